@@ -1,0 +1,49 @@
+"""r2rt_rnn: the R2RT "Recurrent Neural Networks in Tensorflow II" post and three companion
+tutorials, running in TensorFlow 1 graph mode (``tf.compat.v1``) on today's TensorFlow.
+
+The public names are the posts' own::
+
+    from r2rt_rnn import build_graph, train_network, generate_characters
+
+They are imported lazily, so ``python -m r2rt_rnn --help`` answers without loading TensorFlow.
+"""
+import importlib
+
+__version__ = "0.1.0"
+
+_PUBLIC = {
+    "R2RTError": "errors",
+    "load_text": "data",
+    "load_corpus": "data",
+    "Vocabulary": "data",
+    "ptb_iterator": "data",
+    "gen_epochs": "data",
+    "build_basic_rnn_graph_with_list": "graphs.static",
+    "build_multilayer_lstm_graph_with_list": "graphs.static",
+    "build_multilayer_lstm_graph_with_dynamic_rnn": "graphs.dynamic",
+    "build_multilayer_lstm_graph_with_scan": "graphs.scan",
+    "linear": "cells",
+    "ln": "cells",
+    "GRUCell": "cells",
+    "CustomCell": "cells",
+    "LayerNormalizedLSTMCell": "cells",
+    "LayerNormalizedGRUCell": "cells",
+    "build_graph": "model",
+    "CELL_TYPES": "model",
+    "reset_graph": "train",
+    "train_network": "train",
+    "evaluate": "train",
+    "generate_characters": "generate",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name):
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
+    raise AttributeError(f"module 'r2rt_rnn' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__ + ["__version__"]
