@@ -26,6 +26,9 @@ os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(tensorflow|tf_keras|keras)")
 warnings.filterwarnings("ignore", category=UserWarning, module=r"(tensorflow|tf_keras|keras)")
+# The legacy rnn_cell classes warn "is deprecated and will be removed" on every
+# construction, attributed to the caller's module; using them is this package's point.
+warnings.filterwarnings("ignore", message=r".*is deprecated and will be removed.*")
 warnings.filterwarnings("ignore", message=r".*is deprecated.*", category=FutureWarning)
 
 
@@ -58,6 +61,10 @@ def _native_stderr_silenced():
 with _native_stderr_silenced():
     import tensorflow as _tf  # noqa: E402
 
+    # Probing the devices now, while stderr is quiet, keeps the CUDA probe's
+    # "failed call to cuInit" line (printed on every machine without a GPU) out of sight.
+    GPUS = _tf.config.list_physical_devices("GPU")
+
 if os.environ.get("TF_USE_LEGACY_KERAS") != "1":  # the user set it to something else
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
 
@@ -86,4 +93,4 @@ except AttributeError as exc:  # pragma: no cover - depends on the install
         "`pip install tf_keras` (r2rt_rnn sets TF_USE_LEGACY_KERAS=1 itself)."
     ) from exc
 
-__all__ = ["tf", "tf2", "rnn_cell"]
+__all__ = ["tf", "tf2", "rnn_cell", "GPUS"]

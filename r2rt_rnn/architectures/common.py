@@ -1,0 +1,38 @@
+"""Small pieces the three slide architectures share: byte encoding and checks."""
+import numpy as np
+
+from ..errors import R2RTError
+
+E_DIM = 128  # the slides' one-hot width: 7-bit ASCII
+
+
+def text_to_bytes(text):
+    """``str -> uint8 [len]`` of ASCII codes; characters outside ASCII become ``'?'``.
+
+    The slides one-hot bytes to ``E_DIM = 128`` columns, so anything above 127 would
+    be a zero vector as input and an out-of-range label as target; mapping to ``'?'``
+    keeps every id a valid class.
+    """
+    if not isinstance(text, str):
+        raise R2RTError(f"expected a str of text, got {type(text).__name__}; decode bytes first")
+    return np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8).copy()
+
+
+def check_2d(x, width, what):
+    """Return ``x`` as an array ``[n, width]``, or raise R2RTError saying what shape was wrong."""
+    x = np.asarray(x)
+    if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] != width:
+        raise R2RTError(f"{what} must have shape [n, {width}] with n >= 1, got {list(x.shape)}; "
+                        f"pass sequences of exactly {width} items")
+    return x
+
+
+def minibatches(n, batch_size, steps, rng):
+    """Yield ``steps`` index arrays of ``batch_size`` rows drawn from ``range(n)``, reshuffling per pass."""
+    order = rng.permutation(n)
+    pos = 0
+    for _ in range(steps):
+        if pos + batch_size > n:
+            order, pos = rng.permutation(n), 0
+        yield order[pos : pos + batch_size]
+        pos += batch_size

@@ -1,0 +1,165 @@
+"""Custom RNN cells from the post: ``linear``, ``ln``, GRU, the Custom cell, layer-normalised cells.
+
+Each cell subclasses ``tf.compat.v1.nn.rnn_cell.RNNCell``. In 2016 a cell overrode
+``__call__``; today's RNNCell is a (legacy Keras) layer whose ``__call__`` opens
+the variable scope and then calls ``call(inputs, state)``, so the cells below
+implement ``call``. Inside it, ``tf.get_variable`` works as it did in the post.
+"""
+from .errors import R2RTError
+from .tf1 import rnn_cell, tf
+
+
+def linear(args, output_size, bias, bias_start=0.0, scope=None):
+    """``concat(args, 1) @ Matrix (+ Bias)``: the post's ``tf.nn.rnn_cell._linear``, removed from TensorFlow.
+
+    ``args``: a 2-D tensor ``[batch, n]`` or a list of them (concatenated along
+    axis 1). Returns ``[batch, output_size]``. Variables ``Matrix`` and ``Bias``
+    live in ``scope`` (default ``"Linear"``), as in TensorFlow 0.x.
+    """
+    if not isinstance(args, (list, tuple)):
+        args = [args]
+    for a in args:
+        if a.shape.ndims != 2 or a.shape[1] is None:
+            raise R2RTError(f"linear() needs 2-D inputs with a known second dimension, got shape {a.shape}")
+    total_size = sum(int(a.shape[1]) for a in args)
+    with tf.variable_scope(scope or "Linear"):
+        matrix = tf.get_variable("Matrix", [total_size, output_size], dtype=args[0].dtype)
+        inputs = args[0] if len(args) == 1 else tf.concat(args, 1)
+        res = tf.matmul(inputs, matrix)
+        if not bias:
+            return res
+        bias_term = tf.get_variable("Bias", [output_size], dtype=args[0].dtype,
+                                    initializer=tf.constant_initializer(bias_start))
+    return res + bias_term
+
+
+def ln(tensor, scope=None, epsilon=1e-5):
+    """Layer-normalise a 2-D tensor ``[batch, n]`` along axis 1, with a learned scale and shift.
+
+    Each row is shifted to mean 0 and scaled to variance 1, then multiplied by
+    ``scale`` (initialised to 1) and offset by ``shift`` (initialised to 0), both
+    ``[n]``, created in variable scope ``scope + 'layer_norm'``.
+    """
+    if tensor.shape.ndims != 2:
+        raise R2RTError(f"ln() normalises 2-D tensors [batch, n]; got shape {tensor.shape}")
+    m, v = tf.nn.moments(tensor, [1], keep_dims=True)
+    if not isinstance(scope, str):
+        scope = ""
+    with tf.variable_scope(scope + "layer_norm"):
+        scale = tf.get_variable("scale", shape=[tensor.shape[1]], initializer=tf.constant_initializer(1))
+        shift = tf.get_variable("shift", shape=[tensor.shape[1]], initializer=tf.constant_initializer(0))
+    ln_initial = (tensor - m) / tf.sqrt(v + epsilon)
+    return ln_initial * scale + shift
+
+
+class _SingleStateCell(rnn_cell.RNNCell):
+    """A cell whose state and output are one ``[batch, num_units]`` tensor."""
+
+    def __init__(self, num_units, **kwargs):
+        super().__init__(**kwargs)
+        self._num_units = num_units
+
+    @property
+    def state_size(self):
+        return self._num_units
+
+    @property
+    def output_size(self):
+        return self._num_units
+
+
+class GRUCell(_SingleStateCell):
+    """The post's re-implementation of the GRU (Cho et al. 2014), built from ``linear``.
+
+    Reset gate ``r`` and update gate ``u`` come from one linear map whose bias
+    starts at 1.0, so a fresh cell neither resets nor updates much; the new state
+    is ``u * h + (1 - u) * tanh(W x + U (r * h))``.
+    """
+
+    def call(self, inputs, state):
+        with tf.variable_scope(type(self).__name__):
+            with tf.variable_scope("Gates"):
+                ru = tf.nn.sigmoid(linear([inputs, state], 2 * self._num_units, True, 1.0))
+                r, u = tf.split(ru, 2, axis=1)
+            with tf.variable_scope("Candidate"):
+                c = self._candidate(inputs, state, r)
+            new_h = u * state + (1 - u) * c
+        return new_h, new_h
+
+    def _candidate(self, inputs, state, r):
+        return tf.nn.tanh(linear([inputs, r * state], self._num_units, True))
+
+
+class CustomCell(GRUCell):
+    """The post's experiment: a GRU whose candidate mixes ``num_weights`` input transforms.
+
+    Instead of one ``W x``, the candidate uses ``sum_i lambda_i W_i x`` where
+    ``lambda = softmax(W_avg x + U_avg h + b)`` is computed per example. (The post
+    found it twice as slow and no better than a GRU.)
+    """
+
+    def __init__(self, num_units, num_weights, **kwargs):
+        super().__init__(num_units, **kwargs)
+        if num_weights < 1:
+            raise R2RTError(f"CustomCell needs num_weights >= 1, got {num_weights}")
+        self._num_weights = num_weights
+
+    def _candidate(self, inputs, state, r):
+        # lambdas: [batch, num_weights], each row sums to 1
+        lambdas = tf.nn.softmax(linear([inputs, state], self._num_weights, True))
+        Ws = tf.get_variable("Ws", shape=[self._num_weights, inputs.shape[1], self._num_units])
+        # sum_i lambda_i * (x @ W_i), computed for all i at once: [batch, num_weights, num_units]
+        transformed = tf.einsum("bi,kiu->bku", inputs, Ws)
+        Wx = tf.reduce_sum(transformed * lambdas[:, :, None], axis=1)
+        return tf.nn.tanh(Wx + linear([r * state], self._num_units, True, scope="second"))
+
+
+class LayerNormalizedLSTMCell(rnn_cell.RNNCell):
+    """The post's LSTM with layer normalisation (Ba et al. 2016) on each gate and on the new cell state.
+
+    State is ``LSTMStateTuple(c, h)``, each ``[batch, num_units]``. The gates' linear
+    map has no bias: each ``ln`` adds its own shift.
+    """
+
+    def __init__(self, num_units, forget_bias=1.0, activation=tf.nn.tanh, **kwargs):
+        super().__init__(**kwargs)
+        self._num_units = num_units
+        self._forget_bias = forget_bias
+        self._activation = activation
+
+    @property
+    def state_size(self):
+        return rnn_cell.LSTMStateTuple(self._num_units, self._num_units)
+
+    @property
+    def output_size(self):
+        return self._num_units
+
+    def call(self, inputs, state):
+        with tf.variable_scope(type(self).__name__):
+            c, h = state
+            concat = linear([inputs, h], 4 * self._num_units, False)
+            i, j, f, o = tf.split(concat, 4, axis=1)
+            i, j, f, o = (ln(g, scope=f"{name}/") for g, name in zip((i, j, f, o), "ijfo"))
+            new_c = c * tf.nn.sigmoid(f + self._forget_bias) + tf.nn.sigmoid(i) * self._activation(j)
+            new_h = self._activation(ln(new_c, scope="new_h/")) * tf.nn.sigmoid(o)
+        return new_h, rnn_cell.LSTMStateTuple(new_c, new_h)
+
+
+class LayerNormalizedGRUCell(GRUCell):
+    """Beyond the post (which suggests trying it): a GRU with layer norm on each gate and the candidate.
+
+    The linear maps drop their biases because each ``ln`` brings a shift; the gates
+    add a constant 1.0 before the sigmoid, as the post's GRU gate biases start at 1.0.
+    """
+
+    def call(self, inputs, state):
+        with tf.variable_scope(type(self).__name__):
+            with tf.variable_scope("Gates"):
+                r, u = tf.split(linear([inputs, state], 2 * self._num_units, False), 2, axis=1)
+                r = tf.nn.sigmoid(ln(r, scope="r/") + 1.0)
+                u = tf.nn.sigmoid(ln(u, scope="u/") + 1.0)
+            with tf.variable_scope("Candidate"):
+                c = tf.nn.tanh(ln(linear([inputs, r * state], self._num_units, False), scope="c/"))
+            new_h = u * state + (1 - u) * c
+        return new_h, new_h

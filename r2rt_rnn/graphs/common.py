@@ -1,0 +1,108 @@
+"""The pieces every graph builder shares: inputs, embedding, stacked cells, softmax, loss.
+
+The post repeats one 30-line builder five times; here each builder composes these
+pieces and differs only in how it unrolls the RNN (``static``, ``dynamic``, ``scan``).
+"""
+from ..data import bundled_corpus, check_positive
+from ..errors import R2RTError
+from ..tf1 import rnn_cell, tf
+
+DEFAULT_SEED = 2345  # the post's tf.set_random_seed value
+
+
+def default_num_classes():
+    """The post's global ``vocab_size``: the bundled tiny-shakespeare vocabulary (65)."""
+    return bundled_corpus().vocab_size
+
+
+def reset_graph(seed=DEFAULT_SEED):
+    """Start a fresh default graph with a graph-level seed.
+
+    The post seeds inside ``train_network``, after the graph (and every
+    initializer) exists, where the seed no longer reaches the initial weights;
+    seeding here, before any op is created, makes a build repeatable.
+    """
+    tf.reset_default_graph()
+    if seed is not None:
+        tf.set_random_seed(seed)
+
+
+def check_config(**config):
+    """Validate the sizes every builder takes; returns the config with defaults filled in."""
+    if config.get("num_classes") is None:
+        config["num_classes"] = default_num_classes()
+    sizes = {k: config[k] for k in ("state_size", "num_classes", "batch_size", "num_steps", "num_layers") if k in config}
+    check_positive(**sizes)
+    lr = config.get("learning_rate")
+    if lr is not None and not lr > 0:
+        raise R2RTError(f"learning_rate must be positive, got {lr!r}")
+    return config
+
+
+def placeholders(batch_size, num_steps):
+    """``x`` and ``y``: int32 placeholders of shape ``[batch_size, num_steps]`` (character ids)."""
+    x = tf.placeholder(tf.int32, [batch_size, num_steps], name="input_placeholder")
+    y = tf.placeholder(tf.int32, [batch_size, num_steps], name="labels_placeholder")
+    return x, y
+
+
+def embed(x, num_classes, state_size):
+    """Look up a learned ``[num_classes, state_size]`` embedding: ``[batch, steps] -> [batch, steps, state_size]``."""
+    embeddings = tf.get_variable("embedding_matrix", [num_classes, state_size])
+    return tf.nn.embedding_lookup(embeddings, x)
+
+
+def stack(make_cell, num_layers):
+    """A MultiRNNCell of ``num_layers`` *distinct* cells.
+
+    The post's ``MultiRNNCell([cell] * num_layers)`` now silently shares one set of
+    weights across all layers; calling ``make_cell`` once per layer gives each
+    layer its own.
+    """
+    return rnn_cell.MultiRNNCell([make_cell() for _ in range(num_layers)], state_is_tuple=True)
+
+
+def softmax_logits(outputs, state_size, num_classes):
+    """Project ``[n, state_size]`` RNN outputs to ``[n, num_classes]`` logits (variables ``softmax/W``, ``softmax/b``)."""
+    with tf.variable_scope("softmax"):
+        W = tf.get_variable("W", [state_size, num_classes])
+        b = tf.get_variable("b", [num_classes], initializer=tf.constant_initializer(0.0))
+    if isinstance(outputs, (list, tuple)):
+        return [tf.matmul(o, W) + b for o in outputs]
+    return tf.matmul(outputs, W) + b
+
+
+def sequence_loss_by_example(logits, targets, weights, average_across_timesteps=True):
+    """Replacement for the removed ``tf.nn.seq2seq.sequence_loss_by_example``.
+
+    ``logits``: list of ``num_steps`` tensors ``[batch, num_classes]``; ``targets``
+    and ``weights``: lists of ``num_steps`` tensors ``[batch]``. Returns ``[batch]``:
+    each example's weighted cross-entropy summed over time (divided by the total
+    weight when ``average_across_timesteps``).
+    """
+    if not len(logits) == len(targets) == len(weights):
+        raise R2RTError(
+            f"logits, targets and weights must be lists of one length, got {len(logits)}, {len(targets)}, {len(weights)}"
+        )
+    per_step = [
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=t, logits=l) * w
+        for l, t, w in zip(logits, targets, weights)
+    ]
+    total = tf.add_n(per_step)
+    if average_across_timesteps:
+        total /= tf.add_n(weights) + 1e-12
+    return total
+
+
+def mean_loss(logits, labels):
+    """Mean cross-entropy of ``[n, num_classes]`` logits against ``[n]`` integer labels."""
+    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+
+
+def finish(config, x, y, init_state, final_state, total_loss, **extra):
+    """Add the Adam ``train_step`` and return the post's dict (plus ``config`` and any extras)."""
+    train_step = tf.train.AdamOptimizer(config["learning_rate"]).minimize(total_loss)
+    return dict(
+        x=x, y=y, init_state=init_state, final_state=final_state,
+        total_loss=total_loss, train_step=train_step, config=config, **extra,
+    )

@@ -1,0 +1,240 @@
+"""The gentle intro: Karpathy's min-char-rnn as a hand-written vanilla RNN in TF1 graph mode.
+
+Per step, with ``x_t`` a one-hot character and ``h_t`` the hidden state::
+
+    h_t = tanh(x_t W_xh + h_{t-1} W_hh + b_h)
+    y_t = h_t W_hy + b_y            (logits of the next character)
+
+The post writes the same equations column-wise (``W_xh x_t`` with ``W_xh`` of shape
+``[H, V]``); TensorFlow keeps examples in rows, so here ``x_t`` is ``[N, V]``, ``W_xh``
+is ``[V, H]``, ``W_hh`` ``[H, H]`` and ``W_hy`` ``[H, V]``.
+
+The graph unrolls ``seq_length`` steps. The last hidden state of one window is fed
+back as the first state of the next, so the model sees context longer than a window
+(gradients are still truncated at the window edge). :func:`gen_epoch_data` is the
+post's ``genEpochData``: the text is split into ``batch_size`` streams read in parallel.
+"""
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .data import Vocabulary, check_length, check_positive, epoch_size, load_text, ptb_iterator
+from .errors import R2RTError
+from .tf1 import tf
+
+
+@dataclass
+class Config:
+    """Hyper-parameters; the defaults are sized for a real run on tiny-shakespeare on a CPU."""
+
+    hidden_size: int = 128  # H
+    seq_length: int = 25  # steps unrolled per window, as in min-char-rnn
+    batch_size: int = 32  # parallel streams in gen_epoch_data
+    learning_rate: float = 0.005  # Adam (see build_graph for why not Adagrad)
+    clip: float = 5.0  # min-char-rnn clips every gradient entry to [-5, 5]
+    steps: int = 3000
+    sample_length: int = 400
+    seed: int = 0
+
+
+def gen_epoch_data(ids, batch_size, seq_length):
+    """The post's ``genEpochData``: yield ``(x, y)`` int32 batches ``[batch_size, seq_length]``.
+
+    ``ids`` is cut into ``batch_size`` contiguous streams; batch ``i`` holds window ``i`` of
+    every stream, so batch ``i + 1`` continues batch ``i`` row by row (which is what makes
+    carrying the hidden state across batches meaningful). ``y`` is ``x`` shifted by one
+    character: the next character to predict.
+    """
+    return ptb_iterator(ids, batch_size, seq_length)
+
+
+def build_graph(vocab_size, hidden_size=128, seq_length=25, learning_rate=0.005, clip=5.0):
+    """Build the vanilla RNN in the current default graph; return its tensors as a dict.
+
+    Keys:
+        ``x``, ``y``: int32 placeholders ``[batch, seq_length]`` (character ids);
+        ``x_oh``, ``y_oh``: their one-hot versions ``[batch, seq_length, vocab_size]``;
+        ``init_state``: float32 placeholder ``[batch, hidden_size]``, the carried ``h``;
+        ``final_state``: ``[batch, hidden_size]``, ``h`` after the last step;
+        ``logits``: ``[batch, seq_length, vocab_size]``; ``loss``: mean cross-entropy (nats/char);
+        ``train_step``: Adam with each gradient entry clipped to ``[-clip, clip]``;
+        ``sample_x`` int32 ``[1]``, ``sample_state`` ``[1, hidden_size]``, ``sample_probs``
+        ``[1, vocab_size]``, ``sample_next_state`` ``[1, hidden_size]``: one step of the same
+        weights for sampling.
+    """
+    check_positive(vocab_size=vocab_size, hidden_size=hidden_size, seq_length=seq_length)
+    V, H = vocab_size, hidden_size
+    x = tf.placeholder(tf.int32, [None, seq_length], name="x")
+    y = tf.placeholder(tf.int32, [None, seq_length], name="y")
+    init_state = tf.placeholder(tf.float32, [None, H], name="init_state")
+    x_oh = tf.one_hot(x, V)
+    y_oh = tf.one_hot(y, V)
+
+    # min-char-rnn initialises weights with randn * 0.01 and biases with zeros.
+    small = tf.random_normal_initializer(stddev=0.01)
+    W_xh = tf.get_variable("W_xh", [V, H], initializer=small)
+    W_hh = tf.get_variable("W_hh", [H, H], initializer=small)
+    W_hy = tf.get_variable("W_hy", [H, V], initializer=small)
+    b_h = tf.get_variable("b_h", [H], initializer=tf.zeros_initializer())
+    b_y = tf.get_variable("b_y", [V], initializer=tf.zeros_initializer())
+
+    def step(x_t, h_prev):
+        """``x_t`` ``[N, V]``, ``h_prev`` ``[N, H]`` -> (``h_t`` ``[N, H]``, logits ``[N, V]``)."""
+        h_t = tf.tanh(tf.matmul(x_t, W_xh) + tf.matmul(h_prev, W_hh) + b_h)
+        return h_t, tf.matmul(h_t, W_hy) + b_y
+
+    # Unrolled by hand, as the post does: a Python loop adds seq_length copies of `step`.
+    h, logits = init_state, []
+    for t in range(seq_length):
+        h, y_t = step(x_oh[:, t, :], h)
+        logits.append(y_t)
+    logits = tf.stack(logits, axis=1)  # [batch, seq_length, V]
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y_oh, logits=logits))
+
+    # min-char-rnn used Adagrad(0.1) on a loss *summed* over the window. On this mean loss the
+    # gradients are seq_length times smaller and TF's Adagrad accumulator starts at 0.1, which
+    # then swamps them: learning crawls (on 40k characters of tiny-shakespeare, mean loss 3.23 over
+    # steps 200-300, against 2.39 with Adam). Adam is
+    # insensitive to that scale.
+    optimizer = tf.train.AdamOptimizer(learning_rate)
+    grads_and_vars = [(tf.clip_by_value(g, -clip, clip), v) for g, v in optimizer.compute_gradients(loss)]
+    train_step = optimizer.apply_gradients(grads_and_vars)
+
+    # The sampler shares the weights: it is the same `step`, unrolled once with batch 1.
+    sample_x = tf.placeholder(tf.int32, [1], name="sample_x")
+    sample_state = tf.placeholder(tf.float32, [1, H], name="sample_state")
+    sample_next_state, sample_logits = step(tf.one_hot(sample_x, V), sample_state)
+    return dict(x=x, y=y, x_oh=x_oh, y_oh=y_oh, init_state=init_state, final_state=h, logits=logits,
+                loss=loss, train_step=train_step, sample_x=sample_x, sample_state=sample_state,
+                sample_probs=tf.nn.softmax(sample_logits), sample_next_state=sample_next_state,
+                hidden_size=H)
+
+
+def sample(sess, g, vocab, seed_char, length, state=None, rng=None):
+    """Generate ``length`` characters, starting from ``seed_char`` and hidden state ``state``.
+
+    Each step feeds the previous character and state, draws the next character from
+    the softmax, and feeds it back. ``state`` defaults to zeros ``[1, hidden_size]``.
+    Returns the generated string (without the seed character).
+    """
+    check_positive(length=length)
+    if not isinstance(seed_char, str) or len(seed_char) != 1:
+        raise R2RTError(f"seed_char must be a single character, got {seed_char!r}")
+    if seed_char not in vocab.vocab_to_idx:
+        raise R2RTError(f"seed character {seed_char!r} is not in the training text; pick one that is")
+    rng = rng or np.random.RandomState(0)
+    h = np.zeros([1, g["hidden_size"]], np.float32) if state is None else np.asarray(state, np.float32)[-1:]
+    idx = vocab.vocab_to_idx[seed_char]
+    out = []
+    for _ in range(length):
+        probs, h = sess.run([g["sample_probs"], g["sample_next_state"]],
+                            {g["sample_x"]: [idx], g["sample_state"]: h})
+        p = probs[0].astype(np.float64)
+        idx = rng.choice(len(p), p=p / p.sum())
+        out.append(vocab.idx_to_vocab[idx])
+    return "".join(out)
+
+
+def train(text=None, config=None, seed_char=None, progress=True, log_every=500, samples_every=0):
+    """Train min-char-rnn on ``text`` (default: the bundled tiny-shakespeare) and sample from it.
+
+    Runs ``config.steps`` batches, looping over the text as many times as needed; the
+    hidden state is carried from each batch to the next and reset at the start of every
+    pass. Returns a dict: ``losses`` (per step, nats/char), ``sample`` (``config.sample_length``
+    characters from ``seed_char``, default the text's first character), ``samples`` (step ->
+    text, every ``samples_every`` steps when > 0), ``vocab``, ``config``, ``seconds``.
+    """
+    config = config or Config()
+    check_positive(hidden_size=config.hidden_size, seq_length=config.seq_length, batch_size=config.batch_size,
+                   steps=config.steps, sample_length=config.sample_length)
+    if config.learning_rate <= 0 or config.clip <= 0:
+        raise R2RTError(f"learning_rate and clip must be > 0, got {config.learning_rate} and {config.clip}")
+    text = load_text(None) if text is None else text
+    if not text:
+        raise R2RTError("the training text is empty; pass a file with some text in it")
+    vocab = Vocabulary.from_text(text)
+    ids = vocab.encode(text)
+    check_length(ids, config.batch_size, config.seq_length)
+    if epoch_size(len(ids), config.batch_size, config.seq_length) == 0:
+        raise R2RTError(f"text of {len(ids)} characters is too short for {config.batch_size} streams of "
+                        f"seq_length + 1 = {config.seq_length + 1}; use a longer text or smaller sizes")
+    seed_char = text[0] if seed_char is None else seed_char
+    if seed_char not in vocab.vocab_to_idx:
+        raise R2RTError(f"seed character {seed_char!r} does not occur in the training text; pick one that does")
+
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.set_random_seed(config.seed)
+        g = build_graph(len(vocab), config.hidden_size, config.seq_length, config.learning_rate, config.clip)
+        rng = np.random.RandomState(config.seed)
+        losses, samples = [], {}
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=config.steps, desc="min-char-rnn")
+        start = time.time()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            while len(losses) < config.steps:
+                h = np.zeros([config.batch_size, config.hidden_size], np.float32)  # new pass, fresh memory
+                for x, y in gen_epoch_data(ids, config.batch_size, config.seq_length):
+                    # The state carried over: this window's first h is the previous window's last h.
+                    loss, h, _ = sess.run([g["loss"], g["final_state"], g["train_step"]],
+                                          {g["x"]: x, g["y"]: y, g["init_state"]: h})
+                    losses.append(float(loss))
+                    step = len(losses)
+                    if bar is not None:
+                        bar.update(1)
+                        bar.set_postfix(loss=f"{loss:.3f}")
+                    if log_every and step % log_every == 0:
+                        msg = f"step {step}: loss {np.mean(losses[-log_every:]):.3f}"
+                        bar.write(msg) if bar is not None else print(msg)
+                    if samples_every and step % samples_every == 0:
+                        samples[step] = sample(sess, g, vocab, seed_char, 100, rng=rng)
+                    if step == config.steps:
+                        break
+            if bar is not None:
+                bar.close()
+            text_out = sample(sess, g, vocab, seed_char, config.sample_length, rng=rng)
+    return dict(losses=losses, sample=seed_char + text_out, samples=samples, vocab=vocab,
+                config=asdict(config), seconds=time.time() - start)
+
+
+def add_arguments(parser):
+    """Options of ``python -m r2rt_rnn minchar``."""
+    d = Config()
+    parser.add_argument("--text", default=None, help="training text file or URL (default: bundled tiny-shakespeare)")
+    parser.add_argument("--steps", type=int, default=d.steps, help="training batches")
+    parser.add_argument("--epochs", type=int, default=None, help="passes over the text; overrides --steps")
+    parser.add_argument("--seq-length", type=int, default=d.seq_length, help="steps unrolled per window")
+    parser.add_argument("--batch-size", type=int, default=d.batch_size, help="parallel streams of text")
+    parser.add_argument("--hidden-size", type=int, default=d.hidden_size, help="size H of the hidden state")
+    parser.add_argument("--learning-rate", type=float, default=d.learning_rate, help="Adam learning rate")
+    parser.add_argument("--clip", type=float, default=d.clip, help="clip each gradient entry to [-clip, clip]")
+    parser.add_argument("--sample-length", type=int, default=d.sample_length, help="characters to generate")
+    parser.add_argument("--seed-char", default=None, help="first character of the sample (default: the text's first)")
+    parser.add_argument("--seed", type=int, default=d.seed, help="random seed")
+    parser.add_argument("--log-every", type=int, default=500, help="print the mean loss every N steps (0: never)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def main(args):
+    text = load_text(args.text)
+    config = Config(hidden_size=args.hidden_size, seq_length=args.seq_length, batch_size=args.batch_size,
+                    learning_rate=args.learning_rate, clip=args.clip, steps=args.steps,
+                    sample_length=args.sample_length, seed=args.seed)
+    if args.epochs is not None:
+        check_positive(epochs=args.epochs)
+        check_positive(batch_size=config.batch_size, seq_length=config.seq_length)
+        per_epoch = epoch_size(len(text), config.batch_size, config.seq_length)
+        config.steps = max(1, args.epochs * per_epoch)
+    result = train(text, config, seed_char=args.seed_char, progress=not args.no_progress, log_every=args.log_every)
+    losses = result["losses"]
+    print(f"trained {len(losses)} steps in {result['seconds']:.1f} s; loss {losses[0]:.3f} -> "
+          f"{np.mean(losses[-min(100, len(losses)):]):.3f} (mean of the last 100 steps; "
+          f"uniform guessing is ln({len(result['vocab'])}) = {np.log(len(result['vocab'])):.3f})")
+    print("---- sample ----")
+    print(result["sample"])
+    return 0

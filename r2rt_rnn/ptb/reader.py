@@ -1,0 +1,176 @@
+"""Reading the Penn Treebank (PTB) word-level data: files -> word ids -> batches.
+
+The tutorial's ``reader.py`` in our own words. A PTB directory holds three text
+files, ``ptb.train.txt``, ``ptb.valid.txt`` and ``ptb.test.txt``: one sentence per
+line, words separated by spaces, already lower-cased, numbers replaced by ``N``
+and rare words by ``<unk>``. Every line end becomes an ``<eos>`` token.
+
+The vocabulary is built from the training split only, ordered by count (most
+frequent first) and then alphabetically, so the ids are the same in every
+process. Words of the validation/test splits that never occur in training map to
+``<unk>`` when the vocabulary has that token (it always has, on PTB); without an
+``<unk>`` entry such a word is an :class:`R2RTError` naming it. (The original
+reader silently dropped unseen words, which shortens the split and flatters
+perplexity; on real PTB no word is unseen, so both rules give the same ids.)
+
+The batch iterator is :func:`r2rt_rnn.data.ptb_iterator` (the old TF reader's
+semantics, in numpy); it replaces the tutorial's queue-based ``ptb_producer``.
+"""
+import collections
+import os
+import tarfile
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from ..data import DEFAULT_CACHE_DIR, download, epoch_size, ptb_iterator
+from ..errors import R2RTError
+
+PTB_URL = "http://www.fit.vutbr.cz/~imikolov/rnnlm/simple-examples.tgz"
+SPLITS = ("train", "valid", "test")
+EOS = "<eos>"
+UNK = "<unk>"
+
+__all__ = [
+    "PTB_URL", "PTBData", "build_vocab", "download_ptb", "epoch_size", "file_to_word_ids",
+    "ptb_iterator", "ptb_raw_data", "read_words", "split_path",
+]
+
+
+def split_path(data_path, split):
+    """Path of ``ptb.<split>.txt`` in ``data_path`` (``split`` is train, valid or test)."""
+    if split not in SPLITS:
+        raise R2RTError(f"unknown PTB split {split!r}; use one of {', '.join(SPLITS)}")
+    return Path(data_path).expanduser() / f"ptb.{split}.txt"
+
+
+def _missing_file_error(path):
+    return R2RTError(
+        f"PTB file not found: {path}; the directory must hold ptb.train.txt, ptb.valid.txt and ptb.test.txt "
+        f"(from simple-examples/data/ in {PTB_URL}, or call download_ptb() on a machine with internet)"
+    )
+
+
+def read_words(filename):
+    """Return the tokens of one PTB-format file as a list of str, with ``<eos>`` at every line end.
+
+    ``" the cat sat \\n a dog \\n"`` -> ``["the", "cat", "sat", "<eos>", "a", "dog", "<eos>"]``.
+    """
+    path = Path(filename).expanduser()
+    if not path.is_file():
+        raise _missing_file_error(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise R2RTError(f"{path} is not UTF-8 text (undecodable byte at offset {exc.start}); convert it first") from None
+    return text.replace("\n", f" {EOS} ").split()
+
+
+def build_vocab(filename):
+    """Map each word of ``filename`` to an id: most frequent word 0, ties broken alphabetically.
+
+    Returns a dict ``{word: id}`` with ids ``0 .. len - 1``.
+    """
+    counts = collections.Counter(read_words(filename))
+    if not counts:
+        raise R2RTError(f"{filename} holds no words; a PTB training file needs at least one sentence")
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return {word: i for i, (word, _) in enumerate(ordered)}
+
+
+def file_to_word_ids(filename, word_to_id):
+    """Encode ``filename`` as an int32 array of ids, shape ``[num_tokens]``.
+
+    Words missing from ``word_to_id`` become ``<unk>``; without an ``<unk>`` entry
+    they raise :class:`R2RTError` naming the first one.
+    """
+    words = read_words(filename)
+    unk = word_to_id.get(UNK)
+    ids = np.empty(len(words), dtype=np.int32)
+    for i, word in enumerate(words):
+        wid = word_to_id.get(word, unk)
+        if wid is None:
+            raise R2RTError(
+                f"word {word!r} in {filename} does not occur in the training split and the vocabulary has no "
+                f"{UNK!r} token; add {UNK} to the training text or replace rare words with it"
+            )
+        ids[i] = wid
+    return ids
+
+
+class PTBData(NamedTuple):
+    """The three splits as int32 id arrays plus the training vocabulary.
+
+    Unpacks like the tutorial's tuple: ``train, valid, test, word_to_id = ptb_raw_data(path)``.
+    """
+
+    train: np.ndarray
+    valid: np.ndarray
+    test: np.ndarray
+    word_to_id: dict
+
+    @property
+    def vocab_size(self):
+        return len(self.word_to_id)
+
+    @property
+    def id_to_word(self):
+        return {i: w for w, i in self.word_to_id.items()}
+
+
+def ptb_raw_data(data_path=None):
+    """Load ``ptb.{train,valid,test}.txt`` from ``data_path`` and encode them with the training vocabulary.
+
+    ``data_path=None`` downloads and extracts the published archive into the
+    cache (see :func:`download_ptb`). Raises :class:`R2RTError` naming the missing
+    file when one of the three is absent.
+    """
+    if data_path is None:
+        data_path = download_ptb()
+    data_path = Path(data_path).expanduser()
+    if not data_path.is_dir():
+        raise R2RTError(
+            f"PTB data directory not found: {data_path}; pass a directory holding ptb.train.txt, "
+            f"ptb.valid.txt and ptb.test.txt (simple-examples/data/ in {PTB_URL})"
+        )
+    for split in SPLITS:  # check all three before the slow part, so the error comes at once
+        if not split_path(data_path, split).is_file():
+            raise _missing_file_error(split_path(data_path, split))
+    word_to_id = build_vocab(split_path(data_path, "train"))
+    train, valid, test = (file_to_word_ids(split_path(data_path, s), word_to_id) for s in SPLITS)
+    return PTBData(train, valid, test, word_to_id)
+
+
+def download_ptb(cache_dir=None, url=PTB_URL):
+    """Download Mikolov's ``simple-examples.tgz`` once and extract its three PTB files.
+
+    The files ``simple-examples/data/ptb.{train,valid,test}.txt`` are written to
+    ``<cache_dir>/ptb/``; that directory is returned (ready for :func:`ptb_raw_data`).
+    Nothing is downloaded when the three files are already there.
+    """
+    cache_dir = Path(cache_dir or DEFAULT_CACHE_DIR)
+    target = cache_dir / "ptb"
+    if all(split_path(target, s).is_file() for s in SPLITS):
+        return target
+    archive = download(url, cache_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            for split in SPLITS:
+                member = f"./simple-examples/data/ptb.{split}.txt"
+                try:
+                    info = tar.getmember(member)
+                except KeyError:
+                    info = tar.getmember(member[2:])  # archives with and without the "./" prefix
+                # extractfile + write: never trust member paths from an archive (no extractall)
+                src = tar.extractfile(info)
+                partial = split_path(target, split).with_suffix(".txt.part")
+                partial.write_bytes(src.read())
+                os.replace(partial, split_path(target, split))
+    except (tarfile.TarError, KeyError, OSError) as exc:
+        raise R2RTError(
+            f"could not extract the PTB files from {archive} ({exc}); delete it and retry, or extract "
+            f"simple-examples/data/ptb.*.txt by hand and pass that directory"
+        ) from None
+    return target
