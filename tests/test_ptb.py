@@ -1,0 +1,264 @@
+"""Tests for the PTB word-level language model (r2rt_rnn.ptb).
+
+The real PTB training split is not available here, so the tests run on a tiny
+fixture of the same format under tests/fixtures/ptb_tiny/, generated from the
+bundled tiny-shakespeare text (run ``python tests/test_ptb.py`` to rewrite it).
+When ``R2RT_PTB_DIR`` points at the real validation/test files, their published
+sizes are checked too.
+"""
+import collections
+import dataclasses
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from r2rt_rnn.data import PACKAGE_ROOT
+from r2rt_rnn.errors import R2RTError
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "ptb_tiny"
+_TOKEN = re.compile(r"[a-z]+|'[a-z]+|\d+")
+_FIXTURE_WORDS = {"train": 6000, "valid": 2000, "test": 2000}  # at least this many tokens, <eos> included
+
+
+def make_fixture_texts():
+    """PTB-format text for the three fixture splits, from the bundled tiny-shakespeare.
+
+    One sentence per line with a leading and trailing space, lower-case words,
+    numbers as ``N``, words seen fewer than twice in the training split as ``<unk>``.
+    """
+    def sentences():
+        for line in (PACKAGE_ROOT / "data" / "tinyshakespeare.txt").read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if not line or line.endswith(":"):  # skip blank lines and speaker names
+                continue
+            tokens = ["N" if t.isdigit() else t for t in _TOKEN.findall(line.lower())]
+            if tokens:
+                yield tokens
+
+    stream = sentences()
+    splits = {}
+    for split, size in _FIXTURE_WORDS.items():
+        lines, count = [], 0
+        while count < size:
+            line = next(stream)
+            lines.append(line)
+            count += len(line) + 1
+        splits[split] = lines
+    counts = collections.Counter(w for line in splits["train"] for w in line)
+    keep = {w for w, c in counts.items() if c >= 2} | {"N"}
+    return {
+        split: "".join(" " + " ".join(w if w in keep else "<unk>" for w in line) + " \n" for line in lines)
+        for split, lines in splits.items()
+    }
+
+
+# ---------------------------------------------------------------- reader
+
+
+def test_fixture_is_reproducible_and_ptb_shaped():
+    texts = make_fixture_texts()
+    for split, text in texts.items():
+        assert (FIXTURE / f"ptb.{split}.txt").read_text(encoding="utf-8") == text, f"regenerate {split}"
+    from r2rt_rnn.ptb.reader import ptb_raw_data
+
+    data = ptb_raw_data(FIXTURE)
+    assert len(data.train) >= 6000 and len(data.valid) >= 2000 and len(data.test) >= 2000
+    assert "<unk>" in data.word_to_id and "<eos>" in data.word_to_id
+
+
+def test_vocab_sorted_by_count_then_word_and_eos_at_line_ends(tmp_path):
+    from r2rt_rnn.ptb.reader import build_vocab, file_to_word_ids, read_words
+
+    path = tmp_path / "ptb.train.txt"
+    path.write_text(" b a b \n c \n", encoding="utf-8")
+    assert read_words(path) == ["b", "a", "b", "<eos>", "c", "<eos>"]
+    # counts: b 2, <eos> 2, a 1, c 1; ties alphabetical ('<' sorts before letters)
+    vocab = build_vocab(path)
+    assert vocab == {"<eos>": 0, "b": 1, "a": 2, "c": 3}
+    assert file_to_word_ids(path, vocab).tolist() == [1, 2, 1, 0, 3, 0]
+
+
+def test_unseen_words_map_to_unk_or_fail_without_unk(tmp_path):
+    from r2rt_rnn.ptb.reader import build_vocab, file_to_word_ids
+
+    (tmp_path / "ptb.train.txt").write_text(" the <unk> cat \n", encoding="utf-8")
+    (tmp_path / "ptb.valid.txt").write_text(" the dog \n", encoding="utf-8")
+    vocab = build_vocab(tmp_path / "ptb.train.txt")
+    ids = file_to_word_ids(tmp_path / "ptb.valid.txt", vocab)
+    assert ids.tolist() == [vocab["the"], vocab["<unk>"], vocab["<eos>"]]
+    (tmp_path / "ptb.train.txt").write_text(" the cat \n", encoding="utf-8")
+    with pytest.raises(R2RTError, match="'dog'"):
+        file_to_word_ids(tmp_path / "ptb.valid.txt", build_vocab(tmp_path / "ptb.train.txt"))
+
+
+def test_missing_file_and_missing_directory_are_clear_errors(tmp_path, capsys):
+    from r2rt_rnn.cli import main as cli_main
+    from r2rt_rnn.ptb.reader import ptb_raw_data
+
+    for split in ("train", "valid"):
+        (tmp_path / f"ptb.{split}.txt").write_text(" a b \n", encoding="utf-8")
+    with pytest.raises(R2RTError, match=r"ptb\.test\.txt.*simple-examples"):
+        ptb_raw_data(tmp_path)
+    with pytest.raises(R2RTError, match="directory not found"):
+        ptb_raw_data(tmp_path / "nowhere")
+    assert cli_main(["ptb", "--data-path", str(tmp_path), "--model", "test"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: PTB file not found") and "ptb.test.txt" in err
+
+
+def test_download_ptb_extracts_the_three_files_from_the_archive(tmp_path):
+    """The published archive's layout, served from a file:// URL (no network here)."""
+    import tarfile
+
+    from r2rt_rnn.ptb.reader import download_ptb, ptb_raw_data
+
+    archive = tmp_path / "simple-examples.tgz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for split in ("train", "valid", "test"):
+            tar.add(FIXTURE / f"ptb.{split}.txt", arcname=f"./simple-examples/data/ptb.{split}.txt")
+    target = download_ptb(cache_dir=tmp_path / "cache", url=archive.as_uri())
+    assert target == tmp_path / "cache" / "ptb"
+    assert ptb_raw_data(target).train.tolist() == ptb_raw_data(FIXTURE).train.tolist()
+    archive.unlink()  # a second call finds the extracted files and downloads nothing
+    assert download_ptb(cache_dir=tmp_path / "cache", url=archive.as_uri()) == target
+
+
+def test_real_ptb_valid_and_test_sizes():
+    ptb_dir = os.environ.get("R2RT_PTB_DIR")
+    if not ptb_dir:
+        pytest.skip("R2RT_PTB_DIR is not set; point it at a directory with the real ptb.valid.txt and ptb.test.txt")
+    from r2rt_rnn.ptb.reader import read_words, split_path
+
+    valid = read_words(split_path(ptb_dir, "valid"))
+    test = read_words(split_path(ptb_dir, "test"))
+    assert len(valid) == 73760
+    assert len(test) == 82430
+    assert valid.count("<eos>") == 3370 and test.count("<eos>") == 3761
+    assert len(set(valid) | set(test)) <= 10000  # both drawn from the 10k-word vocabulary
+
+
+# ---------------------------------------------------------------- configs and model
+
+
+def test_configs_have_the_published_hyper_parameters():
+    from r2rt_rnn.ptb.word_lm import LargeConfig, MediumConfig, SmallConfig, TestConfig
+
+    fields = ("num_layers", "hidden_size", "num_steps", "init_scale", "keep_prob", "max_epoch", "max_max_epoch",
+              "max_grad_norm", "learning_rate", "batch_size", "vocab_size")
+    as_row = lambda c: tuple(getattr(c, f) for f in fields)  # noqa: E731
+    assert as_row(SmallConfig()) == (2, 200, 20, 0.1, 1.0, 4, 13, 5, 1.0, 20, 10000)
+    assert as_row(MediumConfig()) == (2, 650, 35, 0.05, 0.5, 6, 39, 5, 1.0, 20, 10000)
+    assert as_row(LargeConfig()) == (2, 1500, 35, 0.04, 0.35, 14, 55, 10, 1.0, 20, 10000)
+    assert (SmallConfig().lr_decay, MediumConfig().lr_decay) == (0.5, 0.8)
+    assert LargeConfig().lr_decay == pytest.approx(1 / 1.15)
+    assert as_row(TestConfig())[:3] == (1, 2, 2)
+
+
+@pytest.fixture(scope="module")
+def fixture_data():
+    from r2rt_rnn.ptb.reader import ptb_raw_data
+
+    return ptb_raw_data(FIXTURE)
+
+
+def _config(data, **overrides):
+    from r2rt_rnn.ptb.word_lm import TestConfig
+
+    return dataclasses.replace(TestConfig(), vocab_size=data.vocab_size, **overrides)
+
+
+def test_one_lstm_per_layer_and_weights_shared_between_models(fixture_data):
+    from r2rt_rnn.ptb.word_lm import build_models
+    from r2rt_rnn.tf1 import tf
+
+    models = build_models(_config(fixture_data, num_layers=2, hidden_size=8))
+    with models["graph"].as_default():
+        names = sorted(v.op.name for v in tf.trainable_variables())
+    # embedding, softmax_w, softmax_b and a kernel + bias for EACH of the 2 layers, once for all 3 models
+    assert len(names) == 7, names
+    assert sum("cell_0" in n for n in names) == 2 and sum("cell_1" in n for n in names) == 2
+
+
+def _numpy_perplexity(session, model, ids, carry_state=True):
+    """Per-word perplexity from the model's logits, computed in numpy, batch by batch."""
+    from r2rt_rnn.data import ptb_iterator
+
+    losses = []
+    state = session.run(model.initial_state)
+    for x, y in ptb_iterator(ids, model.batch_size, model.num_steps):
+        feed = {model.input_data: x, model.targets: y}
+        if carry_state:
+            feed.update(model.state_feed(state))
+        logits, state = session.run([model.logits, model.final_state], feed)
+        logits = logits.astype(np.float64)
+        log_z = np.log(np.exp(logits - logits.max(1, keepdims=True)).sum(1)) + logits.max(1)
+        losses.append(log_z - logits[np.arange(len(logits)), y.reshape(-1)])  # -log softmax(target)
+    return float(np.exp(np.mean(np.concatenate(losses))))
+
+
+def test_perplexity_is_exp_of_mean_word_loss_and_state_is_carried(fixture_data):
+    from r2rt_rnn.ptb.word_lm import build_models, run_epoch
+    from r2rt_rnn.tf1 import tf
+
+    config = _config(fixture_data, hidden_size=16, num_steps=5, batch_size=4, init_scale=0.5)
+    models = build_models(config, seed=1)
+    with tf.Session(graph=models["graph"]) as session:
+        session.run(models["init"])
+        for model, ids in ((models["valid"], fixture_data.valid), (models["test"], fixture_data.test[:600])):
+            ppl = run_epoch(session, model, ids)
+            assert ppl == pytest.approx(_numpy_perplexity(session, model, ids), rel=1e-5)
+            # ... and that agreement needs the state carried: resetting it each batch changes the number
+            assert abs(ppl - _numpy_perplexity(session, model, ids, carry_state=False)) > 1e-4 * ppl
+
+
+def test_feeding_the_previous_final_state_changes_the_loss(fixture_data):
+    from r2rt_rnn.data import ptb_iterator
+    from r2rt_rnn.ptb.word_lm import build_models
+    from r2rt_rnn.tf1 import tf
+
+    models = build_models(_config(fixture_data, hidden_size=16, num_steps=5, init_scale=0.5), seed=2)
+    model = models["valid"]
+    (x0, y0), (x1, y1) = list(ptb_iterator(fixture_data.valid, model.batch_size, model.num_steps))[:2]
+    with tf.Session(graph=models["graph"]) as session:
+        session.run(models["init"])
+        state = session.run(model.final_state, {model.input_data: x0, model.targets: y0})
+        feed = {model.input_data: x1, model.targets: y1}
+        zero_cost = session.run(model.cost, feed)
+        carried_cost = session.run(model.cost, {**feed, **model.state_feed(state)})
+        assert np.abs(state[0].h).max() > 1e-3  # the state is not (nearly) zero ...
+        assert abs(carried_cost - zero_cost) > 1e-4  # ... and feeding it changes the loss
+
+
+def test_training_lowers_perplexity_follows_lr_schedule_and_checkpoints(fixture_data, tmp_path):
+    from r2rt_rnn.ptb.word_lm import evaluate, train
+
+    config = _config(fixture_data, hidden_size=32, num_steps=10, max_epoch=2, lr_decay=0.5, max_grad_norm=5)
+    result = train(config, raw_data=fixture_data, max_epochs=4, save_path=tmp_path, seed=0, log=None)
+    expected_lr = [config.learning_rate * config.lr_decay ** max(i + 1 - config.max_epoch, 0) for i in range(4)]
+    assert result.learning_rates == pytest.approx(expected_lr)  # read back from the lr variable: 1, 1, .5, .25
+    assert expected_lr == [1.0, 1.0, 0.5, 0.25]
+    assert result.train_perplexity[-1] < 0.8 * result.train_perplexity[0]
+    assert result.valid_perplexity[-1] < result.valid_perplexity[0]
+    assert result.test_perplexity < fixture_data.vocab_size / 3  # far better than a uniform guess
+    # the checkpoint restores to the same test perplexity
+    restored = evaluate(tmp_path, FIXTURE, split="test", raw_data=fixture_data)
+    assert restored == pytest.approx(result.test_perplexity, rel=1e-5)
+
+
+def test_command_line_quick_run(capsys):
+    from r2rt_rnn.cli import main as cli_main
+
+    assert cli_main(["ptb", "--data-path", str(FIXTURE), "--model", "test", "--max-epochs", "1", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"Epoch 1/1 .*valid perplexity \d+\.\d+", out)
+    assert re.search(r"Test perplexity \d+\.\d+", out)
+
+
+if __name__ == "__main__":  # rewrite the fixture
+    FIXTURE.mkdir(parents=True, exist_ok=True)
+    for split, text in make_fixture_texts().items():
+        (FIXTURE / f"ptb.{split}.txt").write_text(text, encoding="utf-8")
+        print(f"wrote {FIXTURE / f'ptb.{split}.txt'}: {len(text.split()) + text.count(chr(10))} tokens")
