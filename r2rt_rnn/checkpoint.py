@@ -47,7 +47,8 @@ def save(sess, g, path, vocab, progress=None):
     saver = g.get("saver") or tf.train.Saver()
     # The MetaGraph of a list-unrolled graph is megabytes; we rebuild graphs from the config instead.
     saver.save(sess, str(path), write_meta_graph=False)
-    vocab.save(vocab_path(path))
+    if vocab is not None:
+        vocab.save(vocab_path(path))
     meta = {"config": g["config"], "progress": progress or {}}
     config_path(path).write_text(json.dumps(meta, indent=1))
     return path

@@ -14,6 +14,7 @@ from .errors import R2RTError
 COMMANDS = {
     "train": ("r2rt_rnn.train", "train a character model (build_graph + train_network) and save a checkpoint"),
     "generate": ("r2rt_rnn.generate", "generate text from a checkpoint written by `train`"),
+    "reproduce": ("r2rt_rnn.experiments", "rerun the post's experiments (graph styles, GRU vs Custom, cell comparison)"),
     "bench": ("r2rt_rnn.benchmark", "time graph builds, training and generation; write JSON, Markdown and a chart"),
     "minchar": ("r2rt_rnn.min_char_rnn", "the gentle intro: a hand-written vanilla RNN (min-char-rnn) in TF1"),
     "ptb": ("r2rt_rnn.ptb.word_lm", "the PTB word-level language model (Zaremba et al. 2014)"),

@@ -51,7 +51,7 @@ def download(url, cache_dir=None):
 
 
 def load_text(source=None, cache_dir=None):
-    """Return the text of ``source``: a file path, an http(s) URL, or None for the bundled corpus.
+    """Return the text of ``source``: a file path, a URL (downloaded once), or None for the bundled corpus.
 
     Fails with :class:`R2RTError` (one line, naming the file) when the file is
     missing, empty, or not UTF-8.
@@ -60,7 +60,7 @@ def load_text(source=None, cache_dir=None):
         path = BUNDLED_CORPUS
         if not path.exists():  # installed without the repository's data/ folder
             path = download(TINY_SHAKESPEARE_URL, cache_dir)
-    elif str(source).startswith(("http://", "https://")):
+    elif str(source).startswith(("http://", "https://", "file://")):
         path = download(str(source), cache_dir)
     else:
         path = Path(source).expanduser()
@@ -184,13 +184,18 @@ def check_positive(**sizes):
 
 
 def check_length(raw_data, batch_size, num_steps, what="text"):
-    """Raise R2RTError unless ``raw_data`` fills at least one ``[batch_size, num_steps]`` batch."""
+    """Raise R2RTError unless ``raw_data`` fills at least one ``[batch_size, num_steps]`` batch.
+
+    The reader cuts the data into ``batch_size`` rows and needs ``num_steps + 1``
+    tokens in each (the targets are shifted by one), so one batch takes
+    ``batch_size * (num_steps + 1)`` tokens: a little more than ``batch_size * num_steps + 1``.
+    """
     check_positive(batch_size=batch_size, num_steps=num_steps)
-    needed = batch_size * num_steps + 1
+    needed = batch_size * (num_steps + 1)
     if len(raw_data) < needed:
         raise R2RTError(
-            f"{what} has {len(raw_data)} characters but one batch needs batch_size * num_steps + 1 = "
-            f"{batch_size} * {num_steps} + 1 = {needed}; use a longer text or a smaller batch_size/num_steps"
+            f"{what} has {len(raw_data)} tokens but one batch needs batch_size * (num_steps + 1) = "
+            f"{batch_size} * ({num_steps} + 1) = {needed}; use a longer text or a smaller batch_size/num_steps"
         )
 
 
@@ -207,13 +212,7 @@ def ptb_iterator(raw_data, batch_size, num_steps):
     check_length(raw_data, batch_size, num_steps)
     batch_len = len(raw_data) // batch_size
     rows = raw_data[: batch_size * batch_len].reshape(batch_size, batch_len)
-    epoch_size = (batch_len - 1) // num_steps
-    if epoch_size == 0:
-        raise R2RTError(
-            f"each of the {batch_size} rows has {batch_len} characters, fewer than num_steps + 1 = {num_steps + 1}; "
-            "use a longer text or a smaller batch_size/num_steps"
-        )
-    for i in range(epoch_size):
+    for i in range((batch_len - 1) // num_steps):
         x = rows[:, i * num_steps : (i + 1) * num_steps]
         y = rows[:, i * num_steps + 1 : (i + 1) * num_steps + 1]
         yield x, y

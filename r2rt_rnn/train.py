@@ -41,10 +41,11 @@ def _check_inputs(g, num_epochs, num_steps, batch_size, data, vocab):
         if config[name] != value:
             raise R2RTError(f"the graph was built with {name}={config[name]} but train_network got "
                             f"{name}={value}; pass the same value to both")
-    if len(vocab) > config["num_classes"]:
-        raise R2RTError(f"the text has {len(vocab)} distinct characters but the graph was built with "
-                        f"num_classes={config['num_classes']}; build it with num_classes={len(vocab)}")
     check_length(data, batch_size, num_steps)
+    num_classes = len(vocab) if vocab is not None else int(np.max(data)) + 1
+    if num_classes > config["num_classes"]:
+        raise R2RTError(f"the text has {num_classes} distinct characters but the graph was built with "
+                        f"num_classes={config['num_classes']}; build it with num_classes={num_classes}")
 
 
 def run_batches(sess, g, batches, fetch_train_step, feed=None, progress=None):
@@ -84,7 +85,8 @@ def train_network(g, num_epochs, num_steps=200, batch_size=32, verbose=True, sav
 
     * ``data`` / ``valid_data``: int id arrays (default: the bundled
       tiny-shakespeare, no validation); ``vocab``: their :class:`Vocabulary`,
-      saved beside checkpoints (default: the bundled corpus's);
+      saved beside checkpoints (default with ``data=None``: the bundled corpus's;
+      a checkpoint saved without one cannot generate text);
     * ``save``: a checkpoint path, written after every epoch with its vocabulary and config;
     * ``resume``: a checkpoint path to continue from (weights, optimiser state, epochs done);
     * Ctrl-C saves a checkpoint (to ``save``, or ``saves/interrupted``) before re-raising;
@@ -95,8 +97,6 @@ def train_network(g, num_epochs, num_steps=200, batch_size=32, verbose=True, sav
     if data is None:
         corpus = bundled_corpus()
         data, vocab = corpus.train, vocab or corpus.vocab
-    if vocab is None:
-        raise R2RTError("train_network needs the vocabulary of custom data (vocab=...) to save checkpoints")
     _check_inputs(g, num_epochs, num_steps, batch_size, data, vocab)
     if valid_data is not None:
         check_length(valid_data, batch_size, num_steps, what="validation text")
