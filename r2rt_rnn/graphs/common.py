@@ -3,6 +3,10 @@
 The post repeats one 30-line builder five times; here each builder composes these
 pieces and differs only in how it unrolls the RNN (``static``, ``dynamic``, ``scan``).
 """
+import random
+
+import numpy as np
+
 from ..data import bundled_corpus, check_positive
 from ..errors import R2RTError
 from ..tf1 import rnn_cell, tf
@@ -20,11 +24,15 @@ def reset_graph(seed=DEFAULT_SEED):
 
     The post seeds inside ``train_network``, after the graph (and every
     initializer) exists, where the seed no longer reaches the initial weights;
-    seeding here, before any op is created, makes a build repeatable.
+    seeding here, before any op is created, makes a build repeatable. The legacy
+    Keras cells draw their initializers' seeds from Python's ``random`` (and a few
+    paths from numpy's global generator), so those are seeded too.
     """
     tf.reset_default_graph()
     if seed is not None:
         tf.set_random_seed(seed)
+        random.seed(seed)
+        np.random.seed(seed)
 
 
 def check_config(**config):
