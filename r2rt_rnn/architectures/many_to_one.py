@@ -47,8 +47,12 @@ def load_sources():
     for m in _DOC_MODULES:
         module = importlib.import_module(m)
         for name in sorted(dir(module)):
-            if not name.startswith("_"):
-                doc = inspect.getdoc(getattr(module, name, None))
+            obj = getattr(module, name, None)
+            # Only what the module itself defines: submodules appear as attributes once anything
+            # imports them, and IPython adds `display` to builtins, so anything else would make
+            # the text depend on the rest of the process.
+            if not name.startswith("_") and getattr(obj, "__module__", None) == module.__name__:
+                doc = inspect.getdoc(obj)
                 if doc:
                     docs.append(doc)
     names = (unicodedata.name(chr(i), "") for i in range(0x20, 0x3000))
