@@ -21,6 +21,7 @@ import numpy as np
 
 from .data import Vocabulary, check_length, check_positive, epoch_size, load_text, ptb_iterator
 from .errors import R2RTError
+from .graphs.common import seed_graph
 from .tf1 import tf
 
 
@@ -165,7 +166,7 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
 
     graph = tf.Graph()
     with graph.as_default():
-        tf.set_random_seed(config.seed)
+        seed_graph(config.seed)
         g = build_graph(len(vocab), config.hidden_size, config.seq_length, config.learning_rate, config.clip)
         rng = np.random.RandomState(config.seed)
         losses, samples = [], {}

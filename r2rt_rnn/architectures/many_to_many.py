@@ -16,6 +16,7 @@ import numpy as np
 
 from ..data import check_length, check_positive, ptb_iterator
 from ..errors import R2RTError
+from ..graphs.common import seed_graph
 from ..tf1 import tf
 from .cells import multi_layer_rnn, project
 from .common import E_DIM, text_to_bytes
@@ -109,7 +110,7 @@ def train_many_to_many(text, steps=300, batch_size=32, seq_length=64, state_dim=
                         f"{seq_length + 1}; use a longer text or a smaller batch_size/seq_length")
     graph = tf.Graph()
     with graph.as_default():
-        tf.set_random_seed(seed)
+        seed_graph(seed)
         g = build_many_to_many_graph(state_dim=state_dim, n_layers=n_layers, learning_rate=learning_rate)
         losses = []
         bar = None

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..data import check_positive, load_text
 from ..errors import R2RTError
+from ..graphs.common import seed_graph
 from ..tf1 import tf
 from .cells import multi_layer_rnn, project
 from .common import E_DIM, check_2d, minibatches, text_to_bytes
@@ -156,7 +157,7 @@ def train_many_to_one(data, steps=300, batch_size=32, state_dim=64, n_layers=1, 
     majority = np.bincount(y_train, minlength=num_classes).argmax()
     graph = tf.Graph()
     with graph.as_default():
-        tf.set_random_seed(seed)
+        seed_graph(seed)
         g = build_many_to_one_graph(seq_length, num_classes, state_dim=state_dim, n_layers=n_layers, cell=cell,
                                     learning_rate=learning_rate)
         rng = np.random.RandomState(seed)

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..data import check_positive
 from ..errors import R2RTError
+from ..graphs.common import seed_graph
 from ..tf1 import tf
 from .cells import multi_layer_rnn, project
 from .common import check_2d, minibatches
@@ -108,7 +109,7 @@ def train_sorter(seq_length=5, num_values=10, n_train=20000, n_test=1000, steps=
     x_test, y_test = make_sorting_data(n_test, seq_length, num_values, seed + 1)
     graph = tf.Graph()
     with graph.as_default():
-        tf.set_random_seed(seed)
+        seed_graph(seed)
         g = build_sorting_graph(seq_length, num_values, state_dim, n_layers, learning_rate)
         losses = []
         with tf.Session() as sess:

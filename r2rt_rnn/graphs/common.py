@@ -19,20 +19,28 @@ def default_num_classes():
     return bundled_corpus().vocab_size
 
 
+def seed_graph(seed):
+    """Seed the current default graph so that building it again gives the same weights.
+
+    ``tf.set_random_seed`` alone is not enough: the legacy Keras cells draw their
+    initializers' seeds from Python's ``random`` (and a few paths from numpy's
+    global generator), so those are seeded too. Call it before creating any op.
+    """
+    tf.set_random_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+
+
 def reset_graph(seed=DEFAULT_SEED):
-    """Start a fresh default graph with a graph-level seed.
+    """Start a fresh, seeded default graph.
 
     The post seeds inside ``train_network``, after the graph (and every
     initializer) exists, where the seed no longer reaches the initial weights;
-    seeding here, before any op is created, makes a build repeatable. The legacy
-    Keras cells draw their initializers' seeds from Python's ``random`` (and a few
-    paths from numpy's global generator), so those are seeded too.
+    seeding here, before any op is created, makes a build repeatable.
     """
     tf.reset_default_graph()
     if seed is not None:
-        tf.set_random_seed(seed)
-        random.seed(seed)
-        np.random.seed(seed)
+        seed_graph(seed)
 
 
 def check_config(**config):

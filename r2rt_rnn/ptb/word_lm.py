@@ -28,6 +28,7 @@ import numpy as np
 
 from ..data import check_positive, epoch_size, ptb_iterator
 from ..errors import R2RTError
+from ..graphs.common import seed_graph
 from ..tf1 import rnn_cell, tf
 from .reader import ptb_raw_data
 
@@ -234,7 +235,7 @@ def build_models(config, eval_config=None, seed=0):
         eval_config = dataclasses.replace(config, batch_size=1, num_steps=1)
     graph = tf.Graph()
     with graph.as_default():
-        tf.set_random_seed(seed)
+        seed_graph(seed)
         initializer = tf.random_uniform_initializer(-config.init_scale, config.init_scale, seed=seed)
         with tf.name_scope("Train"):
             with tf.variable_scope("Model", reuse=None, initializer=initializer):
