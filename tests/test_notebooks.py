@@ -1,5 +1,4 @@
 """Every notebook runs top to bottom in quick mode (R2RT_QUICK=1: fewer steps, same code path)."""
-import os
 from pathlib import Path
 
 import pytest

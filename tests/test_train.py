@@ -1,7 +1,6 @@
 """train_network: losses, validation, repeatability, checkpoints, resuming, Ctrl-C, and the train command."""
 import json
 
-import numpy as np
 import pytest
 
 import r2rt_rnn.train as train_module
