@@ -71,7 +71,7 @@ def run(experiment, epochs=None, num_steps=None, models=None, text=None, max_cha
     train, valid = corpus.train, corpus.valid
     if max_chars:
         train = train[:max_chars]
-        valid = None if valid is None else valid[: max(max_chars // 10, 32 * num_steps + 1)]
+        valid = None if valid is None else valid[: max(max_chars // 10, 32 * (num_steps + 1))]
     results = {}
     for name, factory in factories.items():
         if models and name not in models:
