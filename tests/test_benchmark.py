@@ -1,0 +1,85 @@
+"""The benchmark in quick mode: every figure is measured, positive, and written as JSON, Markdown and PNG."""
+import argparse
+import importlib.util
+import json
+
+import pytest
+
+from r2rt_rnn import benchmark
+from r2rt_rnn.errors import R2RTError
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    parser = argparse.ArgumentParser()
+    benchmark.add_arguments(parser)
+    assert benchmark.main(parser.parse_args(["--quick", "--out", str(out)])) == 0
+    return out, json.loads((out / "benchmark.json").read_text())
+
+
+def positive(*xs):
+    return all(isinstance(x, (int, float)) and x > 0 for x in xs)
+
+
+def test_device_is_named(quick_run):
+    _, r = quick_run
+    d = r["meta"]["device"]
+    assert d["type"] in ("CPU", "GPU") and d["name"] and d["tf_version"]
+    assert d["cores_usable"] >= 1 and "intra_op_parallelism_threads" in d["session"]
+
+
+def test_build_figures(quick_run):
+    _, r = quick_run
+    assert set(r["build"]) == {"list_basic_rnn", "list_lstm", "dynamic_lstm", "scan_lstm"}
+    for fig in r["build"].values():
+        assert len(fig["builds_s"]) >= 2
+        assert positive(fig["build_s"], fig["first_run_s"], fig["post_build_s"], fig["post_over_ours"])
+
+
+def test_training_figures(quick_run):
+    _, r = quick_run
+    expected = {"list_lstm", "dynamic_lstm", "scan_lstm"} | set(benchmark.cell_types())
+    assert expected <= set(r["train"]) and {"GRU", "LSTM", "LN_LSTM", "Custom"} <= expected
+    for fig in r["train"].values():
+        assert positive(fig["step_s"], fig["chars_per_s"], fig["batches_per_epoch"], fig["epoch_s"],
+                        fig["projected_s"])
+        assert fig["chars_per_s"] == pytest.approx(fig["batch_size"] * fig["num_steps"] / fig["step_s"])
+    for name in ("list_lstm", "dynamic_lstm", "scan_lstm", "GRU", "LSTM", "LN_LSTM"):
+        assert positive(r["train"][name]["post_s"], r["train"][name]["post_over_ours"])
+
+
+def test_generation_figures(quick_run):
+    _, r = quick_run
+    gen = r["generate"]
+    assert positive(gen["generate_characters"]["chars_per_s"])
+    if importlib.util.find_spec("r2rt_rnn.fast") is not None:
+        assert positive(gen["sample_in_graph"]["chars_per_s"], gen["in_graph_over_python"])
+
+
+def test_peer_figures(quick_run):
+    _, r = quick_run
+    keras = r["peers"]["keras3"]
+    assert keras["ok"], keras.get("error")
+    assert keras["backend"] == "tensorflow" and keras["version"].startswith("3.")
+    assert positive(keras["chars_per_s"], keras["ratio_to_our_lstm"], keras["ratio_to_our_fastest_lstm"])
+    if importlib.util.find_spec("torch") is not None:
+        assert r["peers"]["torch"]["ok"], r["peers"]["torch"].get("error")
+        assert positive(r["peers"]["torch"]["chars_per_s"], r["peers"]["torch"]["ratio_to_our_lstm"])
+    else:
+        assert r["peers"]["torch"]["skipped"]
+
+
+def test_report_files(quick_run):
+    out, r = quick_run
+    md = (out / "benchmark.md").read_text()
+    assert r["meta"]["device"]["name"] in md
+    for heading in ("## Graph build", "## Training", "## Generation", "## Peers"):
+        assert heading in md
+    assert "25.6" in md and "3,868" in md  # the post's figures beside ours
+    assert (out / "benchmark.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_unknown_part_is_refused(tmp_path):
+    with pytest.raises(R2RTError, match="unknown part"):
+        benchmark.run_benchmark(tmp_path, parts=["build", "nope"], cfg=benchmark.BenchConfig.quick_config())
