@@ -109,10 +109,18 @@ def add_arguments(parser):
     parser.add_argument("--top", type=int, default=None, metavar="N", help="sample only from the N likeliest characters")
     parser.add_argument("--temperature", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=None, help="make the sample repeatable")
+    parser.add_argument("--in-graph", action="store_true",
+                        help="sample the whole text in one session.run (same text for the same seed, much faster)")
 
 
 def main(args):
     checkpoint.read_meta(args.checkpoint)  # a clear error before any graph is built
+    if args.in_graph:
+        from .fast import sample_in_graph
+
+        print(sample_in_graph(args.checkpoint, args.num_chars, args.prompt, args.top, temperature=args.temperature,
+                              seed=args.seed))
+        return 0
     generate_from_checkpoint(args.checkpoint, args.num_chars, args.prompt, args.top,
                              temperature=args.temperature, seed=args.seed)
     return 0

@@ -1,0 +1,121 @@
+"""The fast paths compute the post's models: same loss, state and gradients for the same weights;
+the in-graph sampler writes the same text as generate_characters."""
+import numpy as np
+import pytest
+
+from r2rt_rnn import fast
+from r2rt_rnn.data import bundled_corpus
+from r2rt_rnn.generate import generate_from_checkpoint
+from r2rt_rnn.model import build_graph
+from r2rt_rnn.tf1 import tf
+from r2rt_rnn.train import train_network
+
+BATCH, STEPS, UNITS = 4, 7, 16
+
+
+def no_grappler():
+    # The post's LN_LSTM graph hits a Grappler bug when init_state is fed ("Retval[0] does
+    # not have value", TF 2.21); the references below run unoptimised.
+    config = tf.ConfigProto()
+    config.graph_options.rewrite_options.disable_meta_optimizer = True
+    return config
+
+
+def run_model(cell_type, weights=None, state_values=None, keep_prob=None, build_with_dropout=False):
+    """Loss, final state and gradients (variables and initial state) of one batch.
+
+    ``weights``: {variable name: value} to load (default: fresh random ones, returned).
+    """
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 65, (2, BATCH, STEPS))
+    g = build_graph(cell_type, state_size=UNITS, batch_size=BATCH, num_steps=STEPS,
+                    build_with_dropout=build_with_dropout)
+    variables = {v.op.name: v for v in tf.trainable_variables()}
+    names = sorted(variables)
+    init_state = tf.nest.flatten(g["init_state"])
+    final_state = tf.nest.flatten(g["final_state"])
+    # a loss that depends on the final state too, so its gradient is checked as well
+    objective = g["total_loss"] + sum(0.1 * (k + 1) * tf.reduce_sum(s) for k, s in enumerate(final_state))
+    grads = [tf.convert_to_tensor(d) for d in tf.gradients(objective, [variables[n] for n in names] + init_state)]
+    with tf.Session(config=no_grappler()) as sess:
+        sess.run(tf.global_variables_initializer())
+        if weights is None:
+            weights = {n: 0.5 * rng.standard_normal(v.shape.as_list()).astype(np.float32) for n, v in variables.items()}
+        assert sorted(weights) == names  # same variable names: checkpoints interchange
+        for n, v in variables.items():
+            v.load(weights[n], sess)
+        feed = {g["x"]: x, g["y"]: y}
+        if state_values is not None:
+            feed.update(zip(init_state, state_values))
+        if keep_prob is not None:
+            feed[g["keep_prob"]] = keep_prob
+        loss, state, grad_values = sess.run([g["total_loss"], final_state, grads], feed)
+    return weights, loss, state, dict(zip(names + [f"init_state_{k}" for k in range(len(init_state))], grad_values))
+
+
+@pytest.mark.parametrize("post_cell, fast_cell", [("LSTM", "LSTM_fast"), ("LN_LSTM", "LN_LSTM_fast")])
+def test_fast_cell_is_the_same_model(post_cell, fast_cell):
+    states = list(np.random.default_rng(1).standard_normal((6, BATCH, UNITS)).astype(np.float32))
+    weights, loss, state, grads = run_model(post_cell, state_values=states)
+    _, fast_loss, fast_state, fast_grads = run_model(fast_cell, weights, states)
+    np.testing.assert_allclose(fast_loss, loss, rtol=1e-5)
+    for a, b in zip(fast_state, state):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    assert sorted(fast_grads) == sorted(grads)
+    for name, g in grads.items():  # the hand-written backward passes
+        np.testing.assert_allclose(fast_grads[name], g, rtol=1e-4, atol=1e-5 * np.abs(g).max(), err_msg=name)
+
+
+def test_lstm_fast_dropout_uses_the_keep_prob_placeholder():
+    weights, loss, _, _ = run_model("LSTM")
+    _, kept, _, _ = run_model("LSTM_fast", weights, build_with_dropout=True)  # keep_prob defaults to 1.0
+    _, dropped, _, grads = run_model("LSTM_fast", weights, build_with_dropout=True, keep_prob=0.5)
+    np.testing.assert_allclose(kept, loss, rtol=1e-5)
+    assert abs(dropped - loss) > 1e-3
+    assert all(np.all(np.isfinite(g)) for g in grads.values())
+
+
+@pytest.fixture(scope="module")
+def checkpoints(tmp_path_factory):
+    """Tiny LSTM, GRU and LN_LSTM models trained a few steps on a slice of tiny-shakespeare, saved."""
+    corpus = bundled_corpus()
+    paths = {}
+    for cell_type in ("LSTM", "GRU", "LN_LSTM"):
+        path = tmp_path_factory.mktemp(cell_type) / "model"
+        g = build_graph(cell_type, state_size=32, num_layers=2, batch_size=8, num_steps=20, learning_rate=1e-2)
+        train_network(g, 1, num_steps=20, batch_size=8, verbose=False, save=path, data=corpus.train[:4000],
+                      vocab=corpus.vocab)
+        paths[cell_type] = path
+    return paths
+
+
+@pytest.mark.parametrize("cell_type", ["LSTM", "GRU", "LN_LSTM"])
+@pytest.mark.parametrize("options", [{}, {"pick_top_chars": 5, "temperature": 0.7, "prompt": "ROMEO:"},
+                                     {"temperature": 1.5, "prompt": "Th"}])
+def test_sample_in_graph_writes_the_same_text(checkpoints, cell_type, options, monkeypatch):
+    path = checkpoints[cell_type]
+    if cell_type == "LN_LSTM":  # generate_characters' own session hits the Grappler bug (see no_grappler)
+        session = tf.Session
+        monkeypatch.setattr(tf, "Session", lambda *a, **k: session(*a, **{**k, "config": no_grappler()}))
+    expected = generate_from_checkpoint(path, 200, seed=7, verbose=False, **options)
+    text = fast.sample_in_graph(path, 200, seed=7, **options)
+    assert text == expected
+    assert text.startswith(options.get("prompt", "A")) and len(text) == len(options.get("prompt", "A")) + 200
+
+
+def test_sample_in_graph_depends_on_the_seed(checkpoints):
+    path = checkpoints["LSTM"]
+    assert fast.sample_in_graph(path, 50, seed=1) != fast.sample_in_graph(path, 50, seed=2)
+    assert fast.sample_in_graph(path, 0, prompt="AB") == "AB"
+
+
+def test_lstm_checkpoint_restores_into_lstm_fast(checkpoints):
+    """Same variable names and shapes: an LSTM checkpoint's weights give LSTM_fast the same loss."""
+    x = bundled_corpus().train[:41]
+    losses = []
+    for cell_type in ("LSTM", "LSTM_fast"):
+        g = build_graph(cell_type, state_size=32, num_layers=2, batch_size=2, num_steps=20)
+        with tf.Session() as sess:
+            tf.train.Saver().restore(sess, str(checkpoints["LSTM"]))
+            losses.append(sess.run(g["total_loss"], {g["x"]: x[:40].reshape(2, 20), g["y"]: x[1:].reshape(2, 20)}))
+    np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5)
