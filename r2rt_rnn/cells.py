@@ -33,6 +33,19 @@ def linear(args, output_size, bias, bias_start=0.0, scope=None):
     return res + bias_term
 
 
+def normalise(x, axis, epsilon=1e-5):
+    """``(x - mean) * r`` along ``axis``, and ``r = 1 / sqrt(var + epsilon)``: layer norm before scale and shift.
+
+    This is what ``tf.nn.moments`` gave the post, written out: in TF 2.21 Grappler's
+    oneDNN remapper rewrites the moments pattern into a fused layer norm that, in
+    graphs without a training step (generation, evaluation), returns slightly
+    different numbers or fails outright with "Retval[0] does not have value".
+    """
+    centred = x - tf.reduce_mean(x, axis, keepdims=True)
+    r = tf.math.rsqrt(tf.reduce_mean(centred * centred, axis, keepdims=True) + epsilon)
+    return centred * r, r
+
+
 def ln(tensor, scope=None, epsilon=1e-5):
     """Layer-normalise a 2-D tensor ``[batch, n]`` along axis 1, with a learned scale and shift.
 
@@ -42,13 +55,12 @@ def ln(tensor, scope=None, epsilon=1e-5):
     """
     if tensor.shape.ndims != 2:
         raise R2RTError(f"ln() normalises 2-D tensors [batch, n]; got shape {tensor.shape}")
-    m, v = tf.nn.moments(tensor, [1], keep_dims=True)
     if not isinstance(scope, str):
         scope = ""
     with tf.variable_scope(scope + "layer_norm"):
         scale = tf.get_variable("scale", shape=[tensor.shape[1]], initializer=tf.constant_initializer(1))
         shift = tf.get_variable("shift", shape=[tensor.shape[1]], initializer=tf.constant_initializer(0))
-    ln_initial = (tensor - m) / tf.sqrt(v + epsilon)
+    ln_initial, _ = normalise(tensor, 1, epsilon)
     return ln_initial * scale + shift
 
 

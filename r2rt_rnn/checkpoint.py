@@ -18,6 +18,10 @@ from .tf1 import tf
 # only into a graph that agrees on all of them. (batch_size and num_steps may differ.)
 SHAPE_KEYS = ("builder", "cell_type", "state_size", "num_classes", "num_layers")
 
+# Cell types that are the same model, with the same variables, computed another way
+# (r2rt_rnn.fast): a checkpoint of one restores into the other.
+SAME_MODEL_AS = {"LSTM_fast": "LSTM", "LN_LSTM_fast": "LN_LSTM"}
+
 # config["builder"] -> the function that builds that graph
 BUILDERS = {
     "build_graph": "r2rt_rnn.model:build_graph",
@@ -70,8 +74,13 @@ def read_meta(path):
 def check_compatible(config, saved, path):
     """Raise R2RTError naming every shape-deciding setting on which ``config`` and ``saved`` differ."""
     keys = SHAPE_KEYS + (("num_weights_for_custom_cell",) if config.get("cell_type") == "Custom" else ())
+
+    def model_of(c):
+        return {**c, "cell_type": SAME_MODEL_AS.get(c.get("cell_type"), c.get("cell_type"))}
+
+    mine, theirs = model_of(config), model_of(saved)
     diffs = [f"{k}={saved.get(k)!r} in the checkpoint but {config.get(k)!r} in this graph"
-             for k in keys if saved.get(k) != config.get(k)]
+             for k in keys if theirs.get(k) != mine.get(k)]
     if diffs:
         raise R2RTError(f"checkpoint {path} was saved from another configuration: {'; '.join(diffs)}; "
                         "rebuild the graph with the checkpoint's settings (see its .config.json)")

@@ -21,6 +21,7 @@ import contextlib
 import numpy as np
 
 from . import checkpoint
+from .cells import normalise
 from .graphs import common
 from .tf1 import rnn_cell, tf
 
@@ -29,8 +30,6 @@ from .tf1 import rnn_cell, tf
 LSTM_SCOPE = "rnn/multi_rnn_cell/cell_{}/lstm_cell"
 LN_LSTM_SCOPE = "rnn/multi_rnn_cell/cell_{}/layer_normalized_lstm_cell/LayerNormalizedLSTMCell"
 
-# fast cell type -> the post's cell type of the same model (used one step at a time by the sampler)
-SAME_MODEL_AS = {"LSTM_fast": "LSTM", "LN_LSTM_fast": "LN_LSTM"}
 
 
 def _dropout(x, keep_prob):
@@ -187,21 +186,8 @@ def _ln_lstm_variables(k, n, units):
 _FORGET_BIAS_ROW = np.array([[0.0], [0.0], [1.0], [0.0]], np.float32)  # added to the f row of [4, units] shifts
 
 
-def _normalise(x, axis, epsilon):
-    """Layer norm without scale and shift along ``axis``: returns ``(x - mean) * r`` and ``r = 1 / sqrt(var + eps)``.
-
-    Written out rather than with ``tf.nn.moments``: Grappler's oneDNN remapper
-    rewrites the moments pattern into a fused layer norm whose results differ
-    (by ~1e-4 in the loss; with a fed initial state the post's LN_LSTM graph even fails
-    with "Retval[0] does not have value" in TF 2.21).
-    """
-    centred = x - tf.reduce_mean(x, axis, keepdims=True)
-    r = tf.math.rsqrt(tf.reduce_mean(centred * centred, axis, keepdims=True) + epsilon)
-    return centred * r, r
-
-
 def _normalise_grad(d_n, n, r, axis):
-    """The gradient through ``_normalise``: ``r * (d_n - mean(d_n) - n * mean(d_n * n))`` along ``axis``."""
+    """The gradient through ``cells.normalise``: ``r * (d_n - mean(d_n) - n * mean(d_n * n))`` along ``axis``."""
     def mean(t):
         return tf.reduce_mean(t, axis, keepdims=True)
 
@@ -212,12 +198,12 @@ def _ln_lstm_step(xw_t, c, h, w_h, gate_scale, gate_shift, c_scale, c_shift, eps
     """One LayerNormalizedLSTMCell step given ``xw_t = x @ W_x`` (``[B, 4, units]``); returns ``c``, ``h`` and
     the intermediate values the backward pass needs."""
     units = int(h.shape[1])
-    z, r = _normalise(xw_t + tf.reshape(tf.matmul(h, w_h), [-1, 4, units]), 2, epsilon)
+    z, r = normalise(xw_t + tf.reshape(tf.matmul(h, w_h), [-1, 4, units]), 2, epsilon)
     a = z * gate_scale + gate_shift
     i, _, f, o = tf.unstack(tf.sigmoid(a), axis=1)  # one sigmoid for i, f and o
     j = tf.tanh(a[:, 1])
     c = c * f + i * j
-    nc, rc = _normalise(c, 1, epsilon)
+    nc, rc = normalise(c, 1, epsilon)
     tc = tf.tanh(nc * c_scale + c_shift)
     h = tc * o
     return c, h, (z, r, i, j, f, o, tc, nc, rc)
@@ -341,7 +327,8 @@ def build_sampler(config, pick_top_chars=None, temperature=1.0):
     """
     from .model import CELL_TYPES  # model imports this module
 
-    cell_type = SAME_MODEL_AS.get(config["cell_type"], config["cell_type"])
+    # the sampler runs one step at a time, with the post's cell of the same model
+    cell_type = checkpoint.SAME_MODEL_AS.get(config["cell_type"], config["cell_type"])
     state_size, num_classes = config["state_size"], config["num_classes"]
     common.reset_graph(None)
     prompt = tf.placeholder(tf.int32, [None], name="prompt")
@@ -410,12 +397,7 @@ def sample_in_graph(checkpoint_path, num_chars, prompt="A", pick_top_chars=None,
     if num_chars == 0:
         return prompt
     g = build_sampler(config, pick_top_chars, temperature)
-    session_config = tf.ConfigProto()
-    # In a forward-only graph the remapper rewrites the post's ln() (LN_GRU) into a fused op
-    # that computes something slightly different (see _normalise).
-    rewrite = session_config.graph_options.rewrite_options
-    rewrite.remapping = rewrite.OFF
-    with tf.Session(config=session_config) as sess:
+    with tf.Session() as sess:
         checkpoint.restore(sess, g, checkpoint_path)
         chars = sess.run(g["chars"], {g["prompt"]: prompt_ids, g["uniforms"]: uniforms})
     return vocab.decode(list(prompt_ids) + chars.tolist())

@@ -5,20 +5,12 @@ import pytest
 
 from r2rt_rnn import fast
 from r2rt_rnn.data import bundled_corpus
-from r2rt_rnn.generate import generate_from_checkpoint
+from r2rt_rnn.generate import generate_characters, generate_from_checkpoint
 from r2rt_rnn.model import build_graph
 from r2rt_rnn.tf1 import tf
 from r2rt_rnn.train import train_network
 
 BATCH, STEPS, UNITS = 4, 7, 16
-
-
-def no_grappler():
-    # The post's LN_LSTM graph hits a Grappler bug when init_state is fed ("Retval[0] does
-    # not have value", TF 2.21); the references below run unoptimised.
-    config = tf.ConfigProto()
-    config.graph_options.rewrite_options.disable_meta_optimizer = True
-    return config
 
 
 def run_model(cell_type, weights=None, state_values=None, keep_prob=None, build_with_dropout=False):
@@ -37,7 +29,7 @@ def run_model(cell_type, weights=None, state_values=None, keep_prob=None, build_
     # a loss that depends on the final state too, so its gradient is checked as well
     objective = g["total_loss"] + sum(0.1 * (k + 1) * tf.reduce_sum(s) for k, s in enumerate(final_state))
     grads = [tf.convert_to_tensor(d) for d in tf.gradients(objective, [variables[n] for n in names] + init_state)]
-    with tf.Session(config=no_grappler()) as sess:
+    with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         if weights is None:
             weights = {n: 0.5 * rng.standard_normal(v.shape.as_list()).astype(np.float32) for n, v in variables.items()}
@@ -92,11 +84,8 @@ def checkpoints(tmp_path_factory):
 @pytest.mark.parametrize("cell_type", ["LSTM", "GRU", "LN_LSTM"])
 @pytest.mark.parametrize("options", [{}, {"pick_top_chars": 5, "temperature": 0.7, "prompt": "ROMEO:"},
                                      {"temperature": 1.5, "prompt": "Th"}])
-def test_sample_in_graph_writes_the_same_text(checkpoints, cell_type, options, monkeypatch):
+def test_sample_in_graph_writes_the_same_text(checkpoints, cell_type, options):
     path = checkpoints[cell_type]
-    if cell_type == "LN_LSTM":  # generate_characters' own session hits the Grappler bug (see no_grappler)
-        session = tf.Session
-        monkeypatch.setattr(tf, "Session", lambda *a, **k: session(*a, **{**k, "config": no_grappler()}))
     expected = generate_from_checkpoint(path, 200, seed=7, verbose=False, **options)
     text = fast.sample_in_graph(path, 200, seed=7, **options)
     assert text == expected
@@ -119,3 +108,18 @@ def test_lstm_checkpoint_restores_into_lstm_fast(checkpoints):
             tf.train.Saver().restore(sess, str(checkpoints["LSTM"]))
             losses.append(sess.run(g["total_loss"], {g["x"]: x[:40].reshape(2, 20), g["y"]: x[1:].reshape(2, 20)}))
     np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5)
+
+
+def test_post_checkpoint_resumes_and_generates_on_the_fast_path(checkpoints):
+    """checkpoint.restore treats LSTM and LSTM_fast as one model: train --resume and generate work across them."""
+    corpus = bundled_corpus()
+    path = checkpoints["LSTM"]
+    config = fast.checkpoint.read_meta(path)[0]
+    sizes = {k: config[k] for k in ("state_size", "num_layers", "batch_size", "num_steps")}
+    g = build_graph("LSTM_fast", **sizes)
+    history = train_network(g, 2, num_steps=sizes["num_steps"], batch_size=sizes["batch_size"], verbose=False,
+                            data=corpus.train[:3000], vocab=corpus.vocab, resume=str(path))
+    assert len(history) == 2
+    g = build_graph("LSTM_fast", **{**sizes, "batch_size": 1, "num_steps": 1})
+    fast_text = generate_characters(g, path, 40, seed=3, verbose=False)
+    assert fast_text == generate_from_checkpoint(path, 40, seed=3, verbose=False)
