@@ -18,9 +18,9 @@ from .tf1 import tf
 # only into a graph that agrees on all of them. (batch_size and num_steps may differ.)
 SHAPE_KEYS = ("builder", "cell_type", "state_size", "num_classes", "num_layers")
 
-# Cell types that are the same model, with the same variables, computed another way
-# (r2rt_rnn.fast): a checkpoint of one restores into the other.
-SAME_MODEL_AS = {"LSTM_fast": "LSTM", "LN_LSTM_fast": "LN_LSTM"}
+# Cell types that are the same model, with the same variables, computed another way:
+# a checkpoint of one restores into the other.
+SAME_MODEL_AS = {"LN_LSTM_fast": "LN_LSTM"}
 
 # config["builder"] -> the function that builds that graph
 BUILDERS = {

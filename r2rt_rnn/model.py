@@ -5,9 +5,9 @@ keep probability that training can actually set (the post's ``tf.constant(1.0)``
 could never be changed), and a ``config`` entry recording how the graph was
 built, which is saved beside every checkpoint.
 """
-from .cells import CustomCell, GRUCell, LayerNormalizedGRUCell, LayerNormalizedLSTMCell
+from .cells import (CustomCell, FusedLayerNormalizedLSTMCell, GRUCell, LayerNormalizedGRUCell,
+                    LayerNormalizedLSTMCell)
 from .errors import R2RTError
-from .fast import WHOLE_SEQUENCE
 from .graphs import common
 from .graphs.dynamic import dynamic_outputs
 from .tf1 import rnn_cell, tf
@@ -21,9 +21,8 @@ CELL_TYPES = {
     "Custom": lambda n, k: CustomCell(n, k),
     "LN_GRU": lambda n, k: LayerNormalizedGRUCell(n),
     "post_GRU": lambda n, k: GRUCell(n),  # the post's hand-written GRU, for comparison
-    # the same models as LSTM and LN_LSTM (same variables), run over the whole sequence by fast.WHOLE_SEQUENCE
-    "LSTM_fast": lambda n, k: rnn_cell.LSTMCell(n, state_is_tuple=True),
-    "LN_LSTM_fast": lambda n, k: LayerNormalizedLSTMCell(n),
+    # the LN_LSTM model (same variables, same checkpoints), with fewer, larger ops per step
+    "LN_LSTM_fast": lambda n, k: FusedLayerNormalizedLSTMCell(n),
 }
 
 
@@ -46,7 +45,7 @@ def build_graph(cell_type=None, num_weights_for_custom_cell=5, state_size=100, n
     feeds: ``{keep_prob: keep_prob}`` when built with dropout) and ``config``.
 
     ``cell_type``: None (basic RNN), 'GRU', 'LSTM', 'LN_LSTM', 'Custom', 'LN_GRU',
-    'post_GRU', or 'LSTM_fast' / 'LN_LSTM_fast' (the LSTM / LN_LSTM models, run faster).
+    'post_GRU', or 'LN_LSTM_fast' (the LN_LSTM model, computed faster).
     ``num_classes`` defaults to the bundled corpus's vocabulary size.
     """
     check_cell_type(cell_type)
@@ -73,11 +72,7 @@ def build_graph(cell_type=None, num_weights_for_custom_cell=5, state_size=100, n
     if build_with_dropout:
         cell = rnn_cell.DropoutWrapper(cell, output_keep_prob=dropout)
     init_state = cell.zero_state(batch_size, tf.float32)
-    if cell_type in WHOLE_SEQUENCE:  # same model, same variables, faster ops (see fast.py)
-        rnn_outputs, final_state = WHOLE_SEQUENCE[cell_type](rnn_inputs, init_state,
-                                                             dropout if build_with_dropout else None)
-    else:
-        rnn_outputs, final_state = dynamic_outputs(cell, rnn_inputs, init_state)
+    rnn_outputs, final_state = dynamic_outputs(cell, rnn_inputs, init_state)
     logits = common.softmax_logits(rnn_outputs, state_size, config["num_classes"])
     total_loss = common.mean_loss(logits, tf.reshape(y, [-1]))
     train_feed = {dropout: keep_prob} if build_with_dropout else {}

@@ -52,9 +52,19 @@ def test_training_figures(quick_run):
 def test_generation_figures(quick_run):
     _, r = quick_run
     gen = r["generate"]
-    assert positive(gen["generate_characters"]["chars_per_s"])
-    if importlib.util.find_spec("r2rt_rnn.fast") is not None:
-        assert positive(gen["sample_in_graph"]["chars_per_s"], gen["in_graph_over_python"])
+    assert positive(gen["generate_characters"]["chars_per_s"], gen["sample_in_graph"]["chars_per_s"],
+                    gen["in_graph_over_python"], gen["in_graph_over_python_marginal"])
+
+
+def test_speed_targets_are_reported(quick_run):
+    out, r = quick_run
+    expected = set(benchmark.TARGETS)  # quick mode measures every ratio; PyTorch's only where it is installed
+    if importlib.util.find_spec("torch") is None:
+        expected.discard("fastest_lstm_over_torch")
+    assert set(r["targets"]) == expected
+    for t in r["targets"].values():
+        assert positive(t["ratio"]) and isinstance(t["met"], bool)
+    assert "## Speed targets" in (out / "benchmark.md").read_text()
 
 
 def test_peer_figures(quick_run):

@@ -1,5 +1,5 @@
-"""The fast paths compute the post's models: same loss, state and gradients for the same weights;
-the in-graph sampler writes the same text as generate_characters."""
+"""The fast paths compute the post's models: LN_LSTM_fast gives LN_LSTM's loss, state and gradients
+for the same weights; the in-graph sampler writes the same text as generate_characters."""
 import numpy as np
 import pytest
 
@@ -45,7 +45,7 @@ def run_model(cell_type, weights=None, state_values=None, keep_prob=None, build_
     return weights, loss, state, dict(zip(names + [f"init_state_{k}" for k in range(len(init_state))], grad_values))
 
 
-@pytest.mark.parametrize("post_cell, fast_cell", [("LSTM", "LSTM_fast"), ("LN_LSTM", "LN_LSTM_fast")])
+@pytest.mark.parametrize("post_cell, fast_cell", [("LN_LSTM", "LN_LSTM_fast")])
 def test_fast_cell_is_the_same_model(post_cell, fast_cell):
     states = list(np.random.default_rng(1).standard_normal((6, BATCH, UNITS)).astype(np.float32))
     weights, loss, state, grads = run_model(post_cell, state_values=states)
@@ -54,14 +54,14 @@ def test_fast_cell_is_the_same_model(post_cell, fast_cell):
     for a, b in zip(fast_state, state):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
     assert sorted(fast_grads) == sorted(grads)
-    for name, g in grads.items():  # the hand-written backward passes
+    for name, g in grads.items():
         np.testing.assert_allclose(fast_grads[name], g, rtol=1e-4, atol=1e-5 * np.abs(g).max(), err_msg=name)
 
 
-def test_lstm_fast_dropout_uses_the_keep_prob_placeholder():
-    weights, loss, _, _ = run_model("LSTM")
-    _, kept, _, _ = run_model("LSTM_fast", weights, build_with_dropout=True)  # keep_prob defaults to 1.0
-    _, dropped, _, grads = run_model("LSTM_fast", weights, build_with_dropout=True, keep_prob=0.5)
+def test_fast_cell_dropout_uses_the_keep_prob_placeholder():
+    weights, loss, _, _ = run_model("LN_LSTM")
+    _, kept, _, _ = run_model("LN_LSTM_fast", weights, build_with_dropout=True)  # keep_prob defaults to 1.0
+    _, dropped, _, grads = run_model("LN_LSTM_fast", weights, build_with_dropout=True, keep_prob=0.5)
     np.testing.assert_allclose(kept, loss, rtol=1e-5)
     assert abs(dropped - loss) > 1e-3
     assert all(np.all(np.isfinite(g)) for g in grads.values())
@@ -98,28 +98,28 @@ def test_sample_in_graph_depends_on_the_seed(checkpoints):
     assert fast.sample_in_graph(path, 0, prompt="AB") == "AB"
 
 
-def test_lstm_checkpoint_restores_into_lstm_fast(checkpoints):
-    """Same variable names and shapes: an LSTM checkpoint's weights give LSTM_fast the same loss."""
+def test_ln_lstm_checkpoint_restores_into_ln_lstm_fast(checkpoints):
+    """Same variable names and shapes: an LN_LSTM checkpoint's weights give LN_LSTM_fast the same loss."""
     x = bundled_corpus().train[:41]
     losses = []
-    for cell_type in ("LSTM", "LSTM_fast"):
+    for cell_type in ("LN_LSTM", "LN_LSTM_fast"):
         g = build_graph(cell_type, state_size=32, num_layers=2, batch_size=2, num_steps=20)
         with tf.Session() as sess:
-            tf.train.Saver().restore(sess, str(checkpoints["LSTM"]))
+            tf.train.Saver().restore(sess, str(checkpoints["LN_LSTM"]))
             losses.append(sess.run(g["total_loss"], {g["x"]: x[:40].reshape(2, 20), g["y"]: x[1:].reshape(2, 20)}))
     np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5)
 
 
 def test_post_checkpoint_resumes_and_generates_on_the_fast_path(checkpoints):
-    """checkpoint.restore treats LSTM and LSTM_fast as one model: train --resume and generate work across them."""
+    """checkpoint.restore treats LN_LSTM and LN_LSTM_fast as one model: train --resume and generate work across them."""
     corpus = bundled_corpus()
-    path = checkpoints["LSTM"]
+    path = checkpoints["LN_LSTM"]
     config = fast.checkpoint.read_meta(path)[0]
     sizes = {k: config[k] for k in ("state_size", "num_layers", "batch_size", "num_steps")}
-    g = build_graph("LSTM_fast", **sizes)
+    g = build_graph("LN_LSTM_fast", **sizes)
     history = train_network(g, 2, num_steps=sizes["num_steps"], batch_size=sizes["batch_size"], verbose=False,
                             data=corpus.train[:3000], vocab=corpus.vocab, resume=str(path))
     assert len(history) == 2
-    g = build_graph("LSTM_fast", **{**sizes, "batch_size": 1, "num_steps": 1})
+    g = build_graph("LN_LSTM_fast", **{**sizes, "batch_size": 1, "num_steps": 1})
     fast_text = generate_characters(g, path, 40, seed=3, verbose=False)
     assert fast_text == generate_from_checkpoint(path, 40, seed=3, verbose=False)
