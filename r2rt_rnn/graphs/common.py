@@ -78,6 +78,23 @@ def stack(make_cell, num_layers):
     return rnn_cell.MultiRNNCell([make_cell() for _ in range(num_layers)], state_is_tuple=True)
 
 
+def lstm_graph_inputs(builder, state_size, num_classes, batch_size, num_steps, num_layers, learning_rate, seed):
+    """What the post's three multi-layer LSTM graphs share, up to the unrolling.
+
+    Validates the sizes, starts a fresh seeded graph, and returns ``(config, x, y,
+    rnn_inputs, cell, init_state)``: placeholders ``[batch_size, num_steps]``, embedded
+    inputs ``[batch_size, num_steps, state_size]``, a ``num_layers`` LSTM stack and its zero state.
+    """
+    config = check_config(builder=builder, cell_type="LSTM", state_size=state_size, num_classes=num_classes,
+                          batch_size=batch_size, num_steps=num_steps, num_layers=num_layers,
+                          learning_rate=learning_rate)
+    reset_graph(seed)
+    x, y = placeholders(batch_size, num_steps)
+    rnn_inputs = embed(x, config["num_classes"], state_size)
+    cell = stack(lambda: rnn_cell.LSTMCell(state_size, state_is_tuple=True), num_layers)
+    return config, x, y, rnn_inputs, cell, cell.zero_state(batch_size, tf.float32)
+
+
 def softmax_logits(outputs, state_size, num_classes):
     """Project ``[n, state_size]`` RNN outputs to ``[n, num_classes]`` logits (variables ``softmax/W``, ``softmax/b``)."""
     with tf.variable_scope("softmax"):

@@ -15,14 +15,8 @@ def build_multilayer_lstm_graph_with_scan(state_size=100, num_classes=None, batc
     ``x``, ``y``: ``[batch_size, num_steps]``; the scanned states are ``[num_steps, batch_size, state_size]``
     each, and ``final_state`` takes their last time step.
     """
-    config = common.check_config(builder="scan_lstm", cell_type="LSTM", state_size=state_size,
-                                 num_classes=num_classes, batch_size=batch_size, num_steps=num_steps,
-                                 num_layers=num_layers, learning_rate=learning_rate)
-    common.reset_graph(seed)
-    x, y = common.placeholders(batch_size, num_steps)
-    rnn_inputs = common.embed(x, config["num_classes"], state_size)
-    cell = common.stack(lambda: rnn_cell.LSTMCell(state_size, state_is_tuple=True), num_layers)
-    init_state = cell.zero_state(batch_size, tf.float32)
+    config, x, y, rnn_inputs, cell, init_state = common.lstm_graph_inputs(
+        "scan_lstm", state_size, num_classes, batch_size, num_steps, num_layers, learning_rate, seed)
     # Inside an "rnn" variable scope, the cell's variables get the same names as
     # dynamic_rnn's, so one checkpoint restores into either graph.
     with tf.variable_scope("rnn"):

@@ -47,14 +47,8 @@ def build_multilayer_lstm_graph_with_list(state_size=100, num_classes=None, batc
 
     ``final_state`` is a tuple of ``num_layers`` ``LSTMStateTuple(c, h)``, each ``[batch_size, state_size]``.
     """
-    config = common.check_config(builder="list_lstm", cell_type="LSTM", state_size=state_size,
-                                 num_classes=num_classes, batch_size=batch_size, num_steps=num_steps,
-                                 num_layers=num_layers, learning_rate=learning_rate)
-    common.reset_graph(seed)
-    x, y = common.placeholders(batch_size, num_steps)
-    rnn_inputs = _unstack_time(common.embed(x, config["num_classes"], state_size))
-    cell = common.stack(lambda: rnn_cell.LSTMCell(state_size, state_is_tuple=True), num_layers)
-    init_state = cell.zero_state(batch_size, tf.float32)
-    rnn_outputs, final_state = tf.nn.static_rnn(cell, rnn_inputs, initial_state=init_state)
+    config, x, y, rnn_inputs, cell, init_state = common.lstm_graph_inputs(
+        "list_lstm", state_size, num_classes, batch_size, num_steps, num_layers, learning_rate, seed)
+    rnn_outputs, final_state = tf.nn.static_rnn(cell, _unstack_time(rnn_inputs), initial_state=init_state)
     total_loss = _list_loss(config, rnn_outputs, y)
     return common.finish(config, x, y, init_state, final_state, total_loss)
