@@ -28,14 +28,13 @@ import numpy as np
 
 from ..data import check_positive, epoch_size, ptb_iterator
 from ..errors import R2RTError
-from ..graphs.common import seed_graph
+from ..graphs.common import seed_graph, sequence_loss_by_example
 from ..tf1 import rnn_cell, tf
 from .reader import ptb_raw_data
 
 __all__ = [
     "CONFIGS", "Config", "LargeConfig", "MediumConfig", "PTBModel", "SmallConfig", "TestConfig", "TrainResult",
-    "add_arguments", "build_models", "evaluate", "get_config", "main", "run_epoch", "sequence_loss_by_example",
-    "train",
+    "add_arguments", "build_models", "evaluate", "get_config", "main", "run_epoch", "train",
 ]
 
 
@@ -124,20 +123,6 @@ def get_config(name):
 # --- the model ------------------------------------------------------------------------------------
 
 
-def sequence_loss_by_example(logits, targets, weights):
-    """Weighted per-word cross-entropy, the removed ``tf.nn.seq2seq`` helper.
-
-    ``logits``, ``targets``, ``weights``: lists of ``[n, vocab_size]`` floats,
-    ``[n]`` int ids and ``[n]`` floats. Returns ``[n]``: the sum over the list of
-    ``weight * -log p(target)``.
-    """
-    losses = [
-        w * tf.nn.sparse_softmax_cross_entropy_with_logits(labels=t, logits=lg)
-        for lg, t, w in zip(logits, targets, weights)
-    ]
-    return tf.add_n(losses)
-
-
 class PTBModel:
     """The tutorial's graph-mode model. Build it inside a ``tf.variable_scope`` (reuse it to share weights).
 
@@ -193,7 +178,8 @@ class PTBModel:
         softmax_b = tf.get_variable("softmax_b", [vocab_size], dtype=tf.float32)
         self.logits = tf.matmul(output, softmax_w) + softmax_b
         loss = sequence_loss_by_example(
-            [self.logits], [tf.reshape(self.targets, [-1])], [tf.ones([batch_size * num_steps], dtype=tf.float32)]
+            [self.logits], [tf.reshape(self.targets, [-1])], [tf.ones([batch_size * num_steps], dtype=tf.float32)],
+            average_across_timesteps=False,  # per-word losses: each "time step" here is one word row
         )
         self.word_losses = tf.reshape(loss, [batch_size, num_steps])
         self.cost = tf.reduce_sum(loss) / batch_size
