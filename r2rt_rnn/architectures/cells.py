@@ -18,9 +18,9 @@ What the slides got wrong, and what is done here instead:
   and the candidate: ``h_t = U * h_{t-1} + (1 - U) * O``.
 * ``tf.mul`` is ``tf.multiply`` (or ``*``) now.
 """
-import warnings
 
 from ..errors import R2RTError
+from ..graphs.common import stack
 from ..tf1 import rnn_cell, tf
 
 _UNIFORM = tf.random_uniform_initializer(-1.0, 1.0)  # the slides' initializer for basic_rnn_cell
@@ -131,12 +131,8 @@ def multi_layer_rnn(n_layers, state_dim, cell="gru"):
     makers = {"gru": rnn_cell.GRUCell, "lstm": rnn_cell.LSTMCell, "basic": rnn_cell.BasicRNNCell}
     if cell not in makers:
         raise R2RTError(f"cell must be one of {sorted(makers)}, got {cell!r}")
-    make = makers[cell]
-    with warnings.catch_warnings():  # "rnn_cell.X is deprecated": known, and the point of this package
-        warnings.simplefilter("ignore")
-        layers = [make(state_dim) for _ in range(n_layers)]
     # LSTM states stay LSTMStateTuples; GRU/basic states are single tensors per layer.
-    return rnn_cell.MultiRNNCell(layers)
+    return stack(lambda: makers[cell](state_dim), n_layers)
 
 
 def project(tensor, output_dim, name):

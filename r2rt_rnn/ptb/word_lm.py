@@ -20,7 +20,6 @@ import dataclasses
 import json
 import math
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +27,7 @@ import numpy as np
 
 from ..data import check_positive, epoch_size, ptb_iterator
 from ..errors import R2RTError
-from ..graphs.common import seed_graph, sequence_loss_by_example
+from ..graphs.common import seed_graph, sequence_loss_by_example, stack
 from ..tf1 import rnn_cell, tf
 from .reader import ptb_raw_data
 
@@ -149,15 +148,12 @@ class PTBModel:
 
         def make_cell():
             # forget_bias 0.0 as in the tutorial's script; the weights start uniform in +-init_scale.
-            with warnings.catch_warnings():  # "BasicLSTMCell is deprecated": it is the tutorial's cell
-                warnings.simplefilter("ignore", UserWarning)
-                cell = rnn_cell.BasicLSTMCell(size, forget_bias=0.0, state_is_tuple=True)
+            cell = rnn_cell.BasicLSTMCell(size, forget_bias=0.0, state_is_tuple=True)
             if use_dropout:  # dropout on the cell's output only: the recurrent h -> h path stays intact
                 cell = rnn_cell.DropoutWrapper(cell, output_keep_prob=config.keep_prob)
             return cell
 
-        # One cell object per layer: `[cell] * num_layers` would now share ONE set of weights.
-        cell = rnn_cell.MultiRNNCell([make_cell() for _ in range(config.num_layers)], state_is_tuple=True)
+        cell = stack(make_cell, config.num_layers)  # one cell per layer: no silent weight sharing
         self.initial_state = cell.zero_state(batch_size, tf.float32)
 
         with tf.device("/cpu:0"):
