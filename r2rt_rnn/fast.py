@@ -7,46 +7,35 @@ uniforms and samples by the same inverse CDF, in float64, so the same seed gives
 same text. (The faster layer-normalised LSTM, ``cell_type='LN_LSTM_fast'``, is a cell:
 ``cells.FusedLayerNormalizedLSTMCell``.)
 """
-import contextlib
-
 import numpy as np
 
 from . import checkpoint
+from .generate import check_sampling, encode_prompt, session_config
 from .graphs import common
+from .model import CELL_TYPES
 from .tf1 import tf
-
-
-@contextlib.contextmanager
-def _control_flow_v1():
-    """Build TF1 ``while_loop``s: their loop invariants (weights, input arrays) are entered once,
-    where a TF2 ``While`` op, lowered in a Session, passes every captured tensor through
-    five control-flow ops per iteration; with per-step work this small that overhead dominates."""
-    was_v2 = tf.control_flow_v2_enabled()
-    tf.disable_control_flow_v2()
-    try:
-        yield
-    finally:
-        if was_v2:
-            tf.enable_control_flow_v2()
 
 
 def sample_from_logits(logits, u, pick_top_chars=None, temperature=1.0):
     """In-graph :func:`~r2rt_rnn.generate.next_char_distribution` + :func:`~r2rt_rnn.generate.sample_index`.
 
-    ``logits``: ``[num_classes]``; ``u``: a float64 scalar in [0, 1). Computed in
+    ``logits``: ``[1, num_classes]``; ``u``: a float64 scalar in [0, 1). Computed in
     float64 like the numpy version: divide by ``temperature``, keep the
-    ``pick_top_chars`` largest, softmax, and return (int32) the number of
-    cumulative probabilities ``<= u`` (numpy's ``searchsorted(side='right')``),
-    capped at ``num_classes - 1``.
+    ``pick_top_chars`` largest, softmax, and return (int32, shape ``[1]``) the number
+    of cumulative probabilities ``<= u`` (numpy's ``searchsorted(side='right')``),
+    capped at ``num_classes - 1``. (Everything stays 2-D, the batch of one kept, so
+    no op is spent slicing it off; each op costs a fraction of a microsecond per character.)
     """
-    z = tf.cast(logits, tf.float64) / temperature
-    num_classes = int(z.shape[0])
+    z = tf.cast(logits, tf.float64)
+    if temperature != 1.0:  # dividing by 1.0 changes nothing
+        z /= temperature
+    num_classes = int(z.shape[1])
     if pick_top_chars is not None and pick_top_chars < num_classes:
-        kth_largest = tf.math.top_k(z, pick_top_chars).values[-1]
-        z = tf.where(z >= kth_largest, z, tf.fill([num_classes], tf.constant(-np.inf, tf.float64)))
-    p = tf.exp(z - tf.reduce_max(z))
-    cdf = tf.cumsum(p / tf.reduce_sum(p))
-    index = tf.reduce_sum(tf.cast(cdf <= u, tf.int32))
+        kth_largest = tf.reduce_min(tf.math.top_k(z, pick_top_chars).values, axis=1, keepdims=True)
+        z = tf.where(z >= kth_largest, z, tf.constant(-np.inf, tf.float64, [1, num_classes]))
+    p = tf.exp(z - tf.reduce_max(z, axis=1, keepdims=True))
+    cdf = tf.cumsum(p / tf.reduce_sum(p, axis=1, keepdims=True), axis=1)
+    index = tf.reduce_sum(tf.cast(cdf <= u, tf.int32), axis=1)
     return tf.minimum(index, num_classes - 1)
 
 
@@ -58,8 +47,6 @@ def build_sampler(config, pick_top_chars=None, temperature=1.0):
     ``[num_chars]``: the sampled ids), ``saver`` and ``config``. The variables have
     the training graph's names, so its checkpoints restore here.
     """
-    from .model import CELL_TYPES  # model imports this module
-
     # LN_LSTM checkpoints run on the fused cell: the same model and variables, fewer ops per step
     cell_type = "LN_LSTM_fast" if config["cell_type"] == "LN_LSTM" else config["cell_type"]
     state_size, num_classes = config["state_size"], config["num_classes"]
@@ -74,28 +61,38 @@ def build_sampler(config, pick_top_chars=None, temperature=1.0):
         b = tf.get_variable("b", [num_classes])
     init_state = cell.zero_state(1, tf.float32)
 
-    def run_cell(char_id, state):
-        with tf.variable_scope("rnn", reuse=tf.AUTO_REUSE):  # dynamic_rnn's scope: the same variable names
-            return cell(tf.nn.embedding_lookup(embeddings, char_id[None]), state)
+    # Each weight is read once, before the loops, and enters them as a loop invariant,
+    # instead of costing a ReadVariableOp per weight per character.
+    embeddings, W, b = tf.identity(embeddings), tf.identity(W), tf.identity(b)
+    reads = {}
 
-    run_cell(prompt[0], init_state)  # creates the cell's variables outside the loops
+    def read_once(getter, name, *args, **kwargs):
+        if name not in reads:
+            reads[name] = tf.identity(getter(name, *args, **kwargs))
+        return reads[name]
+
+    def run_cell(char_id, state):  # char_id: [1]
+        # dynamic_rnn's scope, so the variables have the training graph's names
+        with tf.variable_scope("rnn", reuse=tf.AUTO_REUSE, custom_getter=read_once):
+            return cell(tf.nn.embedding_lookup(embeddings, char_id), state)
+
+    run_cell(prompt[:1], init_state)  # creates the cell's variables outside the loops
 
     def prime(t, state):  # feed prompt[:-1], as generate_characters does, to set the state
-        return t + 1, run_cell(prompt[t], state)[1]
+        return t + 1, run_cell(prompt[t:t + 1], state)[1]
 
     num_chars = tf.size(uniforms)
+    us = tf.TensorArray(tf.float64, size=num_chars).unstack(uniforms)
 
     def sample(t, current, state, chars):
         output, state = run_cell(current, state)
-        logits = tf.matmul(output, W)[0] + b
-        current = sample_from_logits(logits, uniforms[t], pick_top_chars, temperature)
+        current = sample_from_logits(tf.matmul(output, W) + b, us.read(t), pick_top_chars, temperature)
         return t + 1, current, state, chars.write(t, current)
 
-    with _control_flow_v1():
-        _, state = tf.while_loop(lambda t, _: t < tf.size(prompt) - 1, prime, (0, init_state))
-        chars = tf.TensorArray(tf.int32, size=num_chars)
-        _, _, _, chars = tf.while_loop(lambda t, *_: t < num_chars, sample, (0, prompt[-1], state, chars))
-        chars = chars.stack()
+    _, state = tf.while_loop(lambda t, _: t < tf.size(prompt) - 1, prime, (0, init_state))
+    chars = tf.TensorArray(tf.int32, size=num_chars, element_shape=[1])
+    _, _, _, chars = tf.while_loop(lambda t, *_: t < num_chars, sample, (0, prompt[-1:], state, chars))
+    chars = tf.reshape(chars.concat(), [-1])
     return {"prompt": prompt, "uniforms": uniforms, "chars": chars, "saver": tf.train.Saver(), "config": dict(config)}
 
 
@@ -106,8 +103,6 @@ def sample_in_graph(checkpoint_path, num_chars, prompt="A", pick_top_chars=None,
     the same uniforms, ``np.random.default_rng(seed).random(num_chars)``, pick the
     characters by the same inverse CDF.
     """
-    from .generate import check_sampling, encode_prompt
-
     config, _, vocab = checkpoint.read_meta(checkpoint_path)
     check_sampling(num_chars, pick_top_chars, temperature, config["num_classes"])
     prompt_ids = encode_prompt(prompt, vocab)
