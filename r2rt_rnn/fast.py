@@ -16,6 +16,9 @@ from .model import CELL_TYPES
 from .tf1 import tf
 
 
+UNROLL = 4  # characters per iteration of the sampling loop
+
+
 def sample_from_logits(logits, u, pick_top_chars=None, temperature=1.0):
     """In-graph :func:`~r2rt_rnn.generate.next_char_distribution` + :func:`~r2rt_rnn.generate.sample_index`.
 
@@ -23,8 +26,8 @@ def sample_from_logits(logits, u, pick_top_chars=None, temperature=1.0):
     float64 like the numpy version: divide by ``temperature``, keep the
     ``pick_top_chars`` largest, softmax, and return (int32, shape ``[1]``) the number
     of cumulative probabilities ``<= u`` (numpy's ``searchsorted(side='right')``),
-    capped at ``num_classes - 1``. (Everything stays 2-D, the batch of one kept, so
-    no op is spent slicing it off; each op costs a fraction of a microsecond per character.)
+    capped at ``num_classes - 1``. Everything stays 2-D (a batch of one), so no ops
+    are spent slicing.
     """
     z = tf.cast(logits, tf.float64)
     if temperature != 1.0:  # dividing by 1.0 changes nothing
@@ -81,18 +84,27 @@ def build_sampler(config, pick_top_chars=None, temperature=1.0):
     def prime(t, state):  # feed prompt[:-1], as generate_characters does, to set the state
         return t + 1, run_cell(prompt[t:t + 1], state)[1]
 
+    # UNROLL characters per iteration, so the loop's own control-flow ops are paid once
+    # for UNROLL characters; the uniforms are padded to a whole number of iterations and
+    # the characters drawn from the padding (after the last real one) are dropped.
     num_chars = tf.size(uniforms)
-    us = tf.TensorArray(tf.float64, size=num_chars).unstack(uniforms)
+    num_iterations = (num_chars + UNROLL - 1) // UNROLL
+    padded = tf.concat([uniforms, tf.zeros([UNROLL], tf.float64)], 0)[:num_iterations * UNROLL]
+    us = tf.TensorArray(tf.float64, size=num_iterations).unstack(tf.reshape(padded, [-1, UNROLL]))
 
     def sample(t, current, state, chars):
-        output, state = run_cell(current, state)
-        current = sample_from_logits(tf.matmul(output, W) + b, us.read(t), pick_top_chars, temperature)
-        return t + 1, current, state, chars.write(t, current)
+        u = tf.unstack(us.read(t), UNROLL)
+        drawn = []
+        for k in range(UNROLL):
+            output, state = run_cell(current, state)
+            current = sample_from_logits(tf.matmul(output, W) + b, u[k], pick_top_chars, temperature)
+            drawn.append(current)
+        return t + 1, current, state, chars.write(t, tf.concat(drawn, 0))
 
     _, state = tf.while_loop(lambda t, _: t < tf.size(prompt) - 1, prime, (0, init_state))
-    chars = tf.TensorArray(tf.int32, size=num_chars, element_shape=[1])
-    _, _, _, chars = tf.while_loop(lambda t, *_: t < num_chars, sample, (0, prompt[-1:], state, chars))
-    chars = tf.reshape(chars.concat(), [-1])
+    chars = tf.TensorArray(tf.int32, size=num_iterations, element_shape=[UNROLL])
+    _, _, _, chars = tf.while_loop(lambda t, *_: t < num_iterations, sample, (0, prompt[-1:], state, chars))
+    chars = chars.concat()[:num_chars]
     return {"prompt": prompt, "uniforms": uniforms, "chars": chars, "saver": tf.train.Saver(), "config": dict(config)}
 
 

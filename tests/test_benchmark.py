@@ -53,7 +53,10 @@ def test_generation_figures(quick_run):
     _, r = quick_run
     gen = r["generate"]
     assert positive(gen["generate_characters"]["chars_per_s"], gen["sample_in_graph"]["chars_per_s"],
-                    gen["in_graph_over_python"], gen["in_graph_over_python_marginal"])
+                    gen["sample_in_graph"]["loop_chars_per_s"], gen["in_graph_over_python"],
+                    gen["in_graph_over_python_marginal"])
+    assert gen["in_graph_over_python_marginal"] == pytest.approx(
+        gen["sample_in_graph"]["loop_chars_per_s"] / gen["generate_characters"]["marginal_chars_per_s"])
 
 
 def test_speed_targets_are_reported(quick_run):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from r2rt_rnn.cells import CustomCell, LayerNormalizedLSTMCell, linear, ln
+from r2rt_rnn.cells import CustomCell, LayerNormalizedLSTMCell, linear, ln, normalise
 from r2rt_rnn.data import ptb_iterator
 from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.model import CELL_TYPES, build_graph
@@ -38,6 +38,24 @@ def test_ln_normalises_each_row_before_scale_and_shift():
         np.testing.assert_allclose(out.var(axis=1), 1, atol=1e-3)
         sess.run([scale.assign(tf.fill([40], 2.0)), shift.assign(tf.fill([40], 0.5))])
         np.testing.assert_allclose(sess.run(y), 2 * out + 0.5, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape, axis", [((6, 40), 1), ((5, 4, 12), 2)])
+def test_normalise_gradient_is_the_derivative_of_layer_norm(shape, axis):
+    """normalise() writes its gradient out; it must equal TF's derivative of the same formula (via tf.nn.moments)."""
+    tf.reset_default_graph()
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.normal(1.0, 3.0, shape), tf.float64)
+    upstream = tf.constant(rng.standard_normal(shape), tf.float64)
+    mean, var = tf.nn.moments(x, [axis], keepdims=True)
+    reference = (x - mean) / tf.sqrt(var + 1e-5)
+    ours = normalise(x, axis)
+    with tf.Session() as sess:
+        out, ref, grad, ref_grad = sess.run([ours, reference, tf.gradients(ours, x, upstream)[0],
+                                             tf.gradients(reference, x, upstream)[0]])
+    np.testing.assert_allclose(out, ref, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(grad, ref_grad, rtol=1e-8, atol=1e-10)
+    assert np.abs(grad).max() > 1e-3  # a real gradient, not zeros
 
 
 def test_ln_rejects_non_2d_tensors():

@@ -92,6 +92,15 @@ def test_sample_in_graph_writes_the_same_text(checkpoints, cell_type, options):
     assert text.startswith(options.get("prompt", "A")) and len(text) == len(options.get("prompt", "A")) + 200
 
 
+@pytest.mark.parametrize("num_chars", [1, fast.UNROLL - 1, fast.UNROLL + 1, 2 * fast.UNROLL])
+def test_sample_in_graph_any_length(checkpoints, num_chars):
+    """The loop draws UNROLL characters per iteration; lengths that are not a multiple of it come out exact."""
+    path = checkpoints["GRU"]
+    expected = generate_from_checkpoint(path, num_chars, prompt="KING", seed=11, verbose=False)
+    assert fast.sample_in_graph(path, num_chars, prompt="KING", seed=11) == expected
+    assert len(expected) == 4 + num_chars
+
+
 def test_sample_in_graph_depends_on_the_seed(checkpoints):
     path = checkpoints["LSTM"]
     assert fast.sample_in_graph(path, 50, seed=1) != fast.sample_in_graph(path, 50, seed=2)

@@ -5,6 +5,7 @@ from conftest import run_python
 
 CHECK = ("from r2rt_rnn.tf1 import tf, rnn_cell; "
          "assert not tf.executing_eagerly(); "
+         "assert not tf.control_flow_v2_enabled(); "  # TF1 while loops: invariants enter once
          "c = rnn_cell.MultiRNNCell([rnn_cell.LSTMCell(4), rnn_cell.LSTMCell(4)]); print('ok')")
 
 
