@@ -122,7 +122,7 @@ def sample_in_graph(checkpoint_path, num_chars, prompt="A", pick_top_chars=None,
     if num_chars == 0:
         return prompt
     g = build_sampler(config, pick_top_chars, temperature)
-    with tf.Session() as sess:
+    with tf.Session(config=session_config()) as sess:
         checkpoint.restore(sess, g, checkpoint_path)
         chars = sess.run(g["chars"], {g["prompt"]: prompt_ids, g["uniforms"]: uniforms})
     return vocab.decode(list(prompt_ids) + chars.tolist())
