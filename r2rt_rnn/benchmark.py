@@ -165,49 +165,87 @@ def batches(batch_size, num_steps):
         yield from ptb_iterator(ids, batch_size, num_steps)
 
 
-def time_graph(build, n_builds, cfg, num_steps, train_steps):
-    """Build ``n_builds`` times, then on the last graph time init + first step and ``train_steps`` steps.
+class _Trainer:
+    """A graph built ``n_builds`` times (the last kept), initialised in its own session, and ready to step.
 
-    Returns a dict of seconds: ``builds_s`` (each build), ``first_run_s`` (init +
-    first training step), ``steps_s`` (each timed step, after ``cfg.warmup_steps``).
-    The training loop feeds each batch's final state into the next, as training does.
+    ``out`` holds seconds: ``builds_s`` (each build), ``build_s`` (their median),
+    ``init_s``, ``first_step_s`` and ``first_run_s`` (init + first training step).
+    :meth:`step` runs one training step and returns its seconds; it feeds each batch's
+    final state into the next, as training does.
     """
-    builds = []
-    for _ in range(max(1, n_builds)):
-        t = time.perf_counter()
-        g = build()
-        builds.append(time.perf_counter() - t)
-    out = {"builds_s": builds, "build_s": median(builds)}
-    data = batches(cfg.batch_size, num_steps)
-    fetches = [g["total_loss"], g["final_state"], g["train_step"]]
-    with tf.Session(config=session_config()) as sess:
-        state = None
 
-        def step():
-            nonlocal state
-            x, y = next(data)
-            feed = {g["x"]: x, g["y"]: y, **(g.get("train_feed") or {})}
-            if state is not None:
-                feed[g["init_state"]] = state  # carry the state, as train_network does
+    def __init__(self, build, n_builds, cfg, num_steps):
+        builds = []
+        for _ in range(max(1, n_builds)):
             t = time.perf_counter()
-            loss, state, _ = sess.run(fetches, feed)
-            if not np.isfinite(loss):
-                raise R2RTError(f"non-finite loss {loss} while benchmarking")
-            return time.perf_counter() - t
-
+            g = build()
+            builds.append(time.perf_counter() - t)
+        self.out = {"builds_s": builds, "build_s": median(builds)}
+        self.g, self.state = g, None
+        self.data = batches(cfg.batch_size, num_steps)
+        self.fetches = [g["total_loss"], g["final_state"], g["train_step"]]
+        graph = g["total_loss"].graph
+        with graph.as_default():
+            init = tf.global_variables_initializer()
+        self.sess = tf.Session(graph=graph, config=session_config())
         t = time.perf_counter()
-        sess.run(tf.global_variables_initializer())
-        out["init_s"] = time.perf_counter() - t
+        self.sess.run(init)
+        self.out["init_s"] = time.perf_counter() - t
         # The first run prints kernel-selection chatter on stderr (e.g. "oneDNN supports DT_INT32
         # only on platforms with AVX-512"); Python exceptions still surface.
         with _native_stderr_silenced():
-            out["first_step_s"] = step()
-        out["first_run_s"] = out["init_s"] + out["first_step_s"]
+            self.out["first_step_s"] = self.step()
+        self.out["first_run_s"] = self.out["init_s"] + self.out["first_step_s"]
+
+    def step(self):
+        g = self.g
+        x, y = next(self.data)
+        feed = {g["x"]: x, g["y"]: y, **(g.get("train_feed") or {})}
+        if self.state is not None:
+            feed[g["init_state"]] = self.state  # carry the state, as train_network does
+        t = time.perf_counter()
+        loss, self.state, _ = self.sess.run(self.fetches, feed)
+        if not np.isfinite(loss):
+            raise R2RTError(f"non-finite loss {loss} while benchmarking")
+        return time.perf_counter() - t
+
+    def close(self):
+        self.sess.close()
+
+
+def time_graph(build, n_builds, cfg, num_steps, train_steps):
+    """Build ``n_builds`` times, then on the last graph time init + first step and ``train_steps`` steps.
+
+    Returns :class:`_Trainer`'s ``out`` plus ``steps_s`` (each timed step, after ``cfg.warmup_steps``).
+    """
+    trainer = _Trainer(build, n_builds, cfg, num_steps)
+    try:
         if train_steps:
             for _ in range(cfg.warmup_steps):
-                step()
-            out["steps_s"] = [step() for _ in range(train_steps)]
-    return out
+                trainer.step()
+            trainer.out["steps_s"] = [trainer.step() for _ in range(train_steps)]
+    finally:
+        trainer.close()
+    return trainer.out
+
+
+def time_interleaved(trainers, cfg, rounds=5):
+    """Time ``cfg.timed_steps`` steps of each trainer, taken in turns (a few steps of each per round).
+
+    On a machine whose speed drifts (a shared VM), models timed one after another can
+    land in different phases of the drift; taking turns exposes them all to the same
+    conditions, so their ratios are what to compare. Returns {name: [step seconds]}.
+    """
+    for trainer in trainers.values():
+        for _ in range(cfg.warmup_steps):
+            trainer.step()
+    per_round = max(1, -(-cfg.timed_steps // rounds))
+    steps = {name: [] for name in trainers}
+    while any(len(v) < cfg.timed_steps for v in steps.values()):
+        for name, trainer in trainers.items():
+            n = min(per_round, cfg.timed_steps - len(steps[name]))
+            steps[name] += [trainer.step() for _ in range(n)]
+    return steps
 
 
 def training_figures(steps_s, cfg, num_steps, epochs, post_s=None):
@@ -252,24 +290,25 @@ def bench_graphs(cfg, parts, results):
 
 
 def bench_cells(cfg, results):
-    """Each ``build_graph`` cell at ``cfg.cell_steps`` steps."""
+    """Each ``build_graph`` cell at ``cfg.cell_steps`` steps, timed in turns (:func:`time_interleaved`)."""
     from .model import build_graph
 
-    for cell in cell_types():
-        def build(cell=cell):
-            return build_graph(cell_type=cell, state_size=cfg.state_size, batch_size=cfg.batch_size,
-                               num_steps=cfg.cell_steps, num_layers=cfg.num_layers)
+    trainers = {}
+    try:
+        for cell in cell_types():
+            def build(cell=cell):
+                return build_graph(cell_type=cell, state_size=cfg.state_size, batch_size=cfg.batch_size,
+                                   num_steps=cfg.cell_steps, num_layers=cfg.num_layers)
 
-        try:
-            r = time_graph(build, 1, cfg, cfg.cell_steps, cfg.timed_steps)
-        except Exception as exc:  # noqa: BLE001 - a broken optional cell must not sink the report
-            if cell.endswith("_fast"):
-                results["errors"].append(f"train {cell}: {type(exc).__name__}: {exc}"[:500])
-                log(f"train  {cell:15s} FAILED: {type(exc).__name__}: {str(exc)[:200]}")
-                continue
-            raise
-        fig = training_figures(r["steps_s"], cfg, cfg.cell_steps, 20, POST_20_EPOCHS_S.get(cell.replace("_fast", "")))
-        fig.update(label=f"build_graph(cell_type={cell!r})", build_s=r["build_s"], first_run_s=r["first_run_s"])
+            trainers[cell] = _Trainer(build, 1, cfg, cfg.cell_steps)
+        steps = time_interleaved(trainers, cfg)
+    finally:
+        for trainer in trainers.values():
+            trainer.close()
+    for cell, trainer in trainers.items():
+        fig = training_figures(steps[cell], cfg, cfg.cell_steps, 20, POST_20_EPOCHS_S.get(cell.replace("_fast", "")))
+        fig.update(label=f"build_graph(cell_type={cell!r})", build_s=trainer.out["build_s"],
+                   first_run_s=trainer.out["first_run_s"])
         results["train"][cell] = fig
         post = f" (post {fig['post_s']} s)" if "post_s" in fig else ""
         log(f"train  {cell:15s} {fig['step_s'] * 1e3:8.1f} ms/step {fig['chars_per_s']:9.0f} chars/s   "
