@@ -175,7 +175,8 @@ class FusedLayerNormalizedLSTMCell(LayerNormalizedLSTMCell):
     The same model with the same variables (names included, so checkpoints of either
     restore into the other): instead of four ``ln`` calls, one normalisation over the
     gates reshaped to ``[batch, 4, num_units]``, with the four gates' scales and shifts
-    stacked. Fewer, larger ops per step: 1.5x the plain LSTM's step time instead of 1.9x.
+    stacked (built once, outside the time loop, with the forget bias in f's shift). Fewer,
+    larger ops per step: 1.36-1.52x the plain LSTM's step time, against 1.65x for the post's cell.
     """
 
     def __init__(self, num_units, forget_bias=1.0, activation=tf.nn.tanh, **kwargs):
