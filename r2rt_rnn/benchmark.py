@@ -654,8 +654,6 @@ def markdown(results):
                 error = " ".join(str(r.get("error", "")).replace("|", "/").split())[-200:]
                 lines.append(f"| {r.get('label', k)} | — | — | — | not run: {error} | |")
         lines.append("")
-    if results["errors"]:
-        lines += ["## Errors", ""] + [f"- {e}" for e in results["errors"]] + [""]
     lines.append(f"Total benchmark time: {_f(m.get('total_s'), 1)} s.")
     if results.get("targets"):
         lines += ["", "## Speed targets", "", "| ratio | this run | target | met |", "|---|---|---|---|"]
@@ -742,7 +740,7 @@ def run_benchmark(out="bench_out", parts=PARTS, cfg=None, command=None):
     results = {"meta": {"command": command or f"run_benchmark(parts={list(parts)})", "parts": list(parts),
                         "config": asdict(cfg), "device": device_info(),
                         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")},
-               "build": {}, "train": {}, "generate": {}, "peers": {}, "errors": []}
+               "build": {}, "train": {}, "generate": {}, "peers": {}}
     d = results["meta"]["device"]
     log(f"bench  {d['type']}: {d['name']} | TF {d['tf_version']} | {d['cores_usable']} cores | "
         f"session threads intra/inter = 0/0 (TF default) | parts: {','.join(parts)}")
