@@ -10,17 +10,26 @@ setup(
     long_description=Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     packages=find_packages(include=["r2rt_rnn", "r2rt_rnn.*"]),
+    # The tiny-shakespeare corpus is package data, so a wheel or `pip install .` carries it and
+    # load_corpus() needs no network. r2rt_rnn/corpus/tinyshakespeare.txt is the one real file;
+    # the repository's data/tinyshakespeare.txt is a relative symlink to it (one copy, no drift),
+    # and the wheel gets the real bytes. tests/test_packaging.py builds and installs a wheel to check.
+    package_data={"r2rt_rnn": ["corpus/*.txt"]},
     python_requires=">=3.9",
     install_requires=[
         "tensorflow>=2.16",
         "tf_keras>=2.16",  # tf.compat.v1.nn.rnn_cell needs the legacy Keras 2 package
         "numpy",
         "matplotlib",
-        "tqdm",  # progress bars in train_network and the PTB loop
+        "tqdm",  # progress bars in a terminal (plain lines in a log file): r2rt_rnn/progress.py
+        # the viewer for the logs that --logdir writes (TensorFlow writes them; since TF 2.16 it no
+        # longer installs the tensorboard command itself)
+        "tensorboard",
     ],
     extras_require={
-        # nbclient + ipykernel execute the notebooks inside the test suite
-        "test": ["pytest", "nbclient", "nbformat", "ipykernel"],
+        # nbclient + ipykernel execute the notebooks inside the test suite; ruff is CI's linter
+        # (configured in pyproject.toml); build makes the wheel that tests/test_packaging.py installs
+        "test": ["pytest", "nbclient", "nbformat", "ipykernel", "ruff", "build", "setuptools>=64", "wheel"],
         "notebooks": ["jupyter", "nbclient", "nbformat", "ipykernel"],
         # TensorFlow's CUDA wheels, for the GPU benchmark
         "gpu": ["tensorflow[and-cuda]>=2.16"],

@@ -29,11 +29,14 @@ _PUBLIC = {
     "LayerNormalizedLSTMCell": "cells",
     "LayerNormalizedGRUCell": "cells",
     "build_graph": "model",
+    "build_multilayer_graph_with_custom_cell": "model",
     "CELL_TYPES": "model",
     "reset_graph": "train",
     "train_network": "train",
     "evaluate": "train",
     "generate_characters": "generate",
+    "sample_in_graph": "in_graph_sampler",
+    "show_source": "show",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -1,18 +1,42 @@
-"""Checkpoints that can be used in a new process.
+"""Checkpoints that survive a crash and can be used in a new process: one format for every model.
 
-A checkpoint at ``PATH`` is the Saver's files (``PATH.index``, ``PATH.data-*``)
-plus two small JSON files beside them: ``PATH.vocab.json`` (the sorted
-vocabulary, so ids decode to the same characters in any process) and
-``PATH.config.json`` (how the graph was built, and how far training got).
+A checkpoint at ``PATH`` is four files side by side::
+
+    PATH.index, PATH.data-00000-of-00001   the tf.train.Saver's tensors
+    PATH.vocab.json                         the vocabulary, so ids decode to the same tokens anywhere
+    PATH.config.json                        how the graph was built, how far training got, and a
+                                            manifest of the tensors (names, shapes, file sizes)
+
+Writing (:func:`save`): every file is first written under a temporary name and
+flushed to disk; only when all four are complete are they renamed over the old
+ones, the JSON files last. A crash, a kill or a full disk while writing leaves the
+previous checkpoint as it was. Ctrl-C during the save is held back until it ends.
+
+Reading (:func:`load`): the three parts are read once and checked against each
+other (vocabulary size against the config, tensors against the manifest), so a
+truncated, hand-edited or mismatched checkpoint is a one-line :class:`R2RTError`,
+never a TensorFlow stack trace. :func:`restore` puts the tensors into a graph.
+
+While a training run writes to ``PATH`` it holds ``PATH.lock`` (:func:`hold_lock`),
+so a second run saving to the same path is refused instead of silently overwriting.
 """
+import contextlib
+import fcntl
 import importlib
 import inspect
 import json
+import os
+import signal
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .data import Vocabulary
 from .errors import R2RTError
 from .tf1 import tf
+
+FORMAT = 1
+DATA_SUFFIX = ".data-00000-of-00001"
 
 # The settings that decide the variables' names and shapes: a checkpoint restores
 # only into a graph that agrees on all of them. (batch_size and num_steps may differ.)
@@ -29,7 +53,10 @@ BUILDERS = {
     "list_lstm": "r2rt_rnn.graphs.static:build_multilayer_lstm_graph_with_list",
     "dynamic_lstm": "r2rt_rnn.graphs.dynamic:build_multilayer_lstm_graph_with_dynamic_rnn",
     "scan_lstm": "r2rt_rnn.graphs.scan:build_multilayer_lstm_graph_with_scan",
+    "ptb_word_lm": "r2rt_rnn.ptb.model:build_from_config",
 }
+
+DEFAULT_NAME = "checkpoint"  # the file name used when a save path names a directory
 
 
 def vocab_path(path):
@@ -44,36 +71,219 @@ def exists(path):
     return Path(f"{path}.index").exists()
 
 
+@dataclass
+class Checkpoint:
+    """A checkpoint read from disk and checked: its config, training progress, vocabulary and tensors."""
+
+    path: str
+    config: dict
+    progress: dict = field(default_factory=dict)
+    vocab: Vocabulary = None
+    tensors: dict = field(default_factory=dict)  # variable name -> shape
+
+    @property
+    def num_classes(self):
+        return self.config.get("num_classes", self.config.get("vocab_size"))
+
+
+# --- where to save ----------------------------------------------------------------------------------
+
+
+def prepare_save_path(path, flag="--save"):
+    """Resolve and check a save path *before* any training: returns the checkpoint path as a str.
+
+    A directory (or a path ending in ``/``) means "inside it", as ``DIR/checkpoint``.
+    The folder is created if needed and a test file is written there, so an
+    unwritable location fails now, in one line, not after the first epoch.
+    """
+    raw = str(path)
+    path = Path(raw).expanduser()
+    if raw.endswith(("/", os.sep)) or path.is_dir():
+        path = path / DEFAULT_NAME
+    for parent in [path.parent, *path.parent.parents]:
+        if parent.exists() and not parent.is_dir():
+            raise R2RTError(f"cannot save to {path}: {parent} is a file, not a folder; "
+                            f"choose another {flag} path")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = path.parent / f".{path.name}.probe-{os.getpid()}"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        raise R2RTError(f"cannot write to {path.parent} ({exc.strerror or exc}); "
+                        f"choose another {flag} path") from None
+    return str(path)
+
+
+@contextlib.contextmanager
+def hold_lock(path, flag="--save"):
+    """Hold ``PATH.lock`` for the duration; refuse (R2RTError naming the holder) if another process has it."""
+    lock = Path(f"{path}.lock")
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise R2RTError(f"cannot create the lock file {lock} ({exc.strerror or exc}); "
+                        f"choose another {flag} path") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+            raise R2RTError(f"{path} is being written by a training run in process {holder}; wait for it to "
+                            f"finish, stop it, or choose another {flag} path") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            lock.unlink()
+        os.close(fd)
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+_deferring = []  # non-empty while an interrupts_deferred() block is active
+
+
+@contextlib.contextmanager
+def interrupts_deferred():
+    """Hold a Ctrl-C that arrives inside the block until the (outermost) block ends; main thread only."""
+    if _deferring or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda *_: caught.append(True))
+    _deferring.append(True)
+    try:
+        yield
+    finally:
+        _deferring.pop()
+        signal.signal(signal.SIGINT, previous)
+    if caught:  # not in `finally`: an exception from the block itself goes first
+        raise KeyboardInterrupt
+
+
+def _write_durably(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
 def save(sess, g, path, vocab, progress=None):
-    """Save variables with ``g['saver']`` and write the vocabulary and config beside them."""
+    """Save ``g``'s variables, vocabulary and config to checkpoint ``path``, all or nothing.
+
+    ``g`` needs ``config`` (a JSON-able dict) and may hold a ``saver``. Returns the path.
+    Raises R2RTError (the previous checkpoint intact) when the disk is full or unwritable.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     saver = g.get("saver") or tf.train.Saver()
-    # The MetaGraph of a list-unrolled graph is megabytes; we rebuild graphs from the config instead.
-    saver.save(sess, str(path), write_meta_graph=False)
-    if vocab is not None:
-        vocab.save(vocab_path(path))
-    meta = {"config": g["config"], "progress": progress or {}}
-    config_path(path).write_text(json.dumps(meta, indent=1))
+    parts = {".index": None, DATA_SUFFIX: None, ".vocab.json": None, ".config.json": None}
+    with interrupts_deferred():
+        try:
+            # The MetaGraph of a list-unrolled graph is megabytes; graphs are rebuilt from the config instead.
+            saver.save(sess, str(tmp), write_meta_graph=False, write_state=False)
+            for suffix in (".index", DATA_SUFFIX):
+                with open(f"{tmp}{suffix}", "rb+") as f:
+                    os.fsync(f.fileno())
+            tensors = {name: list(shape) for name, shape in tf.train.list_variables(str(tmp))}
+            files = {suffix: os.path.getsize(f"{tmp}{suffix}") for suffix in (".index", DATA_SUFFIX)}
+            if vocab is not None:
+                _write_durably(f"{tmp}.vocab.json", vocab.to_json())
+            meta = {"format": FORMAT, "config": g["config"], "progress": progress or {},
+                    "tensors": tensors, "files": files}
+            _write_durably(f"{tmp}.config.json", json.dumps(meta, indent=1))
+            # All four are complete: rename them into place, the small JSON files last.
+            for suffix in parts:
+                if Path(f"{tmp}{suffix}").exists():
+                    os.replace(f"{tmp}{suffix}", f"{path}{suffix}")
+            if vocab is None:  # a stale vocabulary must not describe these tensors
+                with contextlib.suppress(FileNotFoundError):
+                    vocab_path(path).unlink()
+        except (OSError, tf.errors.OpError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[0][:120]
+            raise R2RTError(f"could not write checkpoint {path} ({reason}); the previous checkpoint there is "
+                            "unchanged; free some disk space or choose another save path") from None
+        finally:
+            for suffix in parts:
+                with contextlib.suppress(OSError):
+                    Path(f"{tmp}{suffix}").unlink()
     return path
 
 
-def read_meta(path):
-    """Return ``(config, progress, vocab)`` saved beside checkpoint ``path``."""
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def _corrupt(path, what):
+    return R2RTError(f"checkpoint {path} is damaged: {what}; use an earlier copy or train it again")
+
+
+def load(path):
+    """Read checkpoint ``path`` once and check its parts against each other; returns a :class:`Checkpoint`."""
+    path = str(path)
+    if not exists(path) and exists(Path(path) / DEFAULT_NAME):  # a folder means FOLDER/checkpoint, as for saving
+        path = str(Path(path) / DEFAULT_NAME)
     if not exists(path):
         raise R2RTError(f"no checkpoint at {path} (expected {path}.index); train one with "
                         f"`python -m r2rt_rnn train --save {path}` or check the path")
     cfg = config_path(path)
-    if not cfg.exists():
+    try:
+        meta = json.loads(cfg.read_text(encoding="utf-8"))
+        config = meta["config"]
+        if not isinstance(config, dict) or config.get("builder") not in BUILDERS:
+            raise KeyError("builder")
+    except FileNotFoundError:
         raise R2RTError(f"{cfg} is missing, so the graph configuration of {path} is unknown; "
-                        "checkpoints written by r2rt_rnn's train_network have it")
-    meta = json.loads(cfg.read_text())
-    return meta["config"], meta.get("progress", {}), Vocabulary.load(vocab_path(path))
+                        "checkpoints written by r2rt_rnn's train_network have it") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise _corrupt(path, f"{cfg.name} is not a valid configuration ({type(exc).__name__}: {exc})") from None
+    ckpt = Checkpoint(path, config, meta.get("progress") or {}, None, {})
+    if vocab_path(path).exists():
+        ckpt.vocab = Vocabulary.load(vocab_path(path))
+        if ckpt.num_classes is not None and len(ckpt.vocab) != ckpt.num_classes:
+            raise _corrupt(path, f"its vocabulary has {len(ckpt.vocab)} entries but its config says "
+                                 f"{ckpt.num_classes} classes")
+    for suffix, size in (meta.get("files") or {}).items():
+        actual = os.path.getsize(f"{path}{suffix}") if os.path.exists(f"{path}{suffix}") else None
+        if actual != size:
+            raise _corrupt(path, f"{Path(path).name}{suffix} has {actual} bytes, {size} were written")
+    try:
+        ckpt.tensors = {name: list(shape) for name, shape in tf.train.list_variables(path)}
+    except (tf.errors.OpError, ValueError) as exc:
+        raise _corrupt(path, f"its tensor index cannot be read ({str(exc).strip().splitlines()[0][:120]})") from None
+    expected = meta.get("tensors")
+    if expected is not None and expected != ckpt.tensors:
+        raise _corrupt(path, "its tensors are not the ones its config.json describes")
+    _check_shapes(ckpt)
+    return ckpt
+
+
+def _check_shapes(ckpt):
+    """The config's sizes against the tensors' shapes (the embedding and the softmax weights)."""
+    c = ckpt.config
+    if c.get("builder") == "ptb_word_lm":
+        expected = {"Model/embedding": [c.get("vocab_size"), c.get("hidden_size")],
+                    "Model/softmax_w": [c.get("hidden_size"), c.get("vocab_size")]}
+    else:
+        expected = {"embedding_matrix": [c.get("num_classes"), c.get("state_size")],
+                    "softmax/W": [c.get("state_size"), c.get("num_classes")]}
+    for name, shape in expected.items():
+        if name in ckpt.tensors and ckpt.tensors[name] != shape:
+            raise _corrupt(ckpt.path, f"its config says {name} is {shape} but the saved tensor is "
+                                      f"{ckpt.tensors[name]}")
+
+
+def as_checkpoint(path_or_ckpt):
+    return path_or_ckpt if isinstance(path_or_ckpt, Checkpoint) else load(path_or_ckpt)
 
 
 def check_compatible(config, saved, path):
     """Raise R2RTError naming every shape-deciding setting on which ``config`` and ``saved`` differ."""
     keys = SHAPE_KEYS + (("num_weights_for_custom_cell",) if config.get("cell_type") == "Custom" else ())
+    if config.get("builder") == "ptb_word_lm":
+        keys = ("builder", "num_layers", "hidden_size", "vocab_size")
 
     def model_of(c):
         return {**c, "cell_type": SAME_MODEL_AS.get(c.get("cell_type"), c.get("cell_type"))}
@@ -86,23 +296,25 @@ def check_compatible(config, saved, path):
                         "rebuild the graph with the checkpoint's settings (see its .config.json)")
 
 
-def restore(sess, g, path):
-    """Restore checkpoint ``path`` into graph ``g``'s session; returns ``(progress, vocab)``."""
-    saved, progress, vocab = read_meta(path)
-    check_compatible(g["config"], saved, path)
+def restore(sess, g, path_or_ckpt):
+    """Restore a checkpoint (a path or a loaded :class:`Checkpoint`) into ``g``'s session; returns the Checkpoint."""
+    ckpt = as_checkpoint(path_or_ckpt)
+    check_compatible(g["config"], ckpt.config, ckpt.path)
     saver = g.get("saver") or tf.train.Saver()
     try:
-        saver.restore(sess, str(path))
+        saver.restore(sess, ckpt.path)
     except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as exc:
         first_line = str(exc).strip().splitlines()[0][:200]
-        raise R2RTError(f"checkpoint {path} does not fit this graph ({first_line}); "
+        raise R2RTError(f"checkpoint {ckpt.path} does not fit this graph ({first_line}); "
                         "rebuild the graph with the checkpoint's settings") from None
-    return progress, vocab
+    except (tf.errors.OpError, ValueError) as exc:
+        raise _corrupt(ckpt.path, f"its tensors cannot be read ({str(exc).strip().splitlines()[0][:120]})") from None
+    return ckpt
 
 
-def build_from_checkpoint(path, **overrides):
+def build_from_checkpoint(path_or_ckpt, **overrides):
     """Rebuild the graph a checkpoint was trained with, e.g. ``batch_size=1, num_steps=1`` for generation."""
-    config, _, _ = read_meta(path)
+    config = as_checkpoint(path_or_ckpt).config
     module, name = BUILDERS[config["builder"]].split(":")
     builder = getattr(importlib.import_module(module), name)
     accepted = inspect.signature(builder).parameters

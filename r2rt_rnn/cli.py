@@ -1,28 +1,48 @@
-"""``python -m r2rt_rnn COMMAND``: one sub-command per job.
+"""python -m r2rt_rnn COMMAND (or r2rt-rnn COMMAND): one sub-command per job.
 
 Each command lives in the module that does the work; that module offers
-``add_arguments(parser)`` and ``main(args)``. Only the chosen command's module is
-imported, so ``--help`` is instant and TensorFlow loads only when needed.
+add_arguments(parser) and main(args). Only the chosen command's module is
+imported, so --help is instant and TensorFlow loads only when needed.
 """
 import argparse
 import importlib
+import os
 import sys
 
-from .errors import R2RTError
+from .errors import R2RTError, TrainingInterrupted
 
 # name -> (module, one-line help)
 COMMANDS = {
     "train": ("r2rt_rnn.train", "train a character model (build_graph + train_network) and save a checkpoint"),
-    "generate": ("r2rt_rnn.generate", "generate text from a checkpoint written by `train`"),
-    "reproduce": ("r2rt_rnn.experiments", "rerun the post's experiments (graph styles, GRU vs Custom, cell comparison)"),
-    "bench": ("r2rt_rnn.benchmark", "time graph builds, training and generation; write JSON, Markdown and a chart"),
+    "generate": ("r2rt_rnn.generate", "generate text from a checkpoint written by train (or ptb)"),
+    "reproduce": ("r2rt_rnn.reproduce", "rerun a published experiment (the post's three, PTB small) and record it"),
+    "bench": ("r2rt_rnn.bench", "time graph builds, training and generation; write JSON, Markdown and a chart"),
     "minchar": ("r2rt_rnn.min_char_rnn", "the gentle intro: a hand-written vanilla RNN (min-char-rnn) in TF1"),
     "ptb": ("r2rt_rnn.ptb.word_lm", "the PTB word-level language model (Zaremba et al. 2014)"),
 }
+TRAINING_COMMANDS = ("train", "reproduce", "minchar", "ptb")  # the ones that take --progress
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Shows an option's default after its help, unless there is none or the help already says it."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if action.default is None or action.default is False or action.default == argparse.SUPPRESS \
+                or "default" in text or "(post:" in text:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
+def program_name():
+    """How the user invoked us: 'r2rt-rnn' through the console script, else 'python -m r2rt_rnn'."""
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return name if name and not name.endswith((".py", "__main__.py")) and name != "-c" else "python -m r2rt_rnn"
 
 
 def _parser(argv):
-    parser = argparse.ArgumentParser(prog="python -m r2rt_rnn", description=__doc__.splitlines()[0])
+    prog = program_name()
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
@@ -32,22 +52,37 @@ def _parser(argv):
         return parser, None
     module = importlib.import_module(COMMANDS[known.command][0])
     full = argparse.ArgumentParser(
-        prog=f"python -m r2rt_rnn {known.command}", description=COMMANDS[known.command][1],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        prog=f"{prog} {known.command}", description=COMMANDS[known.command][1],
+        formatter_class=_HelpFormatter,
     )
     module.add_arguments(full)
+    if known.command in TRAINING_COMMANDS:
+        full.add_argument("--progress", default="auto", choices=["auto", "bar", "lines", "off"],
+                          help="progress display: a bar in a terminal or notebook, plain lines (one per 10%% of "
+                               "an epoch) in a log file; 'auto' picks by where the output goes")
     return full, module
 
 
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser, module = _parser(argv)
-    if module is None:
-        parser.print_help()
-        return 0 if not argv or argv[0] in ("-h", "--help") else 2
-    args = parser.parse_args(argv[1:])
     try:
+        parser, module = _parser(argv)
+        if module is None:
+            parser.print_help()
+            return 0 if not argv or argv[0] in ("-h", "--help") else 2
+        args = parser.parse_args(argv[1:])
+        if getattr(args, "progress", None):
+            from .progress import set_mode  # after parsing, so --help never loads tqdm
+
+            set_mode(args.progress)
         return module.main(args) or 0
     except R2RTError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except TrainingInterrupted as exc:
+        print(f"\nerror: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nerror: interrupted (Ctrl-C) before anything was written; run the command again to start over",
+              file=sys.stderr)
         return 2

@@ -21,8 +21,11 @@ import numpy as np
 
 from .errors import R2RTError
 
+# The repository checkout (one level above the package); only meaningful in a source tree.
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_CORPUS = PACKAGE_ROOT / "data" / "tinyshakespeare.txt"
+# tiny-shakespeare ships inside the package (package data), so editable and non-editable
+# installs, wheels included, find it; the repository's data/tinyshakespeare.txt is a symlink to it.
+BUNDLED_CORPUS = Path(__file__).resolve().parent / "corpus" / "tinyshakespeare.txt"
 TINY_SHAKESPEARE_URL = "https://raw.githubusercontent.com/jcjohnson/torch-rnn/master/data/tiny-shakespeare.txt"
 DEFAULT_CACHE_DIR = Path(os.environ.get("R2RT_CACHE_DIR", Path.home() / ".cache" / "r2rt_rnn"))
 
@@ -58,7 +61,7 @@ def load_text(source=None, cache_dir=None):
     """
     if source is None:
         path = BUNDLED_CORPUS
-        if not path.exists():  # installed without the repository's data/ folder
+        if not path.exists():  # an install stripped of its package data
             path = download(TINY_SHAKESPEARE_URL, cache_dir)
     elif str(source).startswith(("http://", "https://", "file://")):
         path = download(str(source), cache_dir)
@@ -68,7 +71,11 @@ def load_text(source=None, cache_dir=None):
         raise R2RTError(f"text file not found: {path}; pass the path of an existing UTF-8 text file")
     if path.is_dir():
         raise R2RTError(f"{path} is a directory; pass the path of a UTF-8 text file")
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise R2RTError(f"cannot read {path} ({exc.strerror or exc}); check the file's permissions "
+                        "or pass another text file") from None
     if not raw:
         raise R2RTError(f"text file is empty: {path}; pass a file with some text in it")
     try:
@@ -81,34 +88,47 @@ def load_text(source=None, cache_dir=None):
 
 
 class Vocabulary:
-    """A sorted character vocabulary: the same ids in every process.
+    """Tokens <-> ids, the same in every process: sorted characters, or words in a given order.
 
+    ``Vocabulary(chars)`` sorts the characters (the post's ``set(raw_data)`` fix);
+    ``Vocabulary.from_words(words)`` keeps the words' order (PTB: by frequency).
     Attributes ``vocab_to_idx`` and ``idx_to_vocab`` are the post's two dicts.
     """
 
-    def __init__(self, chars):
-        chars = sorted(set(chars))
-        if not chars:
+    def __init__(self, chars, level="char"):
+        tokens = sorted(set(chars)) if level == "char" else list(chars)
+        if not tokens:
             raise R2RTError("cannot build a vocabulary from empty text")
-        self.idx_to_vocab = dict(enumerate(chars))
+        if len(set(tokens)) != len(tokens):
+            raise R2RTError("a vocabulary cannot hold the same token twice")
+        self.level = level
+        self.idx_to_vocab = dict(enumerate(tokens))
         self.vocab_to_idx = {c: i for i, c in self.idx_to_vocab.items()}
 
     @classmethod
     def from_text(cls, text):
         return cls(set(text))
 
+    @classmethod
+    def from_words(cls, words):
+        """A word vocabulary whose ids are the positions in ``words``."""
+        return cls(words, level="word")
+
     def __len__(self):
         return len(self.idx_to_vocab)
 
     def __eq__(self, other):
-        return isinstance(other, Vocabulary) and self.idx_to_vocab == other.idx_to_vocab
+        return (isinstance(other, Vocabulary) and self.level == other.level
+                and self.idx_to_vocab == other.idx_to_vocab)
 
     def __repr__(self):
-        return f"Vocabulary({len(self)} characters)"
+        return f"Vocabulary({len(self)} {self.level}s)"
 
     @property
     def chars(self):
         return [self.idx_to_vocab[i] for i in range(len(self))]
+
+    tokens = chars
 
     def encode(self, text):
         """Map a string to an int32 array of ids; unknown characters are an error naming them."""
@@ -116,22 +136,37 @@ class Vocabulary:
             return np.fromiter((self.vocab_to_idx[c] for c in text), dtype=np.int32, count=len(text))
         except KeyError as exc:
             raise R2RTError(
-                f"character {exc.args[0]!r} is not in the vocabulary of {len(self)} characters; "
-                "use only characters that occur in the training text"
+                f"{self.level} {exc.args[0]!r} is not in the vocabulary of {len(self)} {self.level}s; "
+                f"use only {self.level}s that occur in the training text"
             ) from None
 
     def decode(self, ids):
-        return "".join(self.idx_to_vocab[int(i)] for i in ids)
+        return ("" if self.level == "char" else " ").join(self.idx_to_vocab[int(i)] for i in ids)
+
+    def to_json(self):
+        return json.dumps({f"{self.level}s": self.tokens}, ensure_ascii=False)
 
     def save(self, path):
-        Path(path).write_text(json.dumps({"chars": self.chars}, ensure_ascii=False), encoding="utf-8")
+        Path(path).write_text(self.to_json(), encoding="utf-8")
 
     @classmethod
     def load(cls, path):
+        """Read a vocabulary file; a missing, truncated or hand-broken one is an R2RTError naming it."""
         path = Path(path)
         if not path.exists():
             raise R2RTError(f"vocabulary file not found: {path}; it is written beside each checkpoint by train_network")
-        return cls(json.loads(path.read_text(encoding="utf-8"))["chars"])
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+            level = "char" if "chars" in saved else "word"
+            tokens = saved[f"{level}s"]
+            if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
+                raise TypeError("the token list is not a list of strings")
+            if level == "char" and tokens != sorted(set(tokens)):
+                raise ValueError("the characters are not sorted and distinct")
+            return cls(tokens, level=level)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, R2RTError) as exc:
+            raise R2RTError(f"vocabulary file {path} is damaged ({type(exc).__name__}: {exc}); "
+                            "use an earlier copy of the checkpoint or train it again") from None
 
 
 @dataclass
@@ -183,19 +218,21 @@ def check_positive(**sizes):
             raise R2RTError(f"{name} must be a positive integer, got {value!r}")
 
 
-def check_length(raw_data, batch_size, num_steps, what="text"):
+def check_length(raw_data, batch_size, num_steps, what="text",
+                 fix="use a longer text or a smaller batch_size/num_steps"):
     """Raise R2RTError unless ``raw_data`` fills at least one ``[batch_size, num_steps]`` batch.
 
     The reader cuts the data into ``batch_size`` rows and needs ``num_steps + 1``
     tokens in each (the targets are shifted by one), so one batch takes
     ``batch_size * (num_steps + 1)`` tokens: a little more than ``batch_size * num_steps + 1``.
+    ``fix`` ends the message: what the caller's user can change.
     """
     check_positive(batch_size=batch_size, num_steps=num_steps)
     needed = batch_size * (num_steps + 1)
     if len(raw_data) < needed:
         raise R2RTError(
             f"{what} has {len(raw_data)} tokens but one batch needs batch_size * (num_steps + 1) = "
-            f"{batch_size} * ({num_steps} + 1) = {needed}; use a longer text or a smaller batch_size/num_steps"
+            f"{batch_size} * ({num_steps} + 1) = {needed}; {fix}"
         )
 
 
@@ -206,7 +243,19 @@ def ptb_iterator(raw_data, batch_size, num_steps):
     columns ``[i * num_steps, (i + 1) * num_steps)`` of every row, so row ``r`` of
     batch ``i + 1`` continues row ``r`` of batch ``i``: that is what lets a
     training loop carry the final state of one batch into the next. ``y`` is
-    ``x`` shifted one character to the left.
+    ``x`` shifted one character to the left. For 20 ids, ``batch_size=2``, ``num_steps=3``::
+
+        ids   0 1 2 3 4 5 6 7 8 9 | 10 11 12 13 14 15 16 17 18 19
+              row 0                 row 1                           (batch_len = 10)
+
+                   batch 0            batch 1            batch 2
+        x    [[ 0  1  2],       [[ 3  4  5],       [[ 6  7  8],
+              [10 11 12]]        [13 14 15]]        [16 17 18]]
+        y    [[ 1  2  3],       [[ 4  5  6],       [[ 7  8  9],
+              [11 12 13]]        [14 15 16]]        [17 18 19]]
+
+    Row 0 of batch 1 (3 4 5) picks up where row 0 of batch 0 (0 1 2) stopped.
+    (batch_len - 1) // num_steps = 3 batches; ids left over at the end are dropped.
     """
     raw_data = np.asarray(raw_data, dtype=np.int32)
     check_length(raw_data, batch_size, num_steps)

@@ -21,7 +21,9 @@ import numpy as np
 
 from .data import Vocabulary, check_length, check_positive, epoch_size, load_text, ptb_iterator
 from .errors import R2RTError
-from .graphs.common import seed_graph
+from .graphs.common import check_seed, seed_graph
+from .progress import Progress
+from .summaries import TRAIN_LEARNING_RATE, TRAIN_LOSS, TRAIN_LOSS_EVERY, TRAIN_SAMPLE, SummaryLog
 from .tf1 import tf
 
 
@@ -137,14 +139,19 @@ def sample(sess, g, vocab, seed_char, length, state=None, rng=None):
     return "".join(out)
 
 
-def train(text=None, config=None, seed_char=None, progress=True, log_every=500, samples_every=0):
+def train(text=None, config=None, seed_char=None, progress=True, log_every=500, samples_every=0, logdir=None):
     """Train min-char-rnn on ``text`` (default: the bundled tiny-shakespeare) and sample from it.
 
     Runs ``config.steps`` batches, looping over the text as many times as needed; the
     hidden state is carried from each batch to the next and reset at the start of every
     pass. Returns a dict: ``losses`` (per step, nats/char), ``sample`` (``config.sample_length``
     characters from ``seed_char``, default the text's first character), ``samples`` (step ->
-    text, every ``samples_every`` steps when > 0), ``vocab``, ``config``, ``seconds``.
+    text, every ``samples_every`` steps when > 0), ``vocab``, ``config``, ``seconds``, ``logdir``
+    (the run's TensorBoard directory, or None).
+
+    With ``logdir``, a new run directory under it gets the graph and, for TensorBoard,
+    ``train/loss`` (the mean of the last 10 steps, every 10 steps), ``train/learning_rate``
+    and the samples as text (:mod:`r2rt_rnn.summaries`).
     """
     config = config or Config()
     check_positive(hidden_size=config.hidden_size, seq_length=config.seq_length, batch_size=config.batch_size,
@@ -169,14 +176,12 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
         seed_graph(config.seed)
         g = build_graph(len(vocab), config.hidden_size, config.seq_length, config.learning_rate, config.clip)
         rng = np.random.RandomState(config.seed)
-        losses, samples = [], {}
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=config.steps, desc="min-char-rnn")
+        losses, samples, logged = [], {}, 0
+        summary = SummaryLog.maybe(logdir, graph=graph)  # opened (or refused) before any training
+        summary.scalar(TRAIN_LEARNING_RATE, config.learning_rate, 0)
+        bar = Progress(config.steps, "min-char-rnn", enabled=progress, unit="step")
         start = time.time()
-        with tf.Session() as sess:
+        with summary, tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             while len(losses) < config.steps:
                 h = np.zeros([config.batch_size, config.hidden_size], np.float32)  # new pass, fresh memory
@@ -186,21 +191,23 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
                                           {g["x"]: x, g["y"]: y, g["init_state"]: h})
                     losses.append(float(loss))
                     step = len(losses)
-                    if bar is not None:
-                        bar.update(1)
-                        bar.set_postfix(loss=f"{loss:.3f}", refresh=False)  # refreshing every step floods notebooks
+                    bar.update(1, loss=f"{loss:.3f}")
+                    if step % TRAIN_LOSS_EVERY == 0 or step == config.steps:
+                        summary.scalar(TRAIN_LOSS, np.mean(losses[logged:]), step)
+                        logged = step
                     if log_every and step % log_every == 0:
                         msg = f"step {step}: loss {np.mean(losses[-log_every:]):.3f}"
-                        bar.write(msg) if bar is not None else print(msg)
+                        bar.write(msg)
                     if samples_every and step % samples_every == 0:
                         samples[step] = sample(sess, g, vocab, seed_char, 100, rng=rng)
+                        summary.text(TRAIN_SAMPLE, seed_char + samples[step], step)
                     if step == config.steps:
                         break
-            if bar is not None:
-                bar.close()
+            bar.close()
             text_out = sample(sess, g, vocab, seed_char, config.sample_length, rng=rng)
+            summary.text(TRAIN_SAMPLE, seed_char + text_out, len(losses))
     return dict(losses=losses, sample=seed_char + text_out, samples=samples, vocab=vocab,
-                config=asdict(config), seconds=time.time() - start)
+                config=asdict(config), seconds=time.time() - start, logdir=summary.path)
 
 
 def add_arguments(parser):
@@ -218,24 +225,38 @@ def add_arguments(parser):
     parser.add_argument("--seed-char", default=None, help="first character of the sample (default: the text's first)")
     parser.add_argument("--seed", type=int, default=d.seed, help="random seed")
     parser.add_argument("--log-every", type=int, default=500, help="print the mean loss every N steps (0: never)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--logdir", default=None, metavar="DIR",
+                        help="write TensorBoard logs (graph, loss, samples) to a new run folder under DIR")
 
 
 def main(args):
+    check_positive(**{"--steps": args.steps, "--seq-length": args.seq_length, "--batch-size": args.batch_size,
+                      "--hidden-size": args.hidden_size, "--sample-length": args.sample_length})
+    if args.epochs is not None:
+        check_positive(**{"--epochs": args.epochs})
+    for flag, value in (("--learning-rate", args.learning_rate), ("--clip", args.clip)):
+        if not 0 < value < float("inf"):
+            raise R2RTError(f"{flag} must be a positive finite number, got {value}")
+    if args.log_every < 0:
+        raise R2RTError(f"--log-every must be 0 (never) or a positive number of steps, got {args.log_every}")
+    check_seed(args.seed, "--seed")
     text = load_text(args.text)
+    check_length(text, args.batch_size, args.seq_length, "the text",
+                 fix="use a longer --text or a smaller --batch-size/--seq-length")
     config = Config(hidden_size=args.hidden_size, seq_length=args.seq_length, batch_size=args.batch_size,
                     learning_rate=args.learning_rate, clip=args.clip, steps=args.steps,
                     sample_length=args.sample_length, seed=args.seed)
     if args.epochs is not None:
-        check_positive(epochs=args.epochs)
-        check_positive(batch_size=config.batch_size, seq_length=config.seq_length)
         per_epoch = epoch_size(len(text), config.batch_size, config.seq_length)
         config.steps = max(1, args.epochs * per_epoch)
-    result = train(text, config, seed_char=args.seed_char, progress=not args.no_progress, log_every=args.log_every)
+    result = train(text, config, seed_char=args.seed_char, progress=True, log_every=args.log_every,
+                   logdir=args.logdir)
     losses = result["losses"]
     print(f"trained {len(losses)} steps in {result['seconds']:.1f} s; loss {losses[0]:.3f} -> "
           f"{np.mean(losses[-min(100, len(losses)):]):.3f} (mean of the last 100 steps; "
           f"uniform guessing is ln({len(result['vocab'])}) = {np.log(len(result['vocab'])):.3f})")
     print("---- sample ----")
     print(result["sample"])
+    if result["logdir"]:
+        print(f"TensorBoard logs: {result['logdir']} (view with `tensorboard --logdir {args.logdir}`)")
     return 0

@@ -22,6 +22,8 @@ import warnings
 # C++ logging: 0 all, 1 no INFO, 2 no WARNING, 3 no ERROR. Keep real errors visible.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+# Take GPU memory as needed, not all at once: the benchmark's sessions and its peer processes share one GPU.
+os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
 # Do NOT set TF_ENABLE_ONEDNN_OPTS=0 here: it makes CPU training about 1.9x slower.
 
 warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"(tensorflow|tf_keras|keras)")

@@ -1,57 +1,109 @@
-"""``train_network``: the post's training loop, with progress, validation, checkpoints and Ctrl-C safety.
+"""``train_network``: the post's training loop, with validation, checkpoints, and nothing lost on the way.
 
-Also the ``train`` command: ``python -m r2rt_rnn train --cell GRU --epochs 20 --num-steps 80 --save saves/GRU``.
+Beyond the post it checks every input before the first step, keeps a checkpoint
+after each complete epoch (and optionally the best one by validation loss),
+stops at the first non-finite loss, and on Ctrl-C keeps the last complete epoch.
+
+Also the ``train`` command: ``python -m r2rt_rnn train --cell GRU --epochs 20 --save saves/GRU``.
 """
+import contextlib
+import math
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from . import checkpoint
-from .data import bundled_corpus, check_length, check_positive, epoch_size, gen_epochs, ptb_iterator
-from .errors import R2RTError
-from .graphs.common import reset_graph  # noqa: F401 - the post's public name lives here too
+from .data import (
+    Vocabulary,
+    bundled_corpus,
+    check_length,
+    check_positive,
+    epoch_size,
+    gen_epochs,
+    load_corpus,
+    ptb_iterator,
+)
+from .errors import R2RTError, TrainingInterrupted
+from .generate import generate_from_checkpoint
+from .graphs.common import check_seed, reset_graph  # noqa: F401 - reset_graph: the post's public name lives here too
+from .model import CELL_TYPES, build_graph
+from .presets import PRESETS, get_preset
+from .progress import Progress
+from .summaries import SummaryLog
 from .tf1 import tf
+
+INTERRUPTED_PATH = Path("saves") / "interrupted"  # where Ctrl-C keeps the last epoch when no save path was given
+LOG_EVERY = 10  # batches between TensorBoard training-loss points
 
 
 class TrainingHistory(list):
     """The per-epoch average training losses (a list, as the post returned), plus:
 
-    ``valid_losses`` (per epoch, when validation data was given), ``epoch_seconds``
-    and ``checkpoint`` (the path last saved, if any).
+    ``valid_losses`` (per epoch, when validation data was given), ``epoch_seconds``,
+    ``learning_rates`` (the rate each epoch trained with), ``checkpoint`` (the
+    path last saved, if any) and ``best_checkpoint`` (with ``keep_best``).
     """
 
-    def __init__(self, losses=(), valid_losses=(), epoch_seconds=()):
+    def __init__(self, losses=(), valid_losses=(), epoch_seconds=(), learning_rates=()):
         super().__init__(losses)
         self.valid_losses = list(valid_losses)
         self.epoch_seconds = list(epoch_seconds)
+        self.learning_rates = list(learning_rates)
         self.checkpoint = None
+        self.best_checkpoint = None
+        self.next_learning_rate = None  # what the next epoch trains with, after any decay
+
+    @classmethod
+    def from_progress(cls, progress):
+        history = cls(progress.get("losses", []), progress.get("valid_losses", []),
+                      progress.get("epoch_seconds", []), progress.get("learning_rates", []))
+        history.next_learning_rate = progress.get("next_learning_rate")
+        return history
 
     def progress(self):
         return {"epochs_done": len(self), "losses": list(self), "valid_losses": self.valid_losses,
-                "epoch_seconds": self.epoch_seconds}
+                "epoch_seconds": self.epoch_seconds, "learning_rates": self.learning_rates,
+                "next_learning_rate": self.next_learning_rate}
 
 
-def _check_inputs(g, num_epochs, num_steps, batch_size, data, vocab):
-    check_positive(num_epochs=num_epochs, num_steps=num_steps, batch_size=batch_size)
-    config = g["config"]
-    for name, value in (("num_steps", num_steps), ("batch_size", batch_size)):
-        if config[name] != value:
-            raise R2RTError(f"the graph was built with {name}={config[name]} but train_network got "
-                            f"{name}={value}; pass the same value to both")
-    check_length(data, batch_size, num_steps)
-    num_classes = len(vocab) if vocab is not None else int(np.max(data)) + 1
-    if num_classes > config["num_classes"]:
-        raise R2RTError(f"the text has {num_classes} distinct characters but the graph was built with "
-                        f"num_classes={config['num_classes']}; build it with num_classes={num_classes}")
+def check_ids(data, num_classes, what="data"):
+    """``data`` as an int32 array of ids in ``[0, num_classes)``, or an R2RTError naming ``what``."""
+    if isinstance(data, (str, bytes)):
+        raise R2RTError(f"{what} must be an array of character ids, not text; encode it with "
+                        "load_corpus(path).train or Vocabulary.from_text(text).encode(text)")
+    try:
+        ids = np.asarray(data)
+    except (TypeError, ValueError):
+        ids = np.asarray([], dtype=object)
+    if ids.ndim != 1 or ids.size == 0 or not np.issubdtype(ids.dtype, np.integer):
+        raise R2RTError(f"{what} must be a non-empty 1-D array of integer ids, got {type(data).__name__} "
+                        f"of dtype {ids.dtype} and shape {ids.shape}")
+    low, high = int(ids.min()), int(ids.max())
+    if low < 0 or high >= num_classes:
+        raise R2RTError(f"{what} holds ids from {low} to {high}, but the graph has num_classes={num_classes} "
+                        f"(ids 0..{num_classes - 1}); build it with num_classes > {high}")
+    return ids.astype(np.int32, copy=False)
 
 
-def run_batches(sess, g, batches, fetch_train_step, feed=None, progress=None):
+def _check_size(g, name, value):
+    if value is None:
+        return g["config"][name]
+    check_positive(**{name: value})
+    if g["config"][name] != value:
+        raise R2RTError(f"the graph was built with {name}={g['config'][name]} but train_network got "
+                        f"{name}={value}; leave it out (it defaults to the graph's) or pass the same value")
+    return value
+
+
+def run_batches(sess, g, batches, fetch_train_step, feed=None, progress=None, on_loss=None):
     """Run ``g`` over ``(x, y)`` batches, carrying each batch's final state into the next.
 
-    Returns the mean ``total_loss``. With ``fetch_train_step`` the weights are updated.
+    Returns the mean ``total_loss``; a non-finite loss is an R2RTError (training
+    diverged). With ``fetch_train_step`` the weights are updated; ``on_loss(loss)``
+    is called after every batch.
     """
     fetches = [g["total_loss"], g["final_state"]] + ([g["train_step"]] if fetch_train_step else [])
     state, total, steps = None, 0.0, 0
@@ -60,12 +112,15 @@ def run_batches(sess, g, batches, fetch_train_step, feed=None, progress=None):
         if state is not None:
             feed_dict[g["init_state"]] = state  # the previous batch's final state: rows are contiguous text
         loss, state = sess.run(fetches, feed_dict)[:2]
+        if not math.isfinite(loss):
+            raise R2RTError(f"training diverged: the loss became {loss} at batch {steps + 1}; lower the learning "
+                            "rate or clip the gradients (max_grad_norm / --max-grad-norm)")
         total += loss
         steps += 1
+        if on_loss is not None:
+            on_loss(loss)
         if progress is not None:
-            progress.update(1)
-            if steps % 10 == 0:
-                progress.set_postfix(loss=f"{total / steps:.3f}", refresh=False)
+            progress.update(1, loss=f"{total / steps:.3f}")
     return total / max(steps, 1)
 
 
@@ -76,122 +131,269 @@ def evaluate(sess, g, data, batch_size=None, num_steps=None):
     return run_batches(sess, g, ptb_iterator(data, batch_size, num_steps), fetch_train_step=False)
 
 
-def train_network(g, num_epochs, num_steps=200, batch_size=32, verbose=True, save=False, *,
-                  data=None, valid_data=None, vocab=None, resume=None, session_config=None):
+def _snapshot(sess):
+    """Every variable's value (weights and optimiser slots), to go back to on Ctrl-C."""
+    variables = tf.global_variables()
+    return list(zip(variables, sess.run(variables)))
+
+
+def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, save=False, *,
+                  data=None, valid_data=None, vocab=None, resume=None, session_config=None,
+                  lr_decay=None, keep_best=False, logdir=None):
     """Train graph ``g`` for ``num_epochs`` epochs and return the per-epoch average training losses.
 
     As in the post, each batch's final state is fed in as the next batch's initial
-    state. Beyond the post:
+    state; ``num_steps`` and ``batch_size`` default to the graph's own (the post's
+    calls, which repeat them, still work). Beyond the post:
 
     * ``data`` / ``valid_data``: int id arrays (default: the bundled
       tiny-shakespeare, no validation); ``vocab``: their :class:`Vocabulary`,
-      saved beside checkpoints (default with ``data=None``: the bundled corpus's;
-      a checkpoint saved without one cannot generate text);
-    * ``save``: a checkpoint path, written after every epoch with its vocabulary and config;
-    * ``resume``: a checkpoint path to continue from (weights, optimiser state, epochs done);
-    * Ctrl-C saves a checkpoint (to ``save``, or ``saves/interrupted``) before re-raising;
-    * a progress bar when ``verbose``; runs are repeatable (the builders seed the graph).
+      saved beside checkpoints (default with ``data=None``: the bundled corpus's);
+    * ``save``: a checkpoint path (a folder means ``FOLDER/checkpoint``), written
+      after every epoch, all or nothing, and locked against a second writer;
+      ``keep_best``: also keep ``SAVE-best``, the epoch with the lowest validation loss;
+    * ``resume``: a checkpoint to continue from (weights, optimiser state, epochs
+      done, learning rate); its vocabulary must be ``vocab``;
+    * ``lr_decay``: multiply the learning rate by this whenever the validation
+      loss fails to improve (default: the post's constant rate);
+    * ``logdir``: TensorBoard scalars and the graph, in a new run folder under it;
+    * the first non-finite loss stops training (R2RTError); the last checkpoint stays;
+    * Ctrl-C raises :class:`~r2rt_rnn.errors.TrainingInterrupted` after keeping the
+      last *complete* epoch (in ``save``, else in ``saves/interrupted``), so a
+      resumed run continues exactly as an uninterrupted one.
 
     The result is a :class:`TrainingHistory` (a list) with ``valid_losses`` too.
     """
+    config = g["config"]
+    num_steps, batch_size = _check_size(g, "num_steps", num_steps), _check_size(g, "batch_size", batch_size)
+    check_positive(num_epochs=num_epochs)
     if data is None:
         corpus = bundled_corpus()
         data, vocab = corpus.train, vocab or corpus.vocab
-    _check_inputs(g, num_epochs, num_steps, batch_size, data, vocab)
+    if vocab is not None and not isinstance(vocab, Vocabulary):
+        raise R2RTError(f"vocab must be an r2rt_rnn.data.Vocabulary, got {type(vocab).__name__}")
+    data = check_ids(data, config["num_classes"], "data")
+    check_length(data, batch_size, num_steps)
     if valid_data is not None:
+        valid_data = check_ids(valid_data, config["num_classes"], "valid_data")
         check_length(valid_data, batch_size, num_steps, what="validation text")
-    save_path = save if isinstance(save, (str, Path)) else None
-    if "saver" not in g:
-        g["saver"] = tf.train.Saver()
-    history = TrainingHistory()
+    if save is True or not isinstance(save, (str, Path, type(None), bool)):
+        raise R2RTError(f"save must be a checkpoint path (e.g. save='saves/GRU') or False, got {save!r}")
+    if (lr_decay is not None or keep_best) and valid_data is None:
+        raise R2RTError("lr_decay and keep_best follow the validation loss: pass valid_data too")
+    if lr_decay is not None and not (isinstance(lr_decay, float) and 0 < lr_decay < 1):
+        raise R2RTError(f"lr_decay must be a number between 0 and 1 (exclusive), got {lr_decay!r}")
+    save_path = checkpoint.prepare_save_path(save) if save else None
+    saved = checkpoint.as_checkpoint(resume) if resume else None
+    if saved is not None:
+        resume = saved.path
+        checkpoint.check_compatible(config, saved.config, resume)
+        if vocab is not None and saved.vocab is not None and saved.vocab != vocab:
+            raise R2RTError(f"{resume} was trained on a text with another vocabulary ({len(saved.vocab)} characters: "
+                            f"ids would mean other characters); resume only on the text it was trained on")
+        vocab = vocab or saved.vocab
+    history = TrainingHistory.from_progress(saved.progress) if saved else TrainingHistory()
     n_batches = epoch_size(len(data), batch_size, num_steps)
     log = (lambda *a: print(*a, flush=True)) if verbose else (lambda *a: None)
+    if "saver" not in g:
+        g["saver"] = tf.train.Saver()
+    lr = config["learning_rate"]
+    if saved is not None and saved.config.get("learning_rate") == lr and history.next_learning_rate:
+        lr = history.next_learning_rate  # continue the saved schedule, unless the graph asks for another rate
+    start_epochs = len(history)
+    best = min(history.valid_losses) if history.valid_losses else math.inf
 
-    with tf.Session(config=session_config) as sess:
+    lock = checkpoint.hold_lock(save_path) if save_path else contextlib.nullcontext()
+    with lock, tf.Session(config=session_config) as sess, \
+            SummaryLog.maybe(logdir, graph=sess.graph, first_step=len(history) * n_batches) as summary:
         sess.run(tf.global_variables_initializer())
-        if resume:
-            progress, _ = checkpoint.restore(sess, g, resume)
-            history = TrainingHistory(progress.get("losses", []), progress.get("valid_losses", []),
-                                      progress.get("epoch_seconds", []))
+        if saved is not None:
+            checkpoint.restore(sess, g, saved)
             log(f"Resumed from {resume} after {len(history)} epoch(s).")
+        if len(history) >= num_epochs:
+            log(f"Nothing left to train: {resume} already has {len(history)} epoch(s) and {num_epochs} were asked for; "
+                "ask for more epochs to continue.")
+            history.checkpoint = resume
+            if save_path and Path(save_path).resolve() != Path(resume).resolve():
+                history.checkpoint = checkpoint.save(sess, g, save_path, vocab, history.progress())
+            return history
+        last_complete = _snapshot(sess)
+        step = len(history) * n_batches
         try:
             for idx, epoch in enumerate(gen_epochs(num_epochs, num_steps, batch_size, data)):
                 if idx < len(history):
                     continue  # finished before the checkpoint we resumed from
                 t0 = time.perf_counter()
-                with tqdm(total=n_batches, desc=f"epoch {idx}", disable=not verbose, leave=False,
-                          file=sys.stdout, mininterval=1.0, dynamic_ncols=True) as bar:
-                    loss = run_batches(sess, g, epoch, True, g.get("train_feed"), bar)
-                history.append(float(loss))
-                history.epoch_seconds.append(time.perf_counter() - t0)
+                feed = dict(g.get("train_feed") or {})
+                if "learning_rate" in g:
+                    feed[g["learning_rate"]] = lr
+
+                def on_loss(loss):
+                    nonlocal step
+                    step += 1
+                    if step % LOG_EVERY == 0:
+                        summary.scalar("train/loss", loss, step)
+
+                with Progress(n_batches, f"epoch {idx}", enabled=verbose) as bar:
+                    loss = float(run_batches(sess, g, epoch, True, feed, bar, on_loss))
+                seconds = time.perf_counter() - t0
                 line = f"Average training loss for Epoch {idx} : {loss:.4f}"
                 if valid_data is not None:
-                    history.valid_losses.append(float(evaluate(sess, g, valid_data)))
-                    line += f"   validation loss: {history.valid_losses[-1]:.4f}"
-                log(line + f"   ({history.epoch_seconds[-1]:.1f} s)")
-                if save_path:
-                    history.checkpoint = checkpoint.save(sess, g, save_path, vocab, history.progress())
+                    valid_loss = float(evaluate(sess, g, valid_data, batch_size, num_steps))
+                    line += f"   validation loss: {valid_loss:.4f}"
+                # The epoch is complete: record and save it whole; a Ctrl-C here waits until that is done.
+                with checkpoint.interrupts_deferred():
+                    history.append(loss)
+                    history.learning_rates.append(float(lr))
+                    history.epoch_seconds.append(seconds)
+                    log(line + f"   ({seconds:.1f} s)")
+                    summary.scalar("epoch/seconds", seconds, step)
+                    summary.scalar("train/learning_rate", lr, step)
+                    if valid_data is not None:
+                        history.valid_losses.append(valid_loss)
+                        summary.scalar("valid/loss", valid_loss, step)
+                        if valid_loss < best:
+                            best = valid_loss
+                            if keep_best and save_path:
+                                history.best_checkpoint = checkpoint.save(sess, g, f"{save_path}-best", vocab,
+                                                                          history.progress())
+                        elif lr_decay is not None:
+                            lr *= lr_decay
+                            log(f"Validation loss did not improve: learning rate now {lr:.3g}.")
+                    history.next_learning_rate = float(lr)
+                    if save_path:
+                        history.checkpoint = checkpoint.save(sess, g, save_path, vocab, history.progress())
+                    last_complete = _snapshot(sess)
+                    summary.flush()
         except KeyboardInterrupt:
-            target = save_path or Path("saves") / "interrupted"
-            checkpoint.save(sess, g, target, vocab, history.progress())
-            print(f"\nInterrupted: saved a checkpoint after {len(history)} complete epoch(s) to {target}; "
-                  f"continue with train_network(..., resume={str(target)!r}) or `--resume {target}`.",
-                  file=sys.stderr, flush=True)
-            raise
+            raise _keep_last_epoch(sess, g, save_path, vocab, history, last_complete, start_epochs) from None
     return history
+
+
+def _keep_last_epoch(sess, g, save_path, vocab, history, last_complete, start_epochs):
+    """On Ctrl-C: make sure the last complete epoch is on disk; returns the TrainingInterrupted to raise."""
+    done = len(history)
+    if done == start_epochs:
+        return TrainingInterrupted(
+            f"interrupted during epoch {done}, before it was complete; nothing new was saved; "
+            "run the same command again to start that epoch over")
+    if save_path:
+        where = save_path  # written at the end of the last complete epoch: nothing to add
+    else:
+        for variable, value in last_complete:  # back to the end of the last complete epoch
+            variable.load(value, sess)
+        where = checkpoint.prepare_save_path(INTERRUPTED_PATH)
+        checkpoint.save(sess, g, where, vocab, history.progress())
+    return TrainingInterrupted(
+        f"interrupted during epoch {done}; the checkpoint {where} holds the {done} complete epoch(s); "
+        f"continue with --resume {where} (train_network(..., resume={str(where)!r}))")
 
 
 # --- command line -------------------------------------------------------------------------------
 
-def add_arguments(parser):
-    from .model import CELL_TYPES
+_POST = PRESETS["post"]
 
+
+def add_arguments(parser):
     cells = [c for c in CELL_TYPES if c is not None] + ["RNN"]
-    parser.add_argument("--text", default=None, help="UTF-8 text file or http(s) URL (default: bundled tiny-shakespeare)")
-    parser.add_argument("--cell", default="GRU", choices=cells, help="cell type; RNN is the basic RNN cell")
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--num-steps", type=int, default=80, help="truncated backprop length")
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--state-size", type=int, default=100)
-    parser.add_argument("--num-layers", type=int, default=3)
-    parser.add_argument("--learning-rate", type=float, default=1e-4)
+    parser.add_argument("--text", default=None,
+                        help="UTF-8 text file or http(s) URL (default: bundled tiny-shakespeare)")
+    parser.add_argument("--preset", default="post", choices=list(PRESETS),
+                        help="named configuration the other options start from; 'post' is the post's model")
+    parser.add_argument("--cell", default=None, choices=cells, help=f"cell type; RNN is the basic RNN cell "
+                        f"(post: {_POST.cell_type})")
+    for flag, kind, what in (("--epochs", int, "epochs to train"), ("--num-steps", int, "truncated backprop length"),
+                             ("--batch-size", int, "sequences per batch"), ("--state-size", int, "units per layer"),
+                             ("--num-layers", int, "stacked RNN layers"),
+                             ("--learning-rate", float, "Adam's learning rate")):
+        default = getattr(_POST, flag[2:].replace("-", "_"))
+        parser.add_argument(flag, type=kind, default=None, help=f"{what} (post: {default})")
+    parser.add_argument("--keep-prob", type=float, default=None, metavar="P",
+                        help="dropout: the probability of KEEPING each unit, in (0, 1]; 1 = no dropout (post: 1)")
     parser.add_argument("--dropout", type=float, default=None, metavar="KEEP_PROB",
-                        help="train with dropout at this keep probability (e.g. 0.9)")
+                        help="old name of --keep-prob: it also takes the probability of keeping a unit "
+                             "(--dropout 0.9 drops 10%%)")
+    parser.add_argument("--max-grad-norm", type=float, default=None,
+                        help="clip the gradients to this global norm (post: no clipping)")
+    parser.add_argument("--lr-decay", type=float, default=None,
+                        help="multiply the learning rate by this when the validation loss does not improve "
+                             "(post: constant rate)")
     parser.add_argument("--valid-fraction", type=float, default=0.1,
                         help="hold out this tail fraction of the text for a validation loss (0 = none)")
-    parser.add_argument("--save", default=None, help="checkpoint path (written every epoch)")
+    parser.add_argument("--save", default=None,
+                        help="checkpoint path, written after every epoch (a folder means FOLDER/checkpoint)")
+    parser.add_argument("--keep-best", action="store_true", help="also keep SAVE-best, the lowest validation loss")
     parser.add_argument("--resume", default=None, help="checkpoint to continue training from")
-    parser.add_argument("--seed", type=int, default=2345)
-    parser.add_argument("--sample", type=int, default=0, metavar="N", help="generate N characters after training")
+    parser.add_argument("--logdir", default=None, help="write TensorBoard summaries to a new run folder in here")
+    parser.add_argument("--seed", type=int, default=None, help=f"random seed for the weights (post: {_POST.seed})")
+    parser.add_argument("--sample", type=int, default=0, metavar="N",
+                        help="print N characters sampled from the trained model at the end")
+
+
+def _preset_from_args(args):
+    """The preset with the command line's changes, every value checked and named by its flag."""
+    if args.keep_prob is not None and args.dropout is not None:
+        raise R2RTError("give --keep-prob or its old name --dropout, not both")
+    keep_prob = args.keep_prob if args.keep_prob is not None else args.dropout
+    if args.dropout is not None:
+        print(f"note: --dropout {args.dropout} keeps {args.dropout:.0%} of the units (it is a keep probability); "
+              "--keep-prob says so", file=sys.stderr)
+    changes = {"cell_type": None if args.cell == "RNN" else args.cell, "epochs": args.epochs,
+               "num_steps": args.num_steps, "batch_size": args.batch_size, "state_size": args.state_size,
+               "num_layers": args.num_layers, "learning_rate": args.learning_rate, "keep_prob": keep_prob,
+               "max_grad_norm": args.max_grad_norm, "lr_decay": args.lr_decay, "seed": args.seed}
+    preset = get_preset(args.preset).replace(**{k: v for k, v in changes.items()
+                                               if v is not None or (k == "cell_type" and args.cell == "RNN")})
+    check_positive(**{"--epochs": preset.epochs, "--num-steps": preset.num_steps, "--batch-size": preset.batch_size,
+                      "--state-size": preset.state_size, "--num-layers": preset.num_layers})
+    for flag, value, ok, rule in (
+        ("--learning-rate", preset.learning_rate, 0 < preset.learning_rate < math.inf, "a positive finite number"),
+        ("--keep-prob", preset.keep_prob, 0 < preset.keep_prob <= 1, "in (0, 1]: the probability of keeping a unit"),
+        ("--max-grad-norm", preset.max_grad_norm, preset.max_grad_norm is None or 0 < preset.max_grad_norm < math.inf,
+         "a positive finite number"),
+        ("--lr-decay", preset.lr_decay, preset.lr_decay is None or 0 < preset.lr_decay < 1, "between 0 and 1"),
+        ("--valid-fraction", args.valid_fraction, 0 <= args.valid_fraction < 1, "in [0, 1)"),
+        ("--sample", args.sample, args.sample >= 0, "a number of characters, 0 or more"),
+    ):
+        if not ok:
+            raise R2RTError(f"{flag} must be {rule}, got {value}")
+    check_seed(preset.seed, "--seed")
+    if preset.lr_decay is not None or args.keep_best:
+        if args.valid_fraction == 0:
+            raise R2RTError("--lr-decay and --keep-best follow the validation loss: use a --valid-fraction above 0")
+    return preset
 
 
 def main(args):
-    from .data import load_corpus
-    from .model import build_graph
-
+    preset = _preset_from_args(args)
+    save = checkpoint.prepare_save_path(args.save) if args.save else None
+    resumed = checkpoint.load(args.resume) if args.resume else None
     corpus = load_corpus(args.text, valid_fraction=args.valid_fraction)
-    cell_type = None if args.cell == "RNN" else args.cell
     print(f"Data: {len(corpus.text):,} characters, {corpus.vocab_size} distinct; "
           f"training on {len(corpus.train):,}, validating on {0 if corpus.valid is None else len(corpus.valid):,}.")
-    check_length(corpus.train, args.batch_size, args.num_steps)  # before any graph is built
+    if resumed is not None and resumed.vocab is not None and resumed.vocab != corpus.vocab:
+        raise R2RTError(f"--resume {args.resume} was trained on a text with another vocabulary; "
+                        "resume only on the --text it was trained on")
+    check_length(corpus.train, preset.batch_size, preset.num_steps, "the training text",
+                 fix="use a longer --text or a smaller --batch-size/--num-steps")
+    if corpus.valid is not None:
+        check_length(corpus.valid, preset.batch_size, preset.num_steps, "the validation text",
+                     fix="raise --valid-fraction (or use --valid-fraction 0), or lower --batch-size/--num-steps")
     t = time.perf_counter()
-    g = build_graph(cell_type=cell_type, state_size=args.state_size, num_classes=corpus.vocab_size,
-                    batch_size=args.batch_size, num_steps=args.num_steps, num_layers=args.num_layers,
-                    build_with_dropout=args.dropout is not None, keep_prob=args.dropout or 1.0,
-                    learning_rate=args.learning_rate, seed=args.seed)
-    print(f"Built the {args.cell} graph in {time.perf_counter() - t:.2f} s.")
-    t = time.perf_counter()
-    try:
-        losses = train_network(g, args.epochs, num_steps=args.num_steps, batch_size=args.batch_size, save=args.save,
-                               data=corpus.train, valid_data=corpus.valid, vocab=corpus.vocab, resume=args.resume)
-    except KeyboardInterrupt:
-        return 130
-    print(f"It took {time.perf_counter() - t:.1f} seconds to train for {len(losses)} epochs.")
-    print(f"The average loss on the final epoch was: {losses[-1]:.4f}")
-    if losses.valid_losses:
-        print(f"The validation loss after the final epoch was: {losses.valid_losses[-1]:.4f}")
-    if args.sample and args.save:
-        from .generate import generate_from_checkpoint
-
-        generate_from_checkpoint(args.save, args.sample, pick_top_chars=5, seed=args.seed)
+    g = build_graph(**preset.graph_kwargs(corpus.vocab_size))
+    print(f"Built the {preset.cell_type or 'RNN'} graph in {time.perf_counter() - t:.2f} s.")
+    with tempfile.TemporaryDirectory(prefix="r2rt-sample-") as tmp:
+        target = save or (str(Path(tmp) / "checkpoint") if args.sample else None)  # --sample needs a checkpoint
+        t = time.perf_counter()
+        losses = train_network(g, preset.epochs, save=target or False, data=corpus.train, valid_data=corpus.valid,
+                               vocab=corpus.vocab, resume=resumed, lr_decay=preset.lr_decay,
+                               keep_best=args.keep_best, logdir=args.logdir)
+        print(f"It took {time.perf_counter() - t:.1f} seconds to train for {len(losses)} epochs.")
+        print(f"The average loss on the final epoch was: {losses[-1]:.4f}")
+        if losses.valid_losses:
+            print(f"The validation loss after the final epoch was: {losses.valid_losses[-1]:.4f}")
+        if args.sample and losses.checkpoint:
+            prompt, top = corpus.text[0], min(5, corpus.vocab_size)
+            print(f"--- {args.sample} characters sampled (prompt {prompt!r}, top {top}, seed {preset.seed}):")
+            generate_from_checkpoint(losses.checkpoint, args.sample, prompt, top, seed=preset.seed)
     return 0

@@ -8,8 +8,13 @@ import pytest
 from r2rt_rnn.architectures import cells
 from r2rt_rnn.architectures.many_to_many import build_many_to_many_graph, generate_text, train_many_to_many
 from r2rt_rnn.architectures.many_to_one import load_sources, make_windows, train_many_to_one
-from r2rt_rnn.architectures.sorting import (build_sorting_graph, check_sequences, make_sorting_data,
-                                            sort_sequences, train_sorter)
+from r2rt_rnn.architectures.sorting import (
+    build_sorting_graph,
+    check_sequences,
+    make_sorting_data,
+    sort_sequences,
+    train_sorter,
+)
 from r2rt_rnn.data import load_text
 from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.tf1 import rnn_cell, tf
@@ -187,7 +192,7 @@ def test_sorter_sorts_held_out_sequences_well_above_chance():
     assert result["chance"] == pytest.approx(0.1)
     assert result["position_accuracy"] > result["positional_baseline"] + 0.3
     assert result["sequence_accuracy"] > 0.5  # chance of a whole sequence right is far below 1 %
-    for unsorted, predicted in result["examples"]:
+    for _unsorted, predicted in result["examples"]:
         assert len(predicted) == 5
 
 

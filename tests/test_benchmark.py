@@ -1,11 +1,19 @@
 """The benchmark in quick mode: every figure is measured, positive, and written as JSON, Markdown and PNG."""
 import argparse
+import ast
 import importlib.util
 import json
+import py_compile
+from pathlib import Path
 
 import pytest
 
-from r2rt_rnn import benchmark
+import r2rt_rnn
+from conftest import run_cli
+from r2rt_rnn.bench import cli, peer_scripts
+from r2rt_rnn.bench.config import BenchConfig
+from r2rt_rnn.bench.targets import TARGETS
+from r2rt_rnn.bench.training import cell_types
 from r2rt_rnn.errors import R2RTError
 
 
@@ -13,8 +21,8 @@ from r2rt_rnn.errors import R2RTError
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
     parser = argparse.ArgumentParser()
-    benchmark.add_arguments(parser)
-    assert benchmark.main(parser.parse_args(["--quick", "--out", str(out)])) == 0
+    cli.add_arguments(parser)
+    assert cli.main(parser.parse_args(["--quick", "--out", str(out)])) == 0
     return out, json.loads((out / "benchmark.json").read_text())
 
 
@@ -39,7 +47,7 @@ def test_build_figures(quick_run):
 
 def test_training_figures(quick_run):
     _, r = quick_run
-    expected = {"list_lstm", "dynamic_lstm", "scan_lstm"} | set(benchmark.cell_types())
+    expected = {"list_lstm", "dynamic_lstm", "scan_lstm"} | set(cell_types())
     assert expected <= set(r["train"]) and {"GRU", "LSTM", "LN_LSTM", "Custom"} <= expected
     for fig in r["train"].values():
         assert positive(fig["step_s"], fig["chars_per_s"], fig["batches_per_epoch"], fig["epoch_s"],
@@ -61,7 +69,7 @@ def test_generation_figures(quick_run):
 
 def test_speed_targets_are_reported(quick_run):
     out, r = quick_run
-    expected = set(benchmark.TARGETS)  # quick mode measures every ratio; PyTorch's only where it is installed
+    expected = set(TARGETS)  # quick mode measures every ratio; PyTorch's only where it is installed
     if importlib.util.find_spec("torch") is None:
         expected.discard("fastest_lstm_over_torch")
     assert set(r["targets"]) == expected
@@ -95,4 +103,26 @@ def test_report_files(quick_run):
 
 def test_unknown_part_is_refused(tmp_path):
     with pytest.raises(R2RTError, match="unknown part"):
-        benchmark.run_benchmark(tmp_path, parts=["build", "nope"], cfg=benchmark.BenchConfig.quick_config())
+        cli.run_benchmark(tmp_path, parts=["build", "nope"], cfg=BenchConfig.quick_config())
+
+
+@pytest.mark.parametrize("script", [peer_scripts.KERAS_LSTM, peer_scripts.TORCH_LSTM], ids=lambda p: p.name)
+def test_peer_script_ships_compiles_and_never_imports_r2rt_rnn(script, tmp_path):
+    package = Path(r2rt_rnn.__file__).resolve().parent
+    assert script.is_file() and script.parent.is_relative_to(package)
+    assert (script.parent / "__init__.py").is_file()  # a package, so find_packages installs the scripts
+    py_compile.compile(str(script), cfile=str(tmp_path / "peer.pyc"), doraise=True)
+    imported = set()
+    for node in ast.walk(ast.parse(script.read_text())):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{script.name} has a relative import"
+            imported.add(node.module.split(".")[0])
+    assert "r2rt_rnn" not in imported
+
+
+def test_bench_help():
+    proc = run_cli("bench", "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert "--parts" in proc.stdout and "--quick" in proc.stdout

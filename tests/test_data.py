@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from conftest import run_python
-from r2rt_rnn.data import (Vocabulary, download, epoch_size, gen_epochs, load_corpus, load_text, ptb_iterator)
+from r2rt_rnn.data import Vocabulary, download, epoch_size, gen_epochs, load_corpus, load_text, ptb_iterator
 from r2rt_rnn.errors import R2RTError
 
 

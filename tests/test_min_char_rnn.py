@@ -92,7 +92,7 @@ def test_cli_trains_and_prints_a_sample(tmp_path, capsys):
     path = tmp_path / "tempest.txt"
     path.write_text(TEXT[:5000], encoding="utf-8")
     rc = cli.main(["minchar", "--text", str(path), "--steps", "20", "--hidden-size", "16", "--batch-size", "4",
-                   "--sample-length", "30", "--seed-char", "F", "--no-progress", "--log-every", "10"])
+                   "--sample-length", "30", "--seed-char", "F", "--progress", "off", "--log-every", "10"])
     out = capsys.readouterr().out
     assert rc == 0
     assert "step 20: loss" in out and "---- sample ----" in out

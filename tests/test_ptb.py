@@ -144,7 +144,7 @@ def test_real_ptb_valid_and_test_sizes():
 
 
 def test_configs_have_the_published_hyper_parameters():
-    from r2rt_rnn.ptb.word_lm import LargeConfig, MediumConfig, SmallConfig, TestConfig
+    from r2rt_rnn.ptb.configs import LargeConfig, MediumConfig, SmallConfig, TestConfig
 
     fields = ("num_layers", "hidden_size", "num_steps", "init_scale", "keep_prob", "max_epoch", "max_max_epoch",
               "max_grad_norm", "learning_rate", "batch_size", "vocab_size")
@@ -165,13 +165,13 @@ def fixture_data():
 
 
 def _config(data, **overrides):
-    from r2rt_rnn.ptb.word_lm import TestConfig
+    from r2rt_rnn.ptb.configs import TestConfig
 
     return dataclasses.replace(TestConfig(), vocab_size=data.vocab_size, **overrides)
 
 
 def test_one_lstm_per_layer_and_weights_shared_between_models(fixture_data):
-    from r2rt_rnn.ptb.word_lm import build_models
+    from r2rt_rnn.ptb.model import build_models
     from r2rt_rnn.tf1 import tf
 
     models = build_models(_config(fixture_data, num_layers=2, hidden_size=8))
@@ -200,7 +200,8 @@ def _numpy_perplexity(session, model, ids, carry_state=True):
 
 
 def test_perplexity_is_exp_of_mean_word_loss_and_state_is_carried(fixture_data):
-    from r2rt_rnn.ptb.word_lm import build_models, run_epoch
+    from r2rt_rnn.ptb.model import build_models
+    from r2rt_rnn.ptb.word_lm import run_epoch
     from r2rt_rnn.tf1 import tf
 
     config = _config(fixture_data, hidden_size=16, num_steps=5, batch_size=4, init_scale=0.5)
@@ -216,7 +217,7 @@ def test_perplexity_is_exp_of_mean_word_loss_and_state_is_carried(fixture_data):
 
 def test_feeding_the_previous_final_state_changes_the_loss(fixture_data):
     from r2rt_rnn.data import ptb_iterator
-    from r2rt_rnn.ptb.word_lm import build_models
+    from r2rt_rnn.ptb.model import build_models
     from r2rt_rnn.tf1 import tf
 
     models = build_models(_config(fixture_data, hidden_size=16, num_steps=5, init_scale=0.5), seed=2)
@@ -233,7 +234,7 @@ def test_feeding_the_previous_final_state_changes_the_loss(fixture_data):
 
 
 def test_training_lowers_perplexity_follows_lr_schedule_and_checkpoints(fixture_data, tmp_path):
-    from r2rt_rnn.ptb.word_lm import evaluate, train
+    from r2rt_rnn.ptb.word_lm import checkpoint_perplexity, train
 
     config = _config(fixture_data, hidden_size=32, num_steps=10, max_epoch=2, lr_decay=0.5, max_grad_norm=5)
     result = train(config, raw_data=fixture_data, max_epochs=4, save_path=tmp_path, seed=0, log=None)
@@ -244,14 +245,15 @@ def test_training_lowers_perplexity_follows_lr_schedule_and_checkpoints(fixture_
     assert result.valid_perplexity[-1] < result.valid_perplexity[0]
     assert result.test_perplexity < fixture_data.vocab_size / 3  # far better than a uniform guess
     # the checkpoint restores to the same test perplexity
-    restored = evaluate(tmp_path, FIXTURE, split="test", raw_data=fixture_data)
+    restored = checkpoint_perplexity(tmp_path, FIXTURE, split="test", raw_data=fixture_data)
     assert restored == pytest.approx(result.test_perplexity, rel=1e-5)
 
 
 def test_command_line_quick_run(capsys):
     from r2rt_rnn.cli import main as cli_main
 
-    assert cli_main(["ptb", "--data-path", str(FIXTURE), "--model", "test", "--max-epochs", "1", "--no-progress"]) == 0
+    argv = ["ptb", "--data-path", str(FIXTURE), "--model", "test", "--max-epochs", "1", "--progress", "off"]
+    assert cli_main(argv) == 0
     out = capsys.readouterr().out
     assert re.search(r"Epoch 1/1 .*valid perplexity \d+\.\d+", out)
     assert re.search(r"Test perplexity \d+\.\d+", out)

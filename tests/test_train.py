@@ -6,7 +6,7 @@ import pytest
 import r2rt_rnn.train as train_module
 from conftest import REPO, run_cli
 from r2rt_rnn import checkpoint
-from r2rt_rnn.errors import R2RTError
+from r2rt_rnn.errors import R2RTError, TrainingInterrupted
 from r2rt_rnn.model import build_graph
 from r2rt_rnn.train import train_network
 
@@ -40,10 +40,12 @@ def test_verbose_prints_the_posts_line(small_data, capsys):
     assert "Average training loss for Epoch 0 :" in capsys.readouterr().out
 
 
-def test_mismatched_num_steps_is_a_clear_error(small_data):
+def test_sizes_default_to_the_graphs_and_a_mismatch_is_a_clear_error(small_data):
     g = small_graph()
+    history = train_network(g, 1, data=small_data[:2000], verbose=False)  # the graph's 20 steps, batch 8
+    assert len(history) == 1
     with pytest.raises(R2RTError, match="num_steps=20 but train_network got num_steps=200"):
-        train_network(g, 1, data=small_data, verbose=False, batch_size=8)
+        train_network(g, 1, 200, 8, data=small_data, verbose=False)  # the post's positional call
 
 
 def test_too_few_classes_is_a_clear_error(small_data):
@@ -56,7 +58,8 @@ def test_save_writes_weights_vocabulary_and_config(tmp_path, small_data, corpus)
     path = tmp_path / "ckpt" / "GRU"
     history = train_small(small_graph(), 2, small_data[:3000], save=str(path), vocab=corpus.vocab)
     assert checkpoint.exists(path) and history.checkpoint == path
-    config, progress, vocab = checkpoint.read_meta(path)
+    saved = checkpoint.load(path)
+    config, progress, vocab = saved.config, saved.progress, saved.vocab
     assert config["cell_type"] == "GRU" and config["state_size"] == 32
     assert progress["epochs_done"] == 2 and progress["losses"] == pytest.approx(list(history))
     assert vocab == corpus.vocab
@@ -71,40 +74,54 @@ def test_restore_into_another_configuration_names_the_mismatch(tmp_path, small_d
         train_small(small_graph("LSTM"), 1, small_data[:2000], resume=str(path))
 
 
-def test_ctrl_c_saves_a_checkpoint_that_resumes(tmp_path, small_data, corpus, monkeypatch):
-    data = small_data[:3000]
-    uninterrupted = train_small(small_graph(), 3, data)
-
+def interrupt_on_call(monkeypatch, n):
+    """Make the n-th call of run_batches raise KeyboardInterrupt, as Ctrl-C does in the main thread."""
     real_run_batches = train_module.run_batches
     calls = []
 
-    def interrupted_in_second_epoch(*args, **kwargs):
+    def run_batches(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt  # what Ctrl-C raises in the main thread
+        if len(calls) == n:
+            raise KeyboardInterrupt
         return real_run_batches(*args, **kwargs)
 
-    monkeypatch.setattr(train_module, "run_batches", interrupted_in_second_epoch)
+    monkeypatch.setattr(train_module, "run_batches", run_batches)
+    return lambda: monkeypatch.setattr(train_module, "run_batches", real_run_batches)
+
+
+def test_ctrl_c_keeps_the_last_complete_epoch_and_resumes_as_if_uninterrupted(tmp_path, small_data, corpus,
+                                                                             monkeypatch):
+    data = small_data[:3000]
+    uninterrupted = train_small(small_graph(), 3, data)
+    undo = interrupt_on_call(monkeypatch, 2)  # during the second epoch
     path = tmp_path / "run"
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(TrainingInterrupted, match=r"holds the 1 complete epoch\(s\); continue with --resume"):
         train_small(small_graph(), 3, data, save=str(path), vocab=corpus.vocab)
-    _, progress, _ = checkpoint.read_meta(path)
-    assert progress["epochs_done"] == 1
-    monkeypatch.setattr(train_module, "run_batches", real_run_batches)
+    assert checkpoint.load(path).progress["epochs_done"] == 1
+    undo()
 
     resumed = train_small(small_graph(), 3, data, save=str(path), vocab=corpus.vocab, resume=str(path))
     assert len(resumed) == 3
-    assert resumed[0] == pytest.approx(uninterrupted[0], rel=1e-5)  # carried over, not retrained
-    # the resumed run continues from the saved weights and Adam state, so it ends where the uninterrupted one did
-    assert resumed[-1] == pytest.approx(uninterrupted[-1], rel=1e-3)
+    # The checkpoint holds the end of epoch 1 (weights and Adam state), so every later epoch matches the
+    # uninterrupted run to the printed digits.
+    assert [f"{x:.4f}" for x in resumed] == [f"{x:.4f}" for x in uninterrupted]
 
 
-def test_ctrl_c_without_save_path_still_keeps_the_work(tmp_path, small_data, monkeypatch):
+def test_ctrl_c_without_save_path_keeps_the_last_complete_epoch(tmp_path, small_data, corpus, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(train_module, "run_batches", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
-    with pytest.raises(KeyboardInterrupt):
+    interrupt_on_call(monkeypatch, 2)
+    with pytest.raises(TrainingInterrupted, match="saves/interrupted"):
+        train_small(small_graph(), 3, small_data[:2000], vocab=corpus.vocab)
+    saved = checkpoint.load(tmp_path / "saves" / "interrupted")
+    assert saved.progress["epochs_done"] == 1
+
+
+def test_ctrl_c_in_the_first_epoch_saves_nothing(tmp_path, small_data, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    interrupt_on_call(monkeypatch, 1)
+    with pytest.raises(TrainingInterrupted, match="nothing new was saved"):
         train_small(small_graph(), 2, small_data[:2000])
-    assert checkpoint.exists(tmp_path / "saves" / "interrupted")
+    assert not (tmp_path / "saves").exists()
 
 
 def test_train_and_generate_commands(tmp_path):
@@ -125,7 +142,7 @@ def test_train_and_generate_commands(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["train", "--text", "/nonexistent/file.txt"], "text file not found: /nonexistent/file.txt"),
     (["train", "--text", "{tiny}", "--num-steps", "200"], "one batch needs"),
-    (["train", "--batch-size", "0", "--epochs", "1"], "batch_size must be a positive integer, got 0"),
+    (["train", "--batch-size", "0", "--epochs", "1"], "--batch-size must be a positive integer, got 0"),
     (["generate", "/nonexistent/ckpt"], "no checkpoint at /nonexistent/ckpt"),
 ])
 def test_command_errors_are_one_line_without_traceback(tmp_path, args, message):

@@ -1,4 +1,4 @@
-"""The slides' RNN architectures (seed 003), runnable in TF1 graph mode.
+"""The architectures of the "Recurrent Neural Networks" slides, runnable in TF1 graph mode.
 
 * :mod:`.cells` -- hand-built ``basic_rnn_cell``, ``lstm_cell``, ``gru_cell`` (bugs fixed),
   ``multi_layer_rnn`` (one cell per layer) and ``project``;

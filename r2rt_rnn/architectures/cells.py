@@ -94,7 +94,7 @@ def lstm_cell(input_tensor, output, state, scope="lstm_cell"):
     with tf.variable_scope(scope):
         F = gate(input_tensor, output, tf.sigmoid, "forget")
         I = gate(input_tensor, output, tf.sigmoid, "input")  # noqa: E741 - the slides' name
-        O = gate(input_tensor, output, tf.sigmoid, "output")
+        O = gate(input_tensor, output, tf.sigmoid, "output")  # noqa: E741 - the slides' name
         S = gate(input_tensor, output, tf.tanh, "candidate")
     new_state = F * state + I * S  # the slides had ``output * F``: the memory lives in ``state``
     new_output = O * tf.tanh(new_state)
@@ -118,7 +118,7 @@ def gru_cell(input_tensor, output, scope="gru_cell"):
     with tf.variable_scope(scope):
         U = gate(input_tensor, output, tf.sigmoid, "update")
         R = gate(input_tensor, output, tf.sigmoid, "reset")
-        O = gate(input_tensor, R * output, tf.tanh, "candidate")
+        O = gate(input_tensor, R * output, tf.tanh, "candidate")  # noqa: E741 - the slides' name
     return U * output + (1.0 - U) * O  # the slides mixed with R here and never used U
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from ..data import check_length, check_positive, ptb_iterator
 from ..errors import R2RTError
 from ..graphs.common import seed_graph
+from ..progress import Progress
 from ..tf1 import tf
 from .cells import multi_layer_rnn, project
 from .common import E_DIM, text_to_bytes
@@ -113,11 +114,7 @@ def train_many_to_many(text, steps=300, batch_size=32, seq_length=64, state_dim=
         seed_graph(seed)
         g = build_many_to_many_graph(state_dim=state_dim, n_layers=n_layers, learning_rate=learning_rate)
         losses = []
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=steps, desc="many-to-many")
+        bar = Progress(steps, "many-to-many", enabled=progress, unit="step")
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             while len(losses) < steps:
@@ -126,13 +123,11 @@ def train_many_to_many(text, steps=300, batch_size=32, seq_length=64, state_dim=
                     loss, state, _ = sess.run([g["loss"], g["final_state"], g["train_step"]],
                                               {g["x"]: x, g["y"]: y, g["initial_state"]: state})
                     losses.append(float(loss))
-                    if bar is not None:
-                        bar.update(1)
-                    elif log_every and len(losses) % log_every == 0:
-                        print(f"step {len(losses)}: loss {np.mean(losses[-log_every:]):.3f}")
+                    bar.update(1, loss=f"{loss:.3f}")
+                    if log_every and len(losses) % log_every == 0:
+                        bar.write(f"step {len(losses)}: loss {np.mean(losses[-log_every:]):.3f}")
                     if len(losses) == steps:
                         break
-            if bar is not None:
-                bar.close()
+            bar.close()
             sample = generate_text(sess, g, sample_length, rng=np.random.RandomState(seed))
     return dict(losses=losses, sample=sample)

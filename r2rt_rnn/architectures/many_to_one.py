@@ -25,6 +25,7 @@ import numpy as np
 from ..data import check_positive, load_text
 from ..errors import R2RTError
 from ..graphs.common import seed_graph
+from ..progress import Progress
 from ..tf1 import tf
 from .cells import multi_layer_rnn, project
 from .common import E_DIM, check_2d, minibatches, text_to_bytes
@@ -90,7 +91,8 @@ def make_windows(texts, seq_length=64, train_per_class=1000, test_per_class=200,
             if len(region) < seq_length:
                 raise R2RTError(
                     f"text {name!r} has {len(ids)} characters, too short for {split} windows of "
-                    f"seq_length={seq_length} (its {split} part has {len(region)}); use a longer text or smaller seq_length"
+                    f"seq_length={seq_length} (its {split} part has {len(region)}); "
+                    "use a longer text or smaller seq_length"
                 )
             starts = rng.randint(0, len(region) - seq_length + 1, size=count)
             parts[split][0].append(np.stack([region[s : s + seq_length] for s in starts]))
@@ -129,7 +131,7 @@ def build_many_to_one_graph(seq_length=SEQ_LENGTH, num_classes=NUM_CLASSES, e_di
                 train_step=train_step, seq_length=seq_length)
 
 
-def evaluate(sess, g, x, y, batch_size=256):
+def accuracy(sess, g, x, y, batch_size=256):
     """Accuracy of graph ``g`` on windows ``x`` ``[n, seq_length]`` with labels ``y`` ``[n]``."""
     x = check_2d(x, g["seq_length"], "x")
     correct = 0
@@ -165,19 +167,17 @@ def train_many_to_one(data, steps=300, batch_size=32, state_dim=64, n_layers=1, 
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             batches = minibatches(len(x_train), batch_size, steps, rng)
-            if progress:
-                from tqdm.auto import tqdm
-
-                batches = tqdm(batches, total=steps, desc="many-to-one")
-            for step, idx in enumerate(batches, 1):
-                loss, _ = sess.run([g["loss"], g["train_step"]], {g["x"]: x_train[idx], g["y"]: y_train[idx]})
-                losses.append(float(loss))
-                if log_every and step % log_every == 0 and not progress:
-                    print(f"step {step}: loss {np.mean(losses[-log_every:]):.3f}")
+            with Progress(steps, "many-to-one", enabled=progress, unit="step") as bar:
+                for step, idx in enumerate(batches, 1):
+                    loss, _ = sess.run([g["loss"], g["train_step"]], {g["x"]: x_train[idx], g["y"]: y_train[idx]})
+                    losses.append(float(loss))
+                    bar.update(1, loss=f"{loss:.3f}")
+                    if log_every and step % log_every == 0:
+                        bar.write(f"step {step}: loss {np.mean(losses[-log_every:]):.3f}")
             return dict(
                 losses=losses,
-                test_accuracy=evaluate(sess, g, x_test, y_test),
-                train_accuracy=evaluate(sess, g, x_train[:1000], y_train[:1000]),
+                test_accuracy=accuracy(sess, g, x_test, y_test),
+                train_accuracy=accuracy(sess, g, x_train[:1000], y_train[:1000]),
                 majority_baseline=float(np.mean(y_test == majority)),
                 class_names=list(data["class_names"]),
             )

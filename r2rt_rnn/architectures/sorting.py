@@ -11,6 +11,7 @@ import numpy as np
 from ..data import check_positive
 from ..errors import R2RTError
 from ..graphs.common import seed_graph
+from ..progress import Progress
 from ..tf1 import tf
 from .cells import multi_layer_rnn, project
 from .common import check_2d, minibatches
@@ -115,15 +116,13 @@ def train_sorter(seq_length=5, num_values=10, n_train=20000, n_test=1000, steps=
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             batches = minibatches(n_train, batch_size, steps, np.random.RandomState(seed))
-            if progress:
-                from tqdm.auto import tqdm
-
-                batches = tqdm(batches, total=steps, desc="sorter")
-            for step, idx in enumerate(batches, 1):
-                loss, _ = sess.run([g["loss"], g["train_step"]], {g["x"]: x_train[idx], g["y"]: y_train[idx]})
-                losses.append(float(loss))
-                if log_every and not progress and step % log_every == 0:
-                    print(f"step {step}: loss {np.mean(losses[-log_every:]):.3f}")
+            with Progress(steps, "sorter", enabled=progress, unit="step") as bar:
+                for step, idx in enumerate(batches, 1):
+                    loss, _ = sess.run([g["loss"], g["train_step"]], {g["x"]: x_train[idx], g["y"]: y_train[idx]})
+                    losses.append(float(loss))
+                    bar.update(1, loss=f"{loss:.3f}")
+                    if log_every and step % log_every == 0:
+                        bar.write(f"step {step}: loss {np.mean(losses[-log_every:]):.3f}")
             pos, seq = sess.run([g["position_accuracy"], g["sequence_accuracy"]], {g["x"]: x_test, g["y"]: y_test})
             examples = list(zip(x_test[:5].tolist(), sort_sequences(sess, g, x_test[:5]).tolist()))
     return dict(losses=losses, position_accuracy=float(pos), sequence_accuracy=float(seq),

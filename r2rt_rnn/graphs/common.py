@@ -19,6 +19,16 @@ def default_num_classes():
     return bundled_corpus().vocab_size
 
 
+MAX_SEED = 2**31 - 1
+
+
+def check_seed(seed, name="seed"):
+    """Raise R2RTError unless ``seed`` is an integer in [0, 2**31 - 1] (what TF, numpy and random all take)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        raise R2RTError(f"{name} must be an integer from 0 to {MAX_SEED}, got {seed!r}")
+    return int(seed)
+
+
 def seed_graph(seed):
     """Seed the current default graph so that building it again gives the same weights.
 
@@ -26,6 +36,7 @@ def seed_graph(seed):
     initializers' seeds from Python's ``random`` (and a few paths from numpy's
     global generator), so those are seeded too. Call it before creating any op.
     """
+    seed = check_seed(seed)
     tf.set_random_seed(seed)
     random.seed(seed)
     np.random.seed(seed)
@@ -47,11 +58,14 @@ def check_config(**config):
     """Validate the sizes every builder takes; returns the config with defaults filled in."""
     if config.get("num_classes") is None:
         config["num_classes"] = default_num_classes()
-    sizes = {k: config[k] for k in ("state_size", "num_classes", "batch_size", "num_steps", "num_layers") if k in config}
+    names = ("state_size", "num_classes", "batch_size", "num_steps", "num_layers")
+    sizes = {k: config[k] for k in names if k in config}
     check_positive(**sizes)
-    lr = config.get("learning_rate")
-    if lr is not None and not lr > 0:
-        raise R2RTError(f"learning_rate must be positive, got {lr!r}")
+    for name in ("learning_rate", "max_grad_norm"):
+        value = config.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                  or not 0 < value < float("inf")):
+            raise R2RTError(f"{name} must be a positive finite number, got {value!r}")
     return config
 
 
@@ -96,7 +110,7 @@ def lstm_graph_inputs(builder, state_size, num_classes, batch_size, num_steps, n
 
 
 def softmax_logits(outputs, state_size, num_classes):
-    """Project ``[n, state_size]`` RNN outputs to ``[n, num_classes]`` logits (variables ``softmax/W``, ``softmax/b``)."""
+    """Project ``[n, state_size]`` RNN outputs to ``[n, num_classes]`` logits (variables ``softmax/W``, ``/b``)."""
     with tf.variable_scope("softmax"):
         W = tf.get_variable("W", [state_size, num_classes])
         b = tf.get_variable("b", [num_classes], initializer=tf.constant_initializer(0.0))
@@ -115,11 +129,12 @@ def sequence_loss_by_example(logits, targets, weights, average_across_timesteps=
     """
     if not len(logits) == len(targets) == len(weights):
         raise R2RTError(
-            f"logits, targets and weights must be lists of one length, got {len(logits)}, {len(targets)}, {len(weights)}"
+            "logits, targets and weights must be lists of one length, "
+            f"got {len(logits)}, {len(targets)}, {len(weights)}"
         )
     per_step = [
-        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=t, logits=l) * w
-        for l, t, w in zip(logits, targets, weights)
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=target, logits=logit) * weight
+        for logit, target, weight in zip(logits, targets, weights)
     ]
     total = tf.add_n(per_step)
     if average_across_timesteps:
@@ -133,9 +148,23 @@ def mean_loss(logits, labels):
 
 
 def finish(config, x, y, init_state, final_state, total_loss, **extra):
-    """Add the Adam ``train_step`` and return the post's dict (plus ``config`` and any extras)."""
-    train_step = tf.train.AdamOptimizer(config["learning_rate"]).minimize(total_loss)
+    """Add the Adam ``train_step`` and return the post's dict (plus ``config`` and any extras).
+
+    The learning rate is a ``learning_rate`` placeholder defaulting to the
+    config's value, so a schedule can feed another rate without rebuilding; with
+    ``config["max_grad_norm"]`` the gradients are clipped by their global norm
+    first. Either way ``grad_norm`` is the global gradient norm before clipping.
+    """
+    learning_rate = tf.placeholder_with_default(float(config["learning_rate"]), [], name="learning_rate")
+    optimizer = tf.train.AdamOptimizer(learning_rate)
+    grads_and_vars = [(grad, var) for grad, var in optimizer.compute_gradients(total_loss) if grad is not None]
+    grads, variables = zip(*grads_and_vars)
+    grad_norm = tf.linalg.global_norm(grads)
+    if config.get("max_grad_norm"):
+        grads, _ = tf.clip_by_global_norm(grads, config["max_grad_norm"], use_norm=grad_norm)
+    train_step = optimizer.apply_gradients(zip(grads, variables))
     return dict(
         x=x, y=y, init_state=init_state, final_state=final_state,
-        total_loss=total_loss, train_step=train_step, config=config, **extra,
+        total_loss=total_loss, train_step=train_step, config=config,
+        learning_rate=learning_rate, grad_norm=grad_norm, **extra,
     )

@@ -63,7 +63,8 @@ def read_words(filename):
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise R2RTError(f"{path} is not UTF-8 text (undecodable byte at offset {exc.start}); convert it first") from None
+        raise R2RTError(f"{path} is not UTF-8 text (undecodable byte at offset {exc.start}); "
+                        "convert it first") from None
     return text.replace("\n", f" {EOS} ").split()
 
 

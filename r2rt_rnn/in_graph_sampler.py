@@ -4,23 +4,22 @@
 the prompt, then feed each sampled character back with the state) inside one
 ``tf.while_loop``, so Python is not called once per character. It draws the same
 uniforms and samples by the same inverse CDF, in float64, so the same seed gives the
-same text. (The faster layer-normalised LSTM, ``cell_type='LN_LSTM_fast'``, is a cell:
-``cells.FusedLayerNormalizedLSTMCell``.)
+same text.
 """
 import numpy as np
 
 from . import checkpoint
-from .generate import check_sampling, encode_prompt, session_config
+from .errors import R2RTError
 from .graphs import common
 from .model import CELL_TYPES
+from .sampling import check_sampling, encode_prompt, sampling_session_config
 from .tf1 import tf
-
 
 UNROLL = 4  # characters per iteration of the sampling loop
 
 
 def sample_from_logits(logits, u, pick_top_chars=None, temperature=1.0):
-    """In-graph :func:`~r2rt_rnn.generate.next_char_distribution` + :func:`~r2rt_rnn.generate.sample_index`.
+    """In-graph :func:`~r2rt_rnn.sampling.next_char_distribution` + :func:`~r2rt_rnn.sampling.sample_index`.
 
     ``logits``: ``[1, num_classes]``; ``u``: a float64 scalar in [0, 1). Computed in
     float64 like the numpy version: divide by ``temperature``, keep the
@@ -115,14 +114,17 @@ def sample_in_graph(checkpoint_path, num_chars, prompt="A", pick_top_chars=None,
     the same uniforms, ``np.random.default_rng(seed).random(num_chars)``, pick the
     characters by the same inverse CDF.
     """
-    config, _, vocab = checkpoint.read_meta(checkpoint_path)
-    check_sampling(num_chars, pick_top_chars, temperature, config["num_classes"])
+    ckpt = checkpoint.as_checkpoint(checkpoint_path)
+    config, vocab = ckpt.config, ckpt.vocab
+    check_sampling(num_chars, pick_top_chars, temperature, config["num_classes"], seed)
+    if vocab is None:
+        raise R2RTError(f"checkpoint {ckpt.path} has no vocabulary beside it, so its ids cannot be decoded")
     prompt_ids = encode_prompt(prompt, vocab)
     uniforms = np.random.default_rng(seed).random(num_chars)
     if num_chars == 0:
         return prompt
     g = build_sampler(config, pick_top_chars, temperature)
-    with tf.Session(config=session_config()) as sess:
-        checkpoint.restore(sess, g, checkpoint_path)
+    with tf.Session(config=sampling_session_config()) as sess:
+        checkpoint.restore(sess, g, ckpt)
         chars = sess.run(g["chars"], {g["prompt"]: prompt_ids, g["uniforms"]: uniforms})
     return vocab.decode(list(prompt_ids) + chars.tolist())

@@ -3,7 +3,7 @@ for the same weights; the in-graph sampler writes the same text as generate_char
 import numpy as np
 import pytest
 
-from r2rt_rnn import fast
+from r2rt_rnn import in_graph_sampler as fast
 from r2rt_rnn.data import bundled_corpus
 from r2rt_rnn.generate import generate_characters, generate_from_checkpoint
 from r2rt_rnn.model import build_graph
@@ -123,7 +123,7 @@ def test_post_checkpoint_resumes_and_generates_on_the_fast_path(checkpoints):
     """checkpoint.restore treats LN_LSTM and LN_LSTM_fast as one model: train --resume and generate work across them."""
     corpus = bundled_corpus()
     path = checkpoints["LN_LSTM"]
-    config = fast.checkpoint.read_meta(path)[0]
+    config = fast.checkpoint.load(path).config
     sizes = {k: config[k] for k in ("state_size", "num_layers", "batch_size", "num_steps")}
     g = build_graph("LN_LSTM_fast", **sizes)
     history = train_network(g, 2, num_steps=sizes["num_steps"], batch_size=sizes["batch_size"], verbose=False,

@@ -1,0 +1,39 @@
+"""What the benchmark measures and at which sizes: the parts, and :class:`BenchConfig`.
+
+The model sizes are the post's, read from :mod:`r2rt_rnn.presets` rather than repeated here.
+"""
+from dataclasses import dataclass
+
+from ..presets import PRESETS
+
+PARTS = ("build", "train", "generate", "peers")
+
+_POST = PRESETS["post"]  # the post's model: 3 x 100, batch 32, 80 steps, Adam 1e-4
+_GRAPH_STYLES = PRESETS["graph_styles"]  # list vs dynamic_rnn vs scan: 200 steps, 3 epochs
+_CELL_COMPARISON = PRESETS["cell_comparison"]  # GRU vs LSTM vs LN_LSTM: 80 steps, 20 epochs
+
+
+@dataclass
+class BenchConfig:
+    """Every size the benchmark uses; :meth:`quick_config` shrinks them for tests (same code paths)."""
+
+    batch_size: int = _POST.batch_size
+    state_size: int = _POST.state_size
+    num_layers: int = _POST.num_layers
+    learning_rate: float = _POST.learning_rate
+    seed: int = _POST.seed
+    graph_steps: int = _GRAPH_STYLES.num_steps  # the post's list / dynamic / scan comparison
+    graph_epochs: int = _GRAPH_STYLES.epochs  # its runs, projected from our step time
+    cell_steps: int = _CELL_COMPARISON.num_steps  # the post's 20-epoch cell comparison
+    cell_epochs: int = _CELL_COMPARISON.epochs
+    build_repeats: int = 3
+    warmup_steps: int = 3
+    timed_steps: int = 20
+    gen_chars: int = 500
+    peer_timeout_s: int = 600
+    quick: bool = False
+
+    @classmethod
+    def quick_config(cls):
+        return cls(graph_steps=10, cell_steps=8, build_repeats=2, warmup_steps=1, timed_steps=3,
+                   gen_chars=40, peer_timeout_s=180, quick=True)

@@ -1,0 +1,48 @@
+"""What machine a measurement ran on: recorded beside every benchmark and reproduction result."""
+import os
+import platform
+from pathlib import Path
+
+from .tf1 import GPUS, tf2
+
+
+def cpu_model():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def usable_cores():
+    try:
+        return len(os.sched_getaffinity(0))  # respects taskset
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def describe():
+    """The device TensorFlow computes on (GPU when one is visible, else the CPU) and the software around it."""
+    info = {
+        "tf_version": tf2.__version__,
+        "python": platform.python_version(),
+        "cpu_model": cpu_model(),
+        "cores_total": os.cpu_count(),
+        "cores_usable": usable_cores(),
+        "load_average_1m": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+        "session_threads": "TensorFlow's defaults (intra/inter op 0: one thread per usable core)",
+        "onednn_opts": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default (on)"),
+    }
+    if GPUS:
+        details = {}
+        try:
+            details = tf2.config.experimental.get_device_details(GPUS[0])
+        except Exception:  # noqa: BLE001 - details are a nicety
+            pass
+        info.update(type="GPU", name=details.get("device_name", GPUS[0].name), gpu_count=len(GPUS),
+                    compute_capability=details.get("compute_capability"))
+    else:
+        info.update(type="CPU", name=info["cpu_model"])
+    return info

@@ -1,0 +1,119 @@
+"""``python -m r2rt_rnn reproduce NAME``: rerun a published experiment and record what it measured.
+
+Names: the post's three character-model experiments (``graph_styles``,
+``gru_vs_custom``, ``cell_comparison``; see :mod:`r2rt_rnn.experiments`), ``all``
+of those, ours beyond the post (``beyond_the_post``: the tuned character model of
+the ``beyond_the_post`` preset), and the PTB tutorial's small model (``ptb_small``,
+13 epochs on the real data). Each writes ``NAME.json`` holding the command, the
+machine and every per-epoch figure beside the published ones; a character
+experiment's file has one record per model (``losses``, ``valid_losses``,
+``train_seconds``, ...), merged with the models already in the file.
+
+Results go to a git-ignored run folder (``runs/reproduce``) unless ``--out`` says
+otherwise; the recorded results in ``docs/results`` change only when asked for by
+name (``--out docs/results``).
+"""
+import dataclasses
+import datetime
+import json
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from . import experiments
+from .cli import program_name
+from .data import check_positive
+from .errors import R2RTError
+from .machine import describe
+from .ptb import word_lm
+from .ptb.configs import PUBLISHED as PTB_PUBLISHED, SmallConfig
+
+DEFAULT_OUT = Path("runs") / "reproduce"
+PTB_NAMES = ("ptb_small",)
+CHAR_NAMES = tuple(experiments.EXPERIMENTS)
+POST_NAMES = ("graph_styles", "gru_vs_custom", "cell_comparison")  # what 'all' runs
+
+def command_line():
+    """The command as the user typed it (for the record), whether through python -m or the console script."""
+    return " ".join([program_name(), *map(shlex.quote, sys.argv[1:])])
+
+
+def record(name, results, out, merge=False, command=None):
+    """Write ``out/NAME.json``: the command that made it, the machine, the results; returns the path.
+
+    With ``merge``, results already in the file under other keys are kept (a character
+    experiment run for some of its models updates just those).
+    """
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"{name}.json"
+        previous = {}
+        if merge and path.exists():
+            try:
+                previous = json.loads(path.read_text(encoding="utf-8"))
+            except ValueError:
+                raise R2RTError(f"{path} is not valid JSON; move it away or choose another --out folder") from None
+        payload = {**previous, "command": command or command_line(),
+                   "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                   "machine": describe(), **results}
+        partial = path.with_suffix(".json.part")
+        partial.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as exc:
+        raise R2RTError(f"cannot write results to {out} ({exc.strerror or exc}); choose another --out folder") from None
+    return path
+
+
+def ptb_small(data_path, save=None, max_epochs=None, seed=0, verbose=False):
+    """Train the tutorial's small model on real PTB; returns the results dict (per epoch and test)."""
+    result = word_lm.train(SmallConfig(), data_path=data_path, save_path=save, max_epochs=max_epochs,
+                           seed=seed, verbose=verbose)
+    epochs = [{"epoch": i + 1, "learning_rate": lr, "train_perplexity": tr, "valid_perplexity": va,
+               "train_seconds": s}
+              for i, (lr, tr, va, s) in enumerate(zip(result.learning_rates, result.train_perplexity,
+                                                      result.valid_perplexity, result.epoch_seconds))]
+    return {"config": dataclasses.asdict(result.config), "seed": seed, "epochs": epochs,
+            "test_perplexity": result.test_perplexity, "test_eval": "batch 1, 1 step, as in the tutorial",
+            "train_seconds": sum(result.epoch_seconds), "checkpoint": result.checkpoint,
+            "published": PTB_PUBLISHED}
+
+
+def add_arguments(parser):
+    parser.add_argument("experiment", choices=CHAR_NAMES + ("all",) + PTB_NAMES,
+                        help="which experiment; 'all' is the post's three")
+    parser.add_argument("--out", default=str(DEFAULT_OUT),
+                        help="folder for NAME.json (the recorded results: --out docs/results)")
+    parser.add_argument("--epochs", type=int, default=None, help="default: the published number of epochs")
+    parser.add_argument("--num-steps", type=int, default=None, help="character experiments: default the post's")
+    parser.add_argument("--models", nargs="+", default=None, help="character experiments: run only these models")
+    parser.add_argument("--max-chars", type=int, default=None,
+                        help="character experiments: train on the first N characters only")
+    parser.add_argument("--save-dir", default=None, help="keep a checkpoint per model in this folder")
+    parser.add_argument("--data-path", default=os.environ.get("R2RT_PTB_DIR"),
+                        help="ptb_small: folder holding ptb.{train,valid,test}.txt (default: $R2RT_PTB_DIR)")
+    parser.add_argument("--verbose", action="store_true", help="show progress within each epoch")
+
+
+def main(args):
+    if args.epochs is not None:
+        check_positive(**{"--epochs": args.epochs})
+    if args.experiment in PTB_NAMES:
+        if args.data_path is None:
+            raise R2RTError("ptb_small needs the PTB data: pass --data-path DIR or set R2RT_PTB_DIR")
+        save = str(Path(args.save_dir) / "ptb_small") if args.save_dir else None
+        results = ptb_small(args.data_path, save=save, max_epochs=args.epochs, verbose=args.verbose)
+        print(f"wrote {record(args.experiment, results, args.out)}")
+        return 0
+    names = list(POST_NAMES) if args.experiment == "all" else [args.experiment]
+    for name in names:
+        unknown = sorted(set(args.models or ()) - set(experiments.EXPERIMENTS[name]))
+        if unknown:
+            raise R2RTError(f"--models: {', '.join(unknown)} not in {name}; choose from "
+                            f"{', '.join(experiments.EXPERIMENTS[name])}")
+    for name in names:
+        results = experiments.run(name, args.epochs, args.num_steps, args.models, max_chars=args.max_chars,
+                                  save_dir=args.save_dir)
+        print(f"wrote {record(name, results, args.out, merge=True)}")
+    return 0

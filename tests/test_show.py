@@ -1,0 +1,62 @@
+"""show_source: plain text outside IPython, a display object (Markdown code block) inside it."""
+import pytest
+
+from r2rt_rnn import show
+from r2rt_rnn.data import ptb_iterator
+from r2rt_rnn.errors import R2RTError
+from r2rt_rnn.show import Source, show_source, source_text
+
+
+def carry_state(x):
+    """A docstring with a fence: ```not the end```."""
+    return x + 1
+
+
+class Cell:
+    def call(self, inputs):
+        return inputs
+
+
+def test_plain_text_fallback_prints_and_returns_the_def_line(monkeypatch, capsys):
+    monkeypatch.setattr(show, "_ipython_shell", lambda: None)
+    text = show_source(carry_state)
+    assert text.splitlines()[1] == "def carry_state(x):"
+    assert text.splitlines()[0].startswith(f"# {__name__}.carry_state")
+    assert "return x + 1" in text
+    assert capsys.readouterr().out == text + "\n"
+
+
+def test_several_objects_methods_and_package_functions():
+    text = source_text(ptb_iterator, Cell.call)
+    assert "# r2rt_rnn.data.ptb_iterator  (r2rt_rnn/data.py, line " in text
+    assert "def ptb_iterator(raw_data, batch_size, num_steps):" in text
+    assert "\ndef call(self, inputs):" in text  # dedented out of its class
+
+
+def test_ipython_path_displays_a_markdown_code_block(monkeypatch):
+    pytest.importorskip("IPython")
+    import IPython.display
+    from IPython.core.formatters import DisplayFormatter
+
+    shown = []
+    monkeypatch.setattr(show, "_ipython_shell", lambda: object())
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    assert show_source(Cell) is None
+    assert len(shown) == 1 and isinstance(shown[0], Source)
+    data, _ = DisplayFormatter().format(shown[0])
+    assert data["text/markdown"].startswith("```python\n# ")
+    assert "class Cell:" in data["text/markdown"] and data["text/markdown"].endswith("\n```")
+    assert "class Cell:" in data["text/plain"]
+
+
+def test_a_fence_inside_the_source_does_not_end_the_block():
+    markdown = Source(carry_state)._repr_markdown_()
+    assert markdown.startswith("````python\n") and markdown.endswith("\n````")
+
+
+@pytest.mark.parametrize("bad", ["build_graph", None, len])
+def test_what_has_no_source_is_refused_in_one_line(bad):
+    with pytest.raises(R2RTError, match="show"):
+        source_text(bad)
+    with pytest.raises(R2RTError, match="at least one"):
+        source_text()
