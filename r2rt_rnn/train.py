@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import checkpoint
+from . import checkpoint, summaries
 from .data import (
     Vocabulary,
     bundled_corpus,
@@ -36,7 +36,6 @@ from .summaries import SummaryLog
 from .tf1 import tf
 
 INTERRUPTED_PATH = Path("saves") / "interrupted"  # where Ctrl-C keeps the last epoch when no save path was given
-LOG_EVERY = 10  # batches between TensorBoard training-loss points
 
 
 class TrainingHistory(list):
@@ -231,8 +230,8 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
                 def on_loss(loss):
                     nonlocal step
                     step += 1
-                    if step % LOG_EVERY == 0:
-                        summary.scalar("train/loss", loss, step)
+                    if step % summaries.TRAIN_LOSS_EVERY == 0:
+                        summary.scalar(summaries.TRAIN_LOSS, loss, step)
 
                 with Progress(n_batches, f"epoch {idx}", enabled=verbose) as bar:
                     loss = float(run_batches(sess, g, epoch, True, feed, bar, on_loss))
@@ -247,11 +246,11 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
                     history.learning_rates.append(float(lr))
                     history.epoch_seconds.append(seconds)
                     log(line + f"   ({seconds:.1f} s)")
-                    summary.scalar("epoch/seconds", seconds, step)
-                    summary.scalar("train/learning_rate", lr, step)
+                    summary.scalar(summaries.EPOCH_SECONDS, seconds, step)
+                    summary.scalar_on_change(summaries.TRAIN_LEARNING_RATE, lr, step)
                     if valid_data is not None:
                         history.valid_losses.append(valid_loss)
-                        summary.scalar("valid/loss", valid_loss, step)
+                        summary.scalar(summaries.VALID_LOSS, valid_loss, step)
                         if valid_loss < best:
                             best = valid_loss
                             if keep_best and save_path:

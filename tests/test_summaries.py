@@ -186,3 +186,27 @@ def test_command_lines_take_logdir_and_refuse_a_bad_one(tmp_path, capsys):
                      str(tmp_path / "tb")]) == 0
     assert "TensorBoard logs:" in capsys.readouterr().out
     assert steps(read_run(only_run(tmp_path / "tb"))[0][summaries.TRAIN_LOSS]) == [10]
+
+
+def test_train_network_logs_loss_validation_and_graph_and_a_resumed_run_continues(tmp_path, small_data):
+    from r2rt_rnn.model import build_graph
+    from r2rt_rnn.train import train_network
+
+    def graph():
+        return build_graph(cell_type="GRU", state_size=16, num_layers=1, num_steps=10, batch_size=8, num_classes=65)
+
+    data, valid = small_data[:4000], small_data[4000:6000]
+    n_batches = (4000 // 8 - 1) // 10  # 49 per epoch
+    first, second = tmp_path / "first", tmp_path / "second"
+    train_network(graph(), 2, data=data, valid_data=valid, save=str(tmp_path / "ckpt"), logdir=first, verbose=False)
+    scalars, _, graph_defs = read_run(only_run(first))
+    assert graph_defs and len(graph_defs[0].node) > 100  # the model's graph, for TensorBoard's Graphs tab
+    assert steps(scalars["train/loss"]) == list(range(10, 2 * n_batches + 1, 10))
+    assert steps(scalars["valid/loss"]) == steps(scalars["epoch/seconds"]) == [n_batches, 2 * n_batches]
+    assert steps(scalars["train/learning_rate"]) == [n_batches]  # written once: it never changed
+
+    train_network(graph(), 3, data=data, valid_data=valid, resume=str(tmp_path / "ckpt"), logdir=second,
+                  verbose=False)
+    resumed, _, _ = read_run(only_run(second))
+    assert steps(resumed["valid/loss"]) == [3 * n_batches]  # continues the first run's step numbers
+    assert min(steps(resumed["train/loss"])) > 2 * n_batches

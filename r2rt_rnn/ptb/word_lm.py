@@ -22,15 +22,14 @@ from ..data import Vocabulary, check_positive, epoch_size, ptb_iterator
 from ..errors import R2RTError
 from ..progress import Progress
 from ..tf1 import tf
-from .configs import (CONFIGS, Config, LargeConfig, MediumConfig, SmallConfig, TestConfig, config_from_dict,
-                      get_config)
+from .configs import CONFIGS, Config, LargeConfig, MediumConfig, SmallConfig, TestConfig, config_from_dict, get_config
 from .model import PTBModel, build_models
 from .reader import ptb_raw_data
 
 # The tutorial's script held the configs and the model too; its names stay importable from here.
-__all__ = ["CONFIGS", "Config", "LargeConfig", "MediumConfig", "PTBModel", "SmallConfig", "TestConfig", "TrainResult",
-           "add_arguments", "build_models", "checkpoint_perplexity", "get_config", "load_model", "main", "run_epoch", "train",
-           "word_vocabulary"]
+__all__ = ["CONFIGS", "Config", "LargeConfig", "MediumConfig", "PTBModel", "SmallConfig", "TestConfig",
+           "TrainResult", "add_arguments", "build_models", "checkpoint_perplexity", "get_config", "load_model",
+           "main", "run_epoch", "train", "word_vocabulary"]
 
 
 # --- training and evaluation -----------------------------------------------------------------------

@@ -1,0 +1,144 @@
+"""Sampling text from a trained PTB word model: :func:`sample_words`.
+
+Beyond the TF tutorial, which only measures perplexity; PyTorch's
+``word_language_model`` example has the same feature as ``generate.py``. The
+checkpoint's weights go into the test model (batch 1, 1 step); the prompt's words
+are fed one by one to prime the LSTM state, then each sampled word is fed back,
+its final state becoming the next step's initial state, as in training.
+
+Each word is drawn from ``softmax(logits / temperature)`` by inverse CDF from
+``np.random.default_rng(seed).random(num_words)`` (the character samplers' rule,
+:mod:`r2rt_rnn.sampling`), so the same seed gives the same text in any process.
+
+Prompt words outside the vocabulary become ``<unk>`` with one notice line on
+stderr (the default, ``unknown="unk"``), or are refused (``unknown="error"``).
+The text reads as lines: ``<eos>`` is printed as a line break, ``<unk>`` is kept.
+"""
+import math
+import sys
+
+import numpy as np
+
+from .. import checkpoint
+from ..errors import R2RTError
+from ..sampling import next_char_distribution, sample_index, sampling_session_config
+from ..tf1 import tf
+from .model import build_models
+from .reader import EOS, UNK
+
+__all__ = ["UNKNOWN_POLICIES", "check_sample_arguments", "encode_prompt_words", "format_words", "sample_word_ids",
+           "sample_words"]
+
+UNKNOWN_POLICIES = ("unk", "error")
+
+
+def check_sample_arguments(num_words, temperature, seed, unknown="unk", prompt=""):
+    """Raise a one-line R2RTError naming the first bad argument of :func:`sample_words`."""
+    if isinstance(num_words, bool) or not isinstance(num_words, (int, np.integer)) or num_words < 0:
+        raise R2RTError(f"num_words must be a non-negative integer, got {num_words!r}")
+    if (isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.integer, np.floating))
+            or not math.isfinite(temperature) or temperature <= 0):
+        raise R2RTError(f"temperature must be a positive finite number (1.0 samples the model as it is), "
+                        f"got {temperature!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                             or not 0 <= seed < 2 ** 32):
+        raise R2RTError(f"seed must be None or an integer in [0, 2**32), got {seed!r}")
+    if unknown not in UNKNOWN_POLICIES:
+        raise R2RTError(f"unknown must be 'unk' (map unknown prompt words to {UNK}) or 'error', got {unknown!r}")
+    if prompt is not None and not isinstance(prompt, str):
+        raise R2RTError(f"prompt must be a string of space-separated words, got {type(prompt).__name__}")
+
+
+def encode_prompt_words(prompt, vocab, unknown="unk"):
+    """The prompt as word ids: ``(words, ids)``, the words being those the model is fed.
+
+    Words are split at white space and a line break is ``<eos>`` (as in the PTB
+    files), so sampled text fed back as a prompt means the same thing. An empty
+    prompt is ``[<eos>]``: a sentence start. Unknown words become ``<unk>`` with one
+    notice line on stderr (``unknown="unk"``) or raise R2RTError (``"error"``).
+    """
+    to_id = vocab.vocab_to_idx
+    words = (prompt or "").replace("\n", f" {EOS} ").split() or [EOS]
+    missing = list(dict.fromkeys(w for w in words if w not in to_id))
+    if missing:
+        names = ", ".join(map(repr, missing))
+        what = f"prompt word(s) {names} are not in the model's vocabulary of {len(vocab)} words"
+        if unknown == "error" or UNK not in to_id:
+            raise R2RTError(f"{what}; use lower-case PTB tokens (numbers are N)"
+                            + (f", or unknown='unk' to feed them as {UNK}" if UNK in to_id else ""))
+        print(f"notice: {what}; fed as {UNK} (PTB words are lower-case, numbers are N)", file=sys.stderr)
+        words = [w if w in to_id else UNK for w in words]
+    return words, np.array([to_id[w] for w in words], dtype=np.int32)
+
+
+def format_words(words):
+    """Join words with spaces, ``<eos>`` as a line break: ``["a", "b", "<eos>", "c"]`` -> ``"a b\\nc"``."""
+    lines, line = [], []
+    for word in words:
+        if word == EOS:
+            lines.append(" ".join(line))
+            line = []
+        else:
+            line.append(word)
+    return "\n".join([*lines, " ".join(line)])
+
+
+def sample_word_ids(checkpoint_path, num_words=50, prompt="the", temperature=1.0, seed=None, unknown="unk"):
+    """Restore a PTB checkpoint and sample: returns ``(vocab, prompt_ids, sampled_ids)``.
+
+    The arguments are those of :func:`sample_words`; ``prompt_ids`` are the words
+    fed to prime the state (``[<eos>]`` for an empty prompt), ``sampled_ids`` the
+    ``num_words`` ids drawn after them.
+    """
+    from .word_lm import load_model  # word_lm imports the trainer; keep this module's import light
+
+    check_sample_arguments(num_words, temperature, seed, unknown, prompt)
+    ckpt, config = load_model(checkpoint_path)  # refuses a character model's checkpoint
+    vocab = ckpt.vocab
+    _, prompt_ids = encode_prompt_words(prompt, vocab, unknown)
+    uniforms = np.random.default_rng(seed).random(int(num_words))
+    models = build_models(config)
+    model = models["test"]  # batch 1, 1 step, weights shared with the trained model
+    fetches = [model.logits, model.final_state]
+    sampled = []
+    with tf.Session(graph=models["graph"], config=sampling_session_config()) as session:
+        checkpoint.restore(session, models, ckpt)
+        state = session.run(model.initial_state)
+
+        def step(word_id):
+            nonlocal state
+            logits, state = session.run(fetches, {model.input_data: [[word_id]], **model.state_feed(state)})
+            z = logits[0].astype(np.float64)
+            return z - z.max()  # the same softmax, but a tiny temperature cannot overflow it to inf - inf
+
+        logits = None
+        for word_id in prompt_ids:
+            logits = step(int(word_id))
+        for i, u in enumerate(uniforms):
+            if i:
+                logits = step(sampled[-1])
+            sampled.append(sample_index(next_char_distribution(logits, None, temperature), u))
+    return vocab, prompt_ids, np.array(sampled, dtype=np.int32)
+
+
+def sample_words(checkpoint_path, num_words=50, prompt="the", temperature=1.0, seed=None, unknown="unk",
+                 verbose=False):
+    """Sample ``num_words`` words from the PTB word model at ``checkpoint_path``; returns the text.
+
+    ``prompt``: space-separated lower-case PTB words that prime the state (a line
+    break or ``<eos>`` ends a sentence); empty starts from ``<eos>``, a sentence
+    start. The text returned is the prompt as fed followed by the sampled words,
+    ``<eos>`` shown as a line break and ``<unk>`` kept (an empty prompt adds nothing).
+    ``temperature`` < 1 sharpens the distribution, > 1 flattens it. The same
+    ``seed`` (an int in [0, 2**32)) gives the same text; None draws a fresh one.
+    ``unknown``: ``"unk"`` (the default) feeds out-of-vocabulary prompt words as
+    ``<unk>`` and prints one notice line to stderr naming them; ``"error"`` raises
+    R2RTError instead. ``verbose`` also prints the text. A character model's
+    checkpoint is refused (use ``generate_from_checkpoint`` for those).
+    """
+    vocab, prompt_ids, sampled = sample_word_ids(checkpoint_path, num_words, prompt, temperature, seed, unknown)
+    shown = [] if not (prompt or "").split() else [vocab.idx_to_vocab[int(i)] for i in prompt_ids]
+    text = format_words(shown + [vocab.idx_to_vocab[int(i)] for i in sampled])
+    if verbose:
+        print(text)
+    return text
