@@ -3,8 +3,9 @@
 Names: the post's three character-model experiments (``graph_styles``,
 ``gru_vs_custom``, ``cell_comparison``; see :mod:`r2rt_rnn.experiments`), ``all``
 of those, ours beyond the post (``beyond_the_post``: the tuned character model of
-the ``beyond_the_post`` preset), and the PTB tutorial's small model (``ptb_small``,
-13 epochs on the real data). Each writes ``NAME.json`` holding the command, the
+the ``beyond_the_post`` preset), the PTB tutorial's small model (``ptb_small``,
+13 epochs on the real data) and the speed of its three models (``ptb_speed``: a few
+hundred timed batches each, projected to a full run). Each writes ``NAME.json`` holding the command, the
 machine and every per-epoch figure beside the published ones; a character
 experiment's file has one record per model (``losses``, ``valid_losses``,
 ``train_seconds``, ...), merged with the models already in the file.
@@ -19,18 +20,22 @@ import json
 import os
 import shlex
 import sys
+import time
 from pathlib import Path
 
 from . import experiments
 from .cli import program_name
-from .data import check_positive
+from .data import check_positive, ptb_iterator
 from .errors import R2RTError
 from .machine import describe
 from .ptb import word_lm
-from .ptb.configs import PUBLISHED as PTB_PUBLISHED, SmallConfig
+from .ptb.configs import PUBLISHED as PTB_PUBLISHED, SmallConfig, get_config
+from .ptb.model import build_models
+from .ptb.reader import ptb_raw_data
+from .tf1 import tf
 
 DEFAULT_OUT = Path("runs") / "reproduce"
-PTB_NAMES = ("ptb_small",)
+PTB_NAMES = ("ptb_small", "ptb_speed")
 CHAR_NAMES = tuple(experiments.EXPERIMENTS)
 POST_NAMES = ("graph_styles", "gru_vs_custom", "cell_comparison")  # what 'all' runs
 
@@ -80,6 +85,42 @@ def ptb_small(data_path, save=None, max_epochs=None, seed=0, verbose=False):
             "published": PTB_PUBLISHED}
 
 
+def ptb_speed(data_path, models=("small", "medium", "large"), batches=200, warmup=10, seed=0):
+    """Time ``batches`` training batches of each PTB config on the real data; project each full run.
+
+    Returns ``{model: {words_per_second, seconds_per_epoch, projected_hours, ...}}``; the
+    projection is training only (validation adds a few percent) at the measured rate.
+    """
+    check_positive(**{"--batches": batches})
+    data = ptb_raw_data(data_path)
+    results = {}
+    for name in models:
+        config = dataclasses.replace(get_config(name), vocab_size=data.vocab_size)
+        m = build_models(config, seed=seed)
+        train_model, words = m["train"], config.batch_size * config.num_steps
+        with tf.Session(graph=m["graph"]) as session:
+            session.run(m["init"])
+            train_model.assign_lr(session, config.learning_rate)
+            state = session.run(train_model.initial_state)
+            fetches = {"cost": train_model.cost, "final_state": train_model.final_state, "op": train_model.train_op}
+            for step, (x, y) in enumerate(ptb_iterator(data.train, config.batch_size, config.num_steps)):
+                if step == warmup:
+                    start = time.perf_counter()
+                if step == warmup + batches:
+                    break
+                feed = {train_model.input_data: x, train_model.targets: y, **train_model.state_feed(state)}
+                state = session.run(fetches, feed)["final_state"]
+            seconds = time.perf_counter() - start
+        wps = batches * words / seconds
+        epoch_s = len(data.train) / wps
+        results[name] = {"batches_timed": batches, "words_per_second": wps, "seconds_per_epoch": epoch_s,
+                         "epochs": config.max_max_epoch, "projected_hours": config.max_max_epoch * epoch_s / 3600,
+                         "config": dataclasses.asdict(config)}
+        print(f"{name}: {wps:,.0f} words/s over {batches} batches; an epoch {epoch_s / 60:.1f} min; "
+              f"{config.max_max_epoch} epochs {results[name]['projected_hours']:.1f} h", flush=True)
+    return results
+
+
 def add_arguments(parser):
     parser.add_argument("experiment", choices=CHAR_NAMES + ("all",) + PTB_NAMES,
                         help="which experiment; 'all' is the post's three")
@@ -94,6 +135,7 @@ def add_arguments(parser):
     parser.add_argument("--data-path", default=os.environ.get("R2RT_PTB_DIR"),
                         help="ptb_small: folder holding ptb.{train,valid,test}.txt (default: $R2RT_PTB_DIR)")
     parser.add_argument("--verbose", action="store_true", help="show progress within each epoch")
+    parser.add_argument("--batches", type=int, default=200, help="ptb_speed: training batches timed per model")
 
 
 def main(args):
@@ -101,9 +143,12 @@ def main(args):
         check_positive(**{"--epochs": args.epochs})
     if args.experiment in PTB_NAMES:
         if args.data_path is None:
-            raise R2RTError("ptb_small needs the PTB data: pass --data-path DIR or set R2RT_PTB_DIR")
-        save = str(Path(args.save_dir) / "ptb_small") if args.save_dir else None
-        results = ptb_small(args.data_path, save=save, max_epochs=args.epochs, verbose=args.verbose)
+            raise R2RTError(f"{args.experiment} needs the PTB data: pass --data-path DIR or set R2RT_PTB_DIR")
+        if args.experiment == "ptb_speed":
+            results = {"models": ptb_speed(args.data_path, batches=args.batches)}
+        else:
+            save = str(Path(args.save_dir) / "ptb_small") if args.save_dir else None
+            results = ptb_small(args.data_path, save=save, max_epochs=args.epochs, verbose=args.verbose)
         print(f"wrote {record(args.experiment, results, args.out)}")
         return 0
     names = list(POST_NAMES) if args.experiment == "all" else [args.experiment]

@@ -259,6 +259,34 @@ def test_command_line_quick_run(capsys):
     assert re.search(r"Test perplexity \d+\.\d+", out)
 
 
+def test_ptb_speed_times_batches_and_projects_a_full_run():
+    from r2rt_rnn.reproduce import ptb_speed
+
+    result = ptb_speed(FIXTURE, models=("test", "small"), batches=3, warmup=1)
+    for name, epochs in (("test", 1), ("small", 13)):
+        r = result[name]
+        assert r["batches_timed"] == 3 and r["words_per_second"] > 0 and r["epochs"] == epochs
+        assert r["projected_hours"] == pytest.approx(epochs * r["seconds_per_epoch"] / 3600)
+
+
+
+def test_a_checkpoint_gives_the_same_test_perplexity_in_a_new_process(fixture_data, tmp_path):
+    from conftest import run_python
+    from r2rt_rnn import checkpoint
+    from r2rt_rnn.ptb.word_lm import train
+
+    config = _config(fixture_data, hidden_size=16, num_steps=5)
+    result = train(config, raw_data=fixture_data, max_epochs=1, save_path=tmp_path / "ckpt", seed=0, log=None)
+    saved = checkpoint.load(tmp_path / "ckpt")  # the package's one format: tensors + vocabulary + config
+    assert saved.config["builder"] == "ptb_word_lm" and saved.vocab.level == "word"
+    assert len(saved.vocab) == fixture_data.vocab_size
+    code = (f"from r2rt_rnn.ptb.word_lm import checkpoint_perplexity as p\n"
+            f"print('%.3f' % p({str(tmp_path / 'ckpt')!r}, {str(FIXTURE)!r}))")
+    out = run_python(code)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"{result.test_perplexity:.3f}"
+
+
 if __name__ == "__main__":  # rewrite the fixture
     FIXTURE.mkdir(parents=True, exist_ok=True)
     for split, text in make_fixture_texts().items():

@@ -149,3 +149,16 @@ def test_a_fresh_process_samples_the_same_text(trained):
     out = run_python(code, env={"PYTHONHASHSEED": "5"})
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout.strip().splitlines()[-1]) == expected
+
+
+def test_the_generate_command_samples_words_from_a_ptb_checkpoint(trained, capsys):
+    from r2rt_rnn.cli import main as cli_main
+    from r2rt_rnn.ptb.sample import sample_words
+
+    path = str(trained[0])
+    assert cli_main(["generate", path, "--num-words", "12", "--prompt", "the xyzzy", "--seed", "4"]) == 0
+    out, err = capsys.readouterr()
+    assert "xyzzy" in err and "<unk>" in err  # one notice naming the unknown word
+    assert out.rstrip("\n") == sample_words(path, 12, "the xyzzy", seed=4)
+    assert cli_main(["generate", path, "--top", "5"]) == 2  # --top is for character models
+    assert "--top" in capsys.readouterr().err

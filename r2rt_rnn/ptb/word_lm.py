@@ -20,6 +20,7 @@ import numpy as np
 from .. import checkpoint, summaries
 from ..data import Vocabulary, check_positive, epoch_size, ptb_iterator
 from ..errors import R2RTError
+from ..graphs.common import check_seed
 from ..progress import Progress
 from ..tf1 import tf
 from .configs import CONFIGS, Config, LargeConfig, MediumConfig, SmallConfig, TestConfig, config_from_dict, get_config
@@ -248,6 +249,9 @@ def add_arguments(parser):
 
 
 def main(args):
+    if args.max_epochs is not None:
+        check_positive(**{"--max-epochs": args.max_epochs})
+    check_seed(args.seed, "--seed")
     config = get_config(args.model)
     result = train(config, data_path=args.data_path, save_path=args.save, max_epochs=args.max_epochs,
                    seed=args.seed, verbose=args.verbose, logdir=args.logdir)
