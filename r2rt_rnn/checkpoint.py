@@ -10,7 +10,10 @@ A checkpoint at ``PATH`` is four files side by side::
 Writing (:func:`save`): every file is first written under a temporary name and
 flushed to disk; only when all four are complete are they renamed over the old
 ones, the JSON files last. A crash, a kill or a full disk while writing leaves the
-previous checkpoint as it was. Ctrl-C during the save is held back until it ends.
+previous checkpoint as it was. (The one exception is the instant between renaming
+the two tensor files, a few microseconds per save: a process killed exactly there
+leaves a pair that :func:`load` reports as damaged, since the sizes recorded in the
+config no longer match.) Ctrl-C during the save is held back until it ends.
 
 Reading (:func:`load`): the three parts are read once and checked against each
 other (vocabulary size against the config, tensors against the manifest), so a
@@ -117,26 +120,38 @@ def prepare_save_path(path, flag="--save"):
 
 @contextlib.contextmanager
 def hold_lock(path, flag="--save"):
-    """Hold ``PATH.lock`` for the duration; refuse (R2RTError naming the holder) if another process has it."""
+    """Hold ``PATH.lock`` for the duration; refuse (R2RTError naming the holder) if another process has it.
+
+    The lock is an ``flock`` on the file, so it goes with its process however that
+    ends (a killed holder leaves an unlocked file, which the next run takes over).
+    """
     lock = Path(f"{path}.lock")
-    try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise R2RTError(f"cannot create the lock file {lock} ({exc.strerror or exc}); "
-                        f"choose another {flag} path") from None
-    try:
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise R2RTError(f"cannot create the lock file {lock} ({exc.strerror or exc}); "
+                            f"choose another {flag} path") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+            os.close(fd)
             raise R2RTError(f"{path} is being written by a training run in process {holder}; wait for it to "
                             f"finish, stop it, or choose another {flag} path") from None
+        try:
+            if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+                break  # we hold the lock on the file that is at the path now
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # its last holder removed the file as we opened it: take the new one
+    try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
     finally:
         with contextlib.suppress(OSError):
-            lock.unlink()
+            lock.unlink()  # while still holding it, so no one can lock the file we remove
         os.close(fd)
 
 
@@ -180,7 +195,7 @@ def save(sess, g, path, vocab, progress=None):
     path = Path(path)
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     saver = g.get("saver") or tf.train.Saver()
-    parts = {".index": None, DATA_SUFFIX: None, ".vocab.json": None, ".config.json": None}
+    parts = (DATA_SUFFIX, ".index", ".vocab.json", ".config.json")  # the order they are renamed in
     with interrupts_deferred():
         try:
             # The MetaGraph of a list-unrolled graph is megabytes; graphs are rebuilt from the config instead.

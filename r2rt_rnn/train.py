@@ -366,6 +366,8 @@ def _preset_from_args(args):
 def main(args):
     preset = _preset_from_args(args)
     save = checkpoint.prepare_save_path(args.save) if args.save else None
+    if save is not None and save != str(Path(args.save).expanduser()):
+        print(f"--save {args.save} is a folder: the checkpoint will be {save}")
     resumed = checkpoint.load(args.resume) if args.resume else None
     corpus = load_corpus(args.text, valid_fraction=args.valid_fraction)
     print(f"Data: {len(corpus.text):,} characters, {corpus.vocab_size} distinct; "

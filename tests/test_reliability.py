@@ -154,6 +154,7 @@ def test_save_to_a_folder_writes_inside_it(tmp_path, capsys, text_file):
     folder = tmp_path / "saves"
     code, out, err = run(["train", "--text", text_file, "--epochs", "1", "--save", f"{folder}/"] + TINY_FLAGS, capsys)
     assert code == 0, err
+    assert f"the checkpoint will be {folder / 'checkpoint'}" in out  # says which file it picked
     assert checkpoint.exists(folder / "checkpoint") and not checkpoint.exists(tmp_path / "saves")
     assert checkpoint.load(folder).path == str(folder / "checkpoint")  # a folder also reads as FOLDER/checkpoint
 
@@ -362,3 +363,26 @@ def test_vocabulary_files_round_trip_words_and_characters(tmp_path):
     for vocab in (Vocabulary.from_text("hello"), Vocabulary.from_words(["the", "<eos>", "a"])):
         vocab.save(tmp_path / "v.json")
         assert Vocabulary.load(tmp_path / "v.json") == vocab
+
+
+def test_a_refused_writer_leaves_the_holders_lock_in_place(tmp_path):
+    path = tmp_path / "ckpt"
+    with checkpoint.hold_lock(path):
+        holder = subprocess.run(
+            [sys.executable, "-c", "from r2rt_rnn.checkpoint import hold_lock\n"
+             f"try:\n    hold_lock({str(path)!r}).__enter__()\nexcept ValueError as e:\n    print(e)"],
+            capture_output=True, text=True, cwd=REPO, timeout=120)
+        assert f"process {os.getpid()}" in holder.stdout
+        assert Path(f"{path}.lock").exists()  # still there: a third writer is refused too
+    assert not Path(f"{path}.lock").exists()
+
+
+@pytest.mark.parametrize("flags, fragment", [
+    (["--seq-length", "0"], "--seq-length must be a positive integer"),
+    (["--seq-length", "5000"], "--seq-length"),
+    (["--clip", "0"], "--clip must be a positive finite number"),
+    (["--seed", "-2"], "--seed must be an integer from 0"),
+])
+def test_minchar_errors_name_its_flags(capsys, text_file, flags, fragment):
+    code, _, err = run(["minchar", "--text", text_file, "--steps", "5"] + flags, capsys)
+    assert_one_line_error(code, err, fragment)

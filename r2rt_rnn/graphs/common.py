@@ -153,7 +153,7 @@ def finish(config, x, y, init_state, final_state, total_loss, **extra):
     The learning rate is a ``learning_rate`` placeholder defaulting to the
     config's value, so a schedule can feed another rate without rebuilding; with
     ``config["max_grad_norm"]`` the gradients are clipped by their global norm
-    first. Either way ``grad_norm`` is the global gradient norm before clipping.
+    first. ``grad_norm`` is the global gradient norm before clipping, ``applied_grad_norm`` after it.
     """
     learning_rate = tf.placeholder_with_default(float(config["learning_rate"]), [], name="learning_rate")
     optimizer = tf.train.AdamOptimizer(learning_rate)
@@ -165,6 +165,6 @@ def finish(config, x, y, init_state, final_state, total_loss, **extra):
     train_step = optimizer.apply_gradients(zip(grads, variables))
     return dict(
         x=x, y=y, init_state=init_state, final_state=final_state,
-        total_loss=total_loss, train_step=train_step, config=config,
-        learning_rate=learning_rate, grad_norm=grad_norm, **extra,
+        total_loss=total_loss, train_step=train_step, config=config, learning_rate=learning_rate,
+        grad_norm=grad_norm, applied_grad_norm=tf.linalg.global_norm(grads), **extra,
     )

@@ -1,0 +1,115 @@
+"""Beyond the post, off by default: gradient clipping, a learning-rate schedule, the best checkpoint."""
+import numpy as np
+import pytest
+
+import r2rt_rnn.train as train_module
+from r2rt_rnn import checkpoint
+from r2rt_rnn.graphs import common
+from r2rt_rnn.model import build_graph
+from r2rt_rnn.presets import PRESETS
+from r2rt_rnn.tf1 import tf
+from r2rt_rnn.train import train_network
+
+SMALL = dict(cell_type="GRU", state_size=16, num_layers=2, num_steps=10, batch_size=8, num_classes=65)
+
+
+def losses_after_steps(g, data, steps=3):
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        batches = list(zip(range(steps), train_module.ptb_iterator(data, 8, 10)))
+        return [sess.run([g["total_loss"], g["train_step"]], {g["x"]: x, g["y"]: y})[0] for _, (x, y) in batches]
+
+
+def test_clipping_bounds_the_global_gradient_norm(small_data):
+    x, y = next(train_module.ptb_iterator(small_data, 8, 10))
+    for max_norm in (None, 0.05):
+        g = build_graph(max_grad_norm=max_norm, **SMALL)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            before, applied = sess.run([g["grad_norm"], g["applied_grad_norm"]], {g["x"]: x, g["y"]: y})
+        assert before > 0.05  # an untrained model's gradient is larger than the bound
+        if max_norm is None:
+            assert applied == pytest.approx(before)  # the post's model: no clipping
+        else:
+            assert applied == pytest.approx(max_norm, rel=1e-4)
+
+
+def test_defaults_build_the_posts_model_same_variables_same_losses(small_data):
+    """build_graph's defaults against the post's own last step, Adam's minimize at a constant rate."""
+    g = build_graph(**SMALL)
+    ours = losses_after_steps(g, small_data)
+    variables = [(v.name, v.shape.as_list()) for v in tf.global_variables()]
+
+    def posts_finish(config, x, y, init_state, final_state, total_loss, **extra):
+        train_step = tf.train.AdamOptimizer(config["learning_rate"]).minimize(total_loss)
+        return dict(x=x, y=y, init_state=init_state, final_state=final_state, total_loss=total_loss,
+                    train_step=train_step, config=config, **extra)
+
+    real_finish = common.finish
+    common.finish = posts_finish
+    try:
+        post = build_graph(**SMALL)
+    finally:
+        common.finish = real_finish
+    assert [(v.name, v.shape.as_list()) for v in tf.global_variables()] == variables
+    assert losses_after_steps(post, small_data) == ours  # bit for bit
+
+
+def scripted_validation(monkeypatch, losses):
+    """Make each epoch's validation loss the next of ``losses``."""
+    values = iter(losses)
+    monkeypatch.setattr(train_module, "evaluate", lambda *args, **kwargs: next(values))
+
+
+def test_the_schedule_lowers_the_rate_when_validation_stalls(small_data, monkeypatch):
+    scripted_validation(monkeypatch, [3.0, 3.1, 3.2, 2.0])
+    g = build_graph(learning_rate=1e-2, **SMALL)
+    fed = []
+    real_run_batches = train_module.run_batches
+
+    def recording_run_batches(sess, g_, batches, train, feed=None, *args, **kwargs):
+        fed.append(feed[g_["learning_rate"]])
+        return real_run_batches(sess, g_, batches, train, feed, *args, **kwargs)
+
+    monkeypatch.setattr(train_module, "run_batches", recording_run_batches)
+    history = train_network(g, 4, data=small_data[:2000], valid_data=small_data[2000:3000], lr_decay=0.5,
+                            verbose=False)
+    assert fed == pytest.approx([1e-2, 1e-2, 5e-3, 2.5e-3])  # what the optimizer was fed, epoch by epoch
+    assert history.learning_rates == pytest.approx(fed)
+    assert history.next_learning_rate == pytest.approx(2.5e-3)  # 2.0 improved: no further decay
+
+
+def test_without_a_schedule_the_rate_stays_the_posts(small_data, monkeypatch):
+    scripted_validation(monkeypatch, [3.0, 3.1, 3.2])
+    history = train_network(build_graph(**SMALL), 3, data=small_data[:2000], valid_data=small_data[2000:3000],
+                            verbose=False)
+    assert history.learning_rates == [1e-4] * 3
+
+
+def test_the_best_checkpoint_is_the_lowest_validation_loss(small_data, monkeypatch, tmp_path, corpus):
+    scripted_validation(monkeypatch, [3.0, 2.5, 2.9, 2.7])
+    path = tmp_path / "run"
+    history = train_network(build_graph(**SMALL), 4, data=small_data[:2000], valid_data=small_data[2000:3000],
+                            vocab=corpus.vocab, save=str(path), keep_best=True, verbose=False)
+    best = checkpoint.load(f"{path}-best")
+    assert str(history.best_checkpoint) == f"{path}-best"
+    assert best.progress["epochs_done"] == 2 and best.progress["valid_losses"][-1] == 2.5
+    assert checkpoint.load(path).progress["epochs_done"] == 4  # the latest beside it
+    # its weights are those after epoch 2: the same as a (repeatable) run stopped after 2 epochs
+    scripted_validation(monkeypatch, [3.0, 2.5])
+    train_network(build_graph(**SMALL), 2, data=small_data[:2000], valid_data=small_data[2000:3000],
+                  save=str(tmp_path / "two"), verbose=False)
+    best_w, two_w = tf.train.load_checkpoint(f"{path}-best"), tf.train.load_checkpoint(str(tmp_path / "two"))
+    latest_w = tf.train.load_checkpoint(str(path))
+    name = "softmax/W"
+    assert np.array_equal(best_w.get_tensor(name), two_w.get_tensor(name))
+    assert not np.array_equal(best_w.get_tensor(name), latest_w.get_tensor(name))
+
+
+def test_the_beyond_the_post_preset_builds_and_trains(small_data):
+    preset = PRESETS["beyond_the_post"].replace(state_size=16, batch_size=8, num_steps=10, epochs=1)
+    g = build_graph(**preset.graph_kwargs(65))
+    assert g["config"]["max_grad_norm"] == preset.max_grad_norm and g["train_feed"]  # clipping and dropout on
+    history = train_network(g, 1, data=small_data[:2000], valid_data=small_data[2000:3000],
+                            lr_decay=preset.lr_decay, verbose=False)
+    assert len(history.valid_losses) == 1
