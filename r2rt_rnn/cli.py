@@ -7,6 +7,7 @@ imported, so --help is instant and TensorFlow loads only when needed.
 import argparse
 import importlib
 import os
+import signal
 import sys
 
 from .errors import R2RTError, TrainingInterrupted
@@ -80,9 +81,20 @@ def main(argv=None):
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except TrainingInterrupted as exc:
-        print(f"\nerror: {exc}", file=sys.stderr)
-        return 2
+        _exit_interrupted(f"error: {exc}")
     except KeyboardInterrupt:
-        print("\nerror: interrupted (Ctrl-C) before anything was written; run the command again to start over",
-              file=sys.stderr)
-        return 2
+        _exit_interrupted("error: interrupted (Ctrl-C) before anything was written; run the command again to "
+                          "start over")
+
+
+def _exit_interrupted(message):
+    """Print the one line and leave with status 2, skipping interpreter teardown.
+
+    Once Ctrl-C has been handled, TensorFlow's half-imported or half-run native state
+    has nothing left worth tearing down (checkpoints are already whole on disk), and a
+    teardown that meets a second signal would end the process by that signal instead.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    print(f"\n{message}", file=sys.stderr, flush=True)
+    sys.stdout.flush()
+    os._exit(2)

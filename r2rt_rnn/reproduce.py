@@ -39,6 +39,7 @@ PTB_NAMES = ("ptb_small", "ptb_speed")
 CHAR_NAMES = tuple(experiments.EXPERIMENTS)
 POST_NAMES = ("graph_styles", "gru_vs_custom", "cell_comparison")  # what 'all' runs
 
+
 def command_line():
     """The command as the user typed it (for the record), whether through python -m or the console script."""
     return " ".join([program_name(), *map(shlex.quote, sys.argv[1:])])
@@ -138,12 +139,25 @@ def add_arguments(parser):
     parser.add_argument("--batches", type=int, default=200, help="ptb_speed: training batches timed per model")
 
 
+def _check_out(out):
+    """Fail now, not after an hour of training, if ``--out`` cannot be written."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".probe-{os.getpid()}"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise R2RTError(f"cannot write results to {out} ({exc.strerror or exc}); choose another --out folder") from None
+
+
 def main(args):
     if args.epochs is not None:
         check_positive(**{"--epochs": args.epochs})
     if args.experiment in PTB_NAMES:
         if args.data_path is None:
             raise R2RTError(f"{args.experiment} needs the PTB data: pass --data-path DIR or set R2RT_PTB_DIR")
+        _check_out(args.out)
         if args.experiment == "ptb_speed":
             results = {"models": ptb_speed(args.data_path, batches=args.batches)}
         else:
@@ -157,6 +171,7 @@ def main(args):
         if unknown:
             raise R2RTError(f"--models: {', '.join(unknown)} not in {name}; choose from "
                             f"{', '.join(experiments.EXPERIMENTS[name])}")
+    _check_out(args.out)
     for name in names:
         results = experiments.run(name, args.epochs, args.num_steps, args.models, max_chars=args.max_chars,
                                   save_dir=args.save_dir)

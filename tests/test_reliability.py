@@ -386,3 +386,11 @@ def test_a_refused_writer_leaves_the_holders_lock_in_place(tmp_path):
 def test_minchar_errors_name_its_flags(capsys, text_file, flags, fragment):
     code, _, err = run(["minchar", "--text", text_file, "--steps", "5"] + flags, capsys)
     assert_one_line_error(code, err, fragment)
+
+
+def test_reproduce_refuses_an_unwritable_out_before_any_work(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, out, err = run(["reproduce", "gru_vs_custom", "--out", blocker / "results"], capsys)
+    assert_one_line_error(code, err, "--out")
+    assert "---" not in out  # no experiment started
