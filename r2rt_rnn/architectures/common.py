@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..errors import R2RTError
+from ..progress import Progress
 
 E_DIM = 128  # the slides' one-hot width: 7-bit ASCII
 
@@ -36,3 +37,19 @@ def minibatches(n, batch_size, steps, rng):
             order, pos = rng.permutation(n), 0
         yield order[pos : pos + batch_size]
         pos += batch_size
+
+
+def train_on_minibatches(sess, g, x_train, y_train, batches, steps, label, progress=True, log_every=0):
+    """Run ``g["train_step"]`` on each minibatch of row indices; returns the per-step losses.
+
+    Shows progress (:mod:`r2rt_rnn.progress`) and, every ``log_every`` steps, the mean loss.
+    """
+    losses = []
+    with Progress(steps, label, enabled=progress, unit="step") as bar:
+        for step, idx in enumerate(batches, 1):
+            loss, _ = sess.run([g["loss"], g["train_step"]], {g["x"]: x_train[idx], g["y"]: y_train[idx]})
+            losses.append(float(loss))
+            bar.update(1, loss=f"{loss:.3f}")
+            if log_every and step % log_every == 0:
+                bar.write(f"step {step}: loss {np.mean(losses[-log_every:]):.3f}")
+    return losses

@@ -25,10 +25,9 @@ import numpy as np
 from ..data import check_positive, load_text
 from ..errors import R2RTError
 from ..graphs.common import seed_graph
-from ..progress import Progress
 from ..tf1 import tf
 from .cells import multi_layer_rnn, project
-from .common import E_DIM, check_2d, minibatches, text_to_bytes
+from .common import E_DIM, check_2d, minibatches, text_to_bytes, train_on_minibatches
 
 SEQ_LENGTH = 256  # the slides' values; the defaults of the functions below are CPU-sized
 STATE_DIM = 512
@@ -163,17 +162,11 @@ def train_many_to_one(data, steps=300, batch_size=32, state_dim=64, n_layers=1, 
         g = build_many_to_one_graph(seq_length, num_classes, state_dim=state_dim, n_layers=n_layers, cell=cell,
                                     learning_rate=learning_rate)
         rng = np.random.RandomState(seed)
-        losses = []
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             batches = minibatches(len(x_train), batch_size, steps, rng)
-            with Progress(steps, "many-to-one", enabled=progress, unit="step") as bar:
-                for step, idx in enumerate(batches, 1):
-                    loss, _ = sess.run([g["loss"], g["train_step"]], {g["x"]: x_train[idx], g["y"]: y_train[idx]})
-                    losses.append(float(loss))
-                    bar.update(1, loss=f"{loss:.3f}")
-                    if log_every and step % log_every == 0:
-                        bar.write(f"step {step}: loss {np.mean(losses[-log_every:]):.3f}")
+            losses = train_on_minibatches(sess, g, x_train, y_train, batches, steps, "many-to-one", progress,
+                                          log_every)
             return dict(
                 losses=losses,
                 test_accuracy=accuracy(sess, g, x_test, y_test),

@@ -11,10 +11,9 @@ import numpy as np
 from ..data import check_positive
 from ..errors import R2RTError
 from ..graphs.common import seed_graph
-from ..progress import Progress
 from ..tf1 import tf
 from .cells import multi_layer_rnn, project
-from .common import check_2d, minibatches
+from .common import check_2d, minibatches, train_on_minibatches
 
 SEQ_LENGTH = 256  # the slides' values; the defaults below are sized for a CPU
 E_DIM = 128
@@ -112,17 +111,10 @@ def train_sorter(seq_length=5, num_values=10, n_train=20000, n_test=1000, steps=
     with graph.as_default():
         seed_graph(seed)
         g = build_sorting_graph(seq_length, num_values, state_dim, n_layers, learning_rate)
-        losses = []
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             batches = minibatches(n_train, batch_size, steps, np.random.RandomState(seed))
-            with Progress(steps, "sorter", enabled=progress, unit="step") as bar:
-                for step, idx in enumerate(batches, 1):
-                    loss, _ = sess.run([g["loss"], g["train_step"]], {g["x"]: x_train[idx], g["y"]: y_train[idx]})
-                    losses.append(float(loss))
-                    bar.update(1, loss=f"{loss:.3f}")
-                    if log_every and step % log_every == 0:
-                        bar.write(f"step {step}: loss {np.mean(losses[-log_every:]):.3f}")
+            losses = train_on_minibatches(sess, g, x_train, y_train, batches, steps, "sorter", progress, log_every)
             pos, seq = sess.run([g["position_accuracy"], g["sequence_accuracy"]], {g["x"]: x_test, g["y"]: y_test})
             examples = list(zip(x_test[:5].tolist(), sort_sequences(sess, g, x_test[:5]).tolist()))
     return dict(losses=losses, position_accuracy=float(pos), sequence_accuracy=float(seq),
