@@ -59,7 +59,7 @@ def _parser(argv):
     module.add_arguments(full)
     if known.command in TRAINING_COMMANDS:
         full.add_argument("--progress", default="auto", choices=["auto", "bar", "lines", "off"],
-                          help="progress display: a bar in a terminal or notebook, plain lines (one per 10%% of "
+                          help="progress display: a bar in a terminal, plain lines (one per 10%% of "
                                "an epoch) in a log file; 'auto' picks by where the output goes")
     return full, module
 

@@ -287,6 +287,24 @@ def test_a_checkpoint_gives_the_same_test_perplexity_in_a_new_process(fixture_da
     assert out.stdout.strip() == f"{result.test_perplexity:.3f}"
 
 
+
+def test_ctrl_c_during_ptb_training_names_the_saved_epochs(fixture_data, tmp_path, monkeypatch):
+    from r2rt_rnn.errors import TrainingInterrupted
+    from r2rt_rnn.ptb import word_lm
+
+    real_run_epoch, calls = word_lm.run_epoch, []
+
+    def interrupted_in_epoch_2(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:  # epoch 1 train, epoch 1 valid, then epoch 2 train
+            raise KeyboardInterrupt
+        return real_run_epoch(*args, **kwargs)
+
+    monkeypatch.setattr(word_lm, "run_epoch", interrupted_in_epoch_2)
+    with pytest.raises(TrainingInterrupted, match=r"epoch 2; the checkpoint .* holds the 1 complete epoch"):
+        word_lm.train(_config(fixture_data), raw_data=fixture_data, max_epochs=3, save_path=tmp_path / "c", log=None)
+
+
 if __name__ == "__main__":  # rewrite the fixture
     FIXTURE.mkdir(parents=True, exist_ok=True)
     for split, text in make_fixture_texts().items():

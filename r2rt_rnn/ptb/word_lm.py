@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import checkpoint, summaries
 from ..data import Vocabulary, check_positive, epoch_size, ptb_iterator
-from ..errors import R2RTError
+from ..errors import R2RTError, TrainingInterrupted
 from ..graphs.common import check_seed
 from ..progress import Progress
 from ..tf1 import tf
@@ -148,7 +148,6 @@ def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbo
     vocab = word_vocabulary(data.word_to_id)
 
     models = build_models(config, seed=seed)
-    m, mvalid, mtest = models["train"], models["valid"], models["test"]
     result = TrainResult(config=config)
     log(f"{type(config).__name__}: {dataclasses.asdict(config)}")
     log(f"words: train {len(data.train)}, valid {len(data.valid)}, test {len(data.test)}; "
@@ -160,39 +159,52 @@ def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbo
         if summary.enabled:
             log(f"TensorBoard logs: {summary.path}")
         session.run(models["init"])
-        for i in range(config.max_max_epoch):
-            lr_decay = config.lr_decay ** max(i + 1 - config.max_epoch, 0.0)
-            m.assign_lr(session, config.learning_rate * lr_decay)
-            lr = float(session.run(m.lr))
-            summary.scalar_on_change(summaries.TRAIN_LEARNING_RATE, lr, i * n_batches)
-            t0 = time.perf_counter()
-            on_batch = _log_train_perplexity(summary, i * n_batches, n_batches) if summary.enabled else None
-            train_ppl = run_epoch(session, m, data.train, eval_op=m.train_op, verbose=verbose,
-                                  label=f"epoch {i + 1} train", on_batch=on_batch)
-            seconds = time.perf_counter() - t0
-            valid_ppl = run_epoch(session, mvalid, data.valid, verbose=verbose, label=f"epoch {i + 1} valid")
-            if not (math.isfinite(train_ppl) and math.isfinite(valid_ppl)):
-                raise R2RTError(f"training diverged in epoch {i + 1} (perplexity {train_ppl}); "
-                                "lower the learning rate" + ("; the last finite checkpoint is kept at "
-                                                              f"{save_path}" if result.checkpoint else ""))
-            result.learning_rates.append(lr)
-            result.train_perplexity.append(train_ppl)
-            result.valid_perplexity.append(valid_ppl)
-            result.epoch_seconds.append(seconds)
-            log(f"Epoch {i + 1}/{config.max_max_epoch}  learning rate {lr:.3f}  train perplexity {train_ppl:.3f}  "
-                f"valid perplexity {valid_ppl:.3f}  ({seconds:.0f} s)")
-            summary.scalars({summaries.VALID_PERPLEXITY: valid_ppl, summaries.EPOCH_SECONDS: seconds},
-                            (i + 1) * n_batches)
-            summary.flush()
-            if save_path is not None:
-                progress = {"epochs_done": i + 1, "learning_rates": result.learning_rates,
-                            "train_perplexity": result.train_perplexity,
-                            "valid_perplexity": result.valid_perplexity, "epoch_seconds": result.epoch_seconds}
-                result.checkpoint = str(checkpoint.save(session, models, save_path, vocab, progress))
-        result.test_perplexity = run_epoch(session, mtest, data.test, verbose=verbose, label="test")
+        try:
+            _train_epochs(config, data, models, session, summary, save_path, vocab, result, verbose, log, n_batches)
+        except KeyboardInterrupt:
+            saved = checkpoint.load(save_path).progress.get("epochs_done", 0) if result.checkpoint else 0
+            raise TrainingInterrupted(
+                f"interrupted during epoch {saved + 1}; "
+                + (f"the checkpoint {save_path} holds the {saved} complete epoch(s), ready to evaluate or sample "
+                   "(the PTB trainer has no --resume)" if saved else "nothing was saved")) from None
+        result.test_perplexity = run_epoch(session, models["test"], data.test, verbose=verbose, label="test")
         log(f"Test perplexity {result.test_perplexity:.3f}")
         summary.scalar(summaries.TEST_PERPLEXITY, result.test_perplexity, config.max_max_epoch * n_batches)
     return result
+
+
+def _train_epochs(config, data, models, session, summary, save_path, vocab, result, verbose, log, n_batches):
+    """The epochs of :func:`train`: schedule, one pass over train and valid, log, checkpoint."""
+    m, mvalid = models["train"], models["valid"]
+    for i in range(config.max_max_epoch):
+        lr_decay = config.lr_decay ** max(i + 1 - config.max_epoch, 0.0)
+        m.assign_lr(session, config.learning_rate * lr_decay)
+        lr = float(session.run(m.lr))
+        summary.scalar_on_change(summaries.TRAIN_LEARNING_RATE, lr, i * n_batches)
+        t0 = time.perf_counter()
+        on_batch = _log_train_perplexity(summary, i * n_batches, n_batches) if summary.enabled else None
+        train_ppl = run_epoch(session, m, data.train, eval_op=m.train_op, verbose=verbose,
+                              label=f"epoch {i + 1} train", on_batch=on_batch)
+        seconds = time.perf_counter() - t0
+        valid_ppl = run_epoch(session, mvalid, data.valid, verbose=verbose, label=f"epoch {i + 1} valid")
+        if not (math.isfinite(train_ppl) and math.isfinite(valid_ppl)):
+            raise R2RTError(f"training diverged in epoch {i + 1} (perplexity {train_ppl}); "
+                            "lower the learning rate" + ("; the last finite checkpoint is kept at "
+                                                          f"{save_path}" if result.checkpoint else ""))
+        result.learning_rates.append(lr)
+        result.train_perplexity.append(train_ppl)
+        result.valid_perplexity.append(valid_ppl)
+        result.epoch_seconds.append(seconds)
+        log(f"Epoch {i + 1}/{config.max_max_epoch}  learning rate {lr:.3f}  train perplexity {train_ppl:.3f}  "
+            f"valid perplexity {valid_ppl:.3f}  ({seconds:.0f} s)")
+        summary.scalars({summaries.VALID_PERPLEXITY: valid_ppl, summaries.EPOCH_SECONDS: seconds},
+                        (i + 1) * n_batches)
+        summary.flush()
+        if save_path is not None:
+            progress = {"epochs_done": i + 1, "learning_rates": result.learning_rates,
+                        "train_perplexity": result.train_perplexity,
+                        "valid_perplexity": result.valid_perplexity, "epoch_seconds": result.epoch_seconds}
+            result.checkpoint = str(checkpoint.save(session, models, save_path, vocab, progress))
 
 
 def load_model(checkpoint_path):
