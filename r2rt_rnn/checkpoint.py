@@ -107,15 +107,20 @@ def prepare_save_path(path, flag="--save"):
         if parent.exists() and not parent.is_dir():
             raise R2RTError(f"cannot save to {path}: {parent} is a file, not a folder; "
                             f"choose another {flag} path")
+    check_writable_folder(path.parent, f"choose another {flag} path")
+    return str(path)
+
+
+def check_writable_folder(folder, fix):
+    """Create ``folder`` if needed and write (then delete) a test file there; else R2RTError ending in ``fix``."""
+    folder = Path(folder)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        probe = path.parent / f".{path.name}.probe-{os.getpid()}"
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".probe-{os.getpid()}"
         probe.write_bytes(b"ok")
         probe.unlink()
     except OSError as exc:
-        raise R2RTError(f"cannot write to {path.parent} ({exc.strerror or exc}); "
-                        f"choose another {flag} path") from None
-    return str(path)
+        raise R2RTError(f"cannot write to {folder} ({exc.strerror or exc}); {fix}") from None
 
 
 @contextlib.contextmanager

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from . import experiments
+from .checkpoint import check_writable_folder
 from .cli import program_name
 from .data import check_positive, ptb_iterator
 from .errors import R2RTError
@@ -139,25 +140,13 @@ def add_arguments(parser):
     parser.add_argument("--batches", type=int, default=200, help="ptb_speed: training batches timed per model")
 
 
-def _check_out(out):
-    """Fail now, not after an hour of training, if ``--out`` cannot be written."""
-    out = Path(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / f".probe-{os.getpid()}"
-        probe.write_text("ok")
-        probe.unlink()
-    except OSError as exc:
-        raise R2RTError(f"cannot write results to {out} ({exc.strerror or exc}); choose another --out folder") from None
-
-
 def main(args):
     if args.epochs is not None:
         check_positive(**{"--epochs": args.epochs})
     if args.experiment in PTB_NAMES:
         if args.data_path is None:
             raise R2RTError(f"{args.experiment} needs the PTB data: pass --data-path DIR or set R2RT_PTB_DIR")
-        _check_out(args.out)
+        check_writable_folder(args.out, "choose another --out folder")
         if args.experiment == "ptb_speed":
             results = {"models": ptb_speed(args.data_path, batches=args.batches)}
         else:
@@ -171,7 +160,7 @@ def main(args):
         if unknown:
             raise R2RTError(f"--models: {', '.join(unknown)} not in {name}; choose from "
                             f"{', '.join(experiments.EXPERIMENTS[name])}")
-    _check_out(args.out)
+    check_writable_folder(args.out, "choose another --out folder")
     for name in names:
         results = experiments.run(name, args.epochs, args.num_steps, args.models, max_chars=args.max_chars,
                                   save_dir=args.save_dir)

@@ -130,6 +130,13 @@ def evaluate(sess, g, data, batch_size=None, num_steps=None):
     return run_batches(sess, g, ptb_iterator(data, batch_size, num_steps), fetch_train_step=False)
 
 
+def check_resume_vocab(saved, vocab, name):
+    """R2RTError unless checkpoint ``saved`` was trained with ``vocab`` (either unknown passes)."""
+    if vocab is not None and saved.vocab is not None and saved.vocab != vocab:
+        raise R2RTError(f"{name} was trained on a text with another vocabulary ({len(saved.vocab)} characters: "
+                        f"ids would mean other characters); resume only on the text it was trained on")
+
+
 def _snapshot(sess):
     """Every variable's value (weights and optimiser slots), to go back to on Ctrl-C."""
     variables = tf.global_variables()
@@ -187,9 +194,7 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
     if saved is not None:
         resume = saved.path
         checkpoint.check_compatible(config, saved.config, resume)
-        if vocab is not None and saved.vocab is not None and saved.vocab != vocab:
-            raise R2RTError(f"{resume} was trained on a text with another vocabulary ({len(saved.vocab)} characters: "
-                            f"ids would mean other characters); resume only on the text it was trained on")
+        check_resume_vocab(saved, vocab, resume)
         vocab = vocab or saved.vocab
     history = TrainingHistory.from_progress(saved.progress) if saved else TrainingHistory()
     n_batches = epoch_size(len(data), batch_size, num_steps)
@@ -372,9 +377,8 @@ def main(args):
     corpus = load_corpus(args.text, valid_fraction=args.valid_fraction)
     print(f"Data: {len(corpus.text):,} characters, {corpus.vocab_size} distinct; "
           f"training on {len(corpus.train):,}, validating on {0 if corpus.valid is None else len(corpus.valid):,}.")
-    if resumed is not None and resumed.vocab is not None and resumed.vocab != corpus.vocab:
-        raise R2RTError(f"--resume {args.resume} was trained on a text with another vocabulary; "
-                        "resume only on the --text it was trained on")
+    if resumed is not None:  # before the graph is built; train_network checks again for Python callers
+        check_resume_vocab(resumed, corpus.vocab, f"--resume {args.resume}")
     check_length(corpus.train, preset.batch_size, preset.num_steps, "the training text",
                  fix="use a longer --text or a smaller --batch-size/--num-steps")
     if corpus.valid is not None:
