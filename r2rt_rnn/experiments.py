@@ -97,8 +97,8 @@ def run(experiment, epochs=None, num_steps=None, models=None, text=None, max_cha
         save = str(Path(save_dir) / f"{name}_{epochs}_epochs") if save_dir else False
         t = time.perf_counter()
         history = train_network(g, epochs, data=train, valid_data=valid, vocab=corpus.vocab, save=save,
-                                verbose=verbose, lr_decay=preset.lr_decay if valid is not None else None,
-                                keep_best=bool(save) and valid is not None)
+                                verbose=verbose, keep_best=bool(save) and valid is not None,
+                                **(preset.schedule_kwargs() if valid is not None else {}))
         results[name] = {
             "epochs": epochs, "num_steps": num_steps, "build_seconds": build_seconds,
             "train_seconds": time.perf_counter() - t, "losses": list(history),

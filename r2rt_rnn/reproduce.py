@@ -26,7 +26,7 @@ from pathlib import Path
 from . import experiments
 from .checkpoint import check_writable_folder
 from .cli import program_name
-from .data import check_positive, ptb_iterator
+from .data import check_positive, epoch_size
 from .errors import R2RTError
 from .machine import describe
 from .ptb import word_lm
@@ -98,21 +98,26 @@ def ptb_speed(data_path, models=("small", "medium", "large"), batches=200, warmu
     results = {}
     for name in models:
         config = dataclasses.replace(get_config(name), vocab_size=data.vocab_size)
+        available = epoch_size(len(data.train), config.batch_size, config.num_steps)
+        if warmup + batches > available:
+            raise R2RTError(f"--batches {batches}: the {name} model has {available} training batches per epoch, "
+                            f"{warmup} of them for warming up; ask for at most {available - warmup}")
         m = build_models(config, seed=seed)
         train_model, words = m["train"], config.batch_size * config.num_steps
+        started = []  # the clock starts once the warm-up batches are done
+
+        def on_batch(done, _loss, started=started):
+            if done == warmup:
+                started.append(time.perf_counter())
+
         with tf.Session(graph=m["graph"]) as session:
             session.run(m["init"])
             train_model.assign_lr(session, config.learning_rate)
-            state = session.run(train_model.initial_state)
-            fetches = {"cost": train_model.cost, "final_state": train_model.final_state, "op": train_model.train_op}
-            for step, (x, y) in enumerate(ptb_iterator(data.train, config.batch_size, config.num_steps)):
-                if step == warmup:
-                    start = time.perf_counter()
-                if step == warmup + batches:
-                    break
-                feed = {train_model.input_data: x, train_model.targets: y, **train_model.state_feed(state)}
-                state = session.run(fetches, feed)["final_state"]
-            seconds = time.perf_counter() - start
+            if warmup == 0:
+                started.append(time.perf_counter())
+            word_lm.run_epoch(session, train_model, data.train, eval_op=train_model.train_op, on_batch=on_batch,
+                              max_batches=warmup + batches)
+            seconds = time.perf_counter() - started[0]
         wps = batches * words / seconds
         epoch_s = len(data.train) / wps
         results[name] = {"batches_timed": batches, "words_per_second": wps, "seconds_per_epoch": epoch_s,

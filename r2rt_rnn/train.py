@@ -145,7 +145,7 @@ def _snapshot(sess):
 
 def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, save=False, *,
                   data=None, valid_data=None, vocab=None, resume=None, session_config=None,
-                  lr_decay=None, keep_best=False, logdir=None):
+                  lr_decay=None, lr_decay_after=None, keep_best=False, logdir=None):
     """Train graph ``g`` for ``num_epochs`` epochs and return the per-epoch average training losses.
 
     As in the post, each batch's final state is fed in as the next batch's initial
@@ -162,6 +162,8 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
       done, learning rate); its vocabulary must be ``vocab``;
     * ``lr_decay``: multiply the learning rate by this whenever the validation
       loss fails to improve (default: the post's constant rate);
+      ``lr_decay_after=N``: also after every epoch from the N-th on, whatever the
+      validation loss does (the PTB tutorial's ``max_epoch`` schedule);
     * ``logdir``: TensorBoard scalars and the graph, in a new run folder under it;
     * the first non-finite loss stops training (R2RTError); the last checkpoint stays;
     * Ctrl-C raises :class:`~r2rt_rnn.errors.TrainingInterrupted` after keeping the
@@ -185,10 +187,15 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
         check_length(valid_data, batch_size, num_steps, what="validation text")
     if save is True or not isinstance(save, (str, Path, type(None), bool)):
         raise R2RTError(f"save must be a checkpoint path (e.g. save='saves/GRU') or False, got {save!r}")
-    if (lr_decay is not None or keep_best) and valid_data is None:
-        raise R2RTError("lr_decay and keep_best follow the validation loss: pass valid_data too")
     if lr_decay is not None and not (isinstance(lr_decay, float) and 0 < lr_decay < 1):
         raise R2RTError(f"lr_decay must be a number between 0 and 1 (exclusive), got {lr_decay!r}")
+    if lr_decay_after is not None and (lr_decay is None or isinstance(lr_decay_after, bool)
+                                       or not isinstance(lr_decay_after, int) or lr_decay_after < 1):
+        raise R2RTError(f"lr_decay_after must be a number of epochs (1 or more) and needs lr_decay, "
+                        f"got {lr_decay_after!r} with lr_decay={lr_decay!r}")
+    if (keep_best or (lr_decay is not None and lr_decay_after is None)) and valid_data is None:
+        raise R2RTError("lr_decay and keep_best follow the validation loss: pass valid_data too "
+                        "(or lr_decay_after for a fixed schedule)")
     save_path = checkpoint.prepare_save_path(save) if save else None
     saved = checkpoint.as_checkpoint(resume) if resume else None
     if saved is not None:
@@ -253,17 +260,22 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
                     log(line + f"   ({seconds:.1f} s)")
                     summary.scalar(summaries.EPOCH_SECONDS, seconds, step)
                     summary.scalar_on_change(summaries.TRAIN_LEARNING_RATE, lr, step)
+                    stalled = False
                     if valid_data is not None:
                         history.valid_losses.append(valid_loss)
                         summary.scalar(summaries.VALID_LOSS, valid_loss, step)
-                        if valid_loss < best:
+                        stalled = valid_loss >= best
+                        if not stalled:
                             best = valid_loss
                             if keep_best and save_path:
                                 history.best_checkpoint = checkpoint.save(sess, g, f"{save_path}-best", vocab,
                                                                           history.progress())
-                        elif lr_decay is not None:
-                            lr *= lr_decay
-                            log(f"Validation loss did not improve: learning rate now {lr:.3g}.")
+                    scheduled = lr_decay_after is not None and len(history) >= lr_decay_after
+                    if lr_decay is not None and (stalled or scheduled):
+                        lr *= lr_decay
+                        why = f"decayed after every epoch from epoch {lr_decay_after} on" if scheduled else \
+                            "validation loss did not improve"
+                        log(f"Learning rate now {lr:.3g} ({why}).")
                     history.next_learning_rate = float(lr)
                     if save_path:
                         history.checkpoint = checkpoint.save(sess, g, save_path, vocab, history.progress())
@@ -322,6 +334,8 @@ def add_arguments(parser):
     parser.add_argument("--lr-decay", type=float, default=None,
                         help="multiply the learning rate by this when the validation loss does not improve "
                              "(post: constant rate)")
+    parser.add_argument("--lr-decay-after", type=int, default=None, metavar="N",
+                        help="with --lr-decay: also decay after every epoch from the N-th on (post: never)")
     parser.add_argument("--valid-fraction", type=float, default=0.1,
                         help="hold out this tail fraction of the text for a validation loss (0 = none)")
     parser.add_argument("--save", default=None,
@@ -345,7 +359,8 @@ def _preset_from_args(args):
     changes = {"cell_type": None if args.cell == "RNN" else args.cell, "epochs": args.epochs,
                "num_steps": args.num_steps, "batch_size": args.batch_size, "state_size": args.state_size,
                "num_layers": args.num_layers, "learning_rate": args.learning_rate, "keep_prob": keep_prob,
-               "max_grad_norm": args.max_grad_norm, "lr_decay": args.lr_decay, "seed": args.seed}
+               "max_grad_norm": args.max_grad_norm, "lr_decay": args.lr_decay,
+               "lr_decay_after": args.lr_decay_after, "seed": args.seed}
     preset = get_preset(args.preset).replace(**{k: v for k, v in changes.items()
                                                if v is not None or (k == "cell_type" and args.cell == "RNN")})
     check_positive(**{"--epochs": preset.epochs, "--num-steps": preset.num_steps, "--batch-size": preset.batch_size,
@@ -356,15 +371,18 @@ def _preset_from_args(args):
         ("--max-grad-norm", preset.max_grad_norm, preset.max_grad_norm is None or 0 < preset.max_grad_norm < math.inf,
          "a positive finite number"),
         ("--lr-decay", preset.lr_decay, preset.lr_decay is None or 0 < preset.lr_decay < 1, "between 0 and 1"),
+        ("--lr-decay-after", preset.lr_decay_after, preset.lr_decay_after is None or
+         (preset.lr_decay_after >= 1 and preset.lr_decay is not None), "1 or more, with --lr-decay"),
         ("--valid-fraction", args.valid_fraction, 0 <= args.valid_fraction < 1, "in [0, 1)"),
         ("--sample", args.sample, args.sample >= 0, "a number of characters, 0 or more"),
     ):
         if not ok:
             raise R2RTError(f"{flag} must be {rule}, got {value}")
     check_seed(preset.seed, "--seed")
-    if preset.lr_decay is not None or args.keep_best:
+    if (preset.lr_decay is not None and preset.lr_decay_after is None) or args.keep_best:
         if args.valid_fraction == 0:
-            raise R2RTError("--lr-decay and --keep-best follow the validation loss: use a --valid-fraction above 0")
+            raise R2RTError("--lr-decay and --keep-best follow the validation loss: use a --valid-fraction above 0 "
+                            "(or --lr-decay-after N for a fixed schedule)")
     return preset
 
 
@@ -391,8 +409,8 @@ def main(args):
         target = save or (str(Path(tmp) / "checkpoint") if args.sample else None)  # --sample needs a checkpoint
         t = time.perf_counter()
         losses = train_network(g, preset.epochs, save=target or False, data=corpus.train, valid_data=corpus.valid,
-                               vocab=corpus.vocab, resume=resumed, lr_decay=preset.lr_decay,
-                               keep_best=args.keep_best, logdir=args.logdir)
+                               vocab=corpus.vocab, resume=resumed, keep_best=args.keep_best, logdir=args.logdir,
+                               **preset.schedule_kwargs())
         print(f"It took {time.perf_counter() - t:.1f} seconds to train for {len(losses)} epochs.")
         print(f"The average loss on the final epoch was: {losses[-1]:.4f}")
         if losses.valid_losses:

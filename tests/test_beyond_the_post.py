@@ -4,6 +4,7 @@ import pytest
 
 import r2rt_rnn.train as train_module
 from r2rt_rnn import checkpoint
+from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.graphs import common
 from r2rt_rnn.model import build_graph
 from r2rt_rnn.presets import PRESETS
@@ -64,19 +65,50 @@ def scripted_validation(monkeypatch, losses):
 def test_the_schedule_lowers_the_rate_when_validation_stalls(small_data, monkeypatch):
     scripted_validation(monkeypatch, [3.0, 3.1, 3.2, 2.0])
     g = build_graph(learning_rate=1e-2, **SMALL)
-    fed = []
-    real_run_batches = train_module.run_batches
-
-    def recording_run_batches(sess, g_, batches, train, feed=None, *args, **kwargs):
-        fed.append(feed[g_["learning_rate"]])
-        return real_run_batches(sess, g_, batches, train, feed, *args, **kwargs)
-
-    monkeypatch.setattr(train_module, "run_batches", recording_run_batches)
+    fed = record_fed_rates(monkeypatch)
     history = train_network(g, 4, data=small_data[:2000], valid_data=small_data[2000:3000], lr_decay=0.5,
                             verbose=False)
     assert fed == pytest.approx([1e-2, 1e-2, 5e-3, 2.5e-3])  # what the optimizer was fed, epoch by epoch
     assert history.learning_rates == pytest.approx(fed)
     assert history.next_learning_rate == pytest.approx(2.5e-3)  # 2.0 improved: no further decay
+
+
+def record_fed_rates(monkeypatch):
+    """The learning rate each epoch's batches were fed, in order."""
+    fed = []
+    real_run_batches = train_module.run_batches
+
+    def recording_run_batches(sess, g_, batches, train, feed=None, *args, **kwargs):
+        if train:
+            fed.append(feed[g_["learning_rate"]])
+        return real_run_batches(sess, g_, batches, train, feed, *args, **kwargs)
+
+    monkeypatch.setattr(train_module, "run_batches", recording_run_batches)
+    return fed
+
+
+def test_the_fixed_schedule_decays_every_epoch_after_n_and_on_stalls_before(small_data, monkeypatch):
+    scripted_validation(monkeypatch, [3.0, 3.1, 2.9, 2.8, 2.7, 2.6])  # epoch 2 stalls; the rest improve
+    fed = record_fed_rates(monkeypatch)
+    g = build_graph(learning_rate=1e-2, **SMALL)
+    history = train_network(g, 6, data=small_data[:2000], valid_data=small_data[2000:3000], lr_decay=0.5,
+                            lr_decay_after=4, verbose=False)
+    assert fed == pytest.approx([1e-2, 1e-2, 5e-3, 5e-3, 2.5e-3, 1.25e-3])
+    assert history.next_learning_rate == pytest.approx(6.25e-4)
+
+
+def test_the_fixed_schedule_needs_no_validation_text(small_data, monkeypatch):
+    fed = record_fed_rates(monkeypatch)
+    g = build_graph(learning_rate=1e-2, **SMALL)
+    train_network(g, 3, data=small_data[:2000], lr_decay=0.5, lr_decay_after=1, verbose=False)
+    assert fed == pytest.approx([1e-2, 5e-3, 2.5e-3])
+
+
+@pytest.mark.parametrize("kwargs", [dict(lr_decay_after=2), dict(lr_decay=0.5, lr_decay_after=0),
+                                    dict(lr_decay=0.5, lr_decay_after=2.5), dict(lr_decay=0.5, lr_decay_after=True)])
+def test_bad_fixed_schedules_are_refused(small_data, kwargs):
+    with pytest.raises(R2RTError, match="lr_decay_after must be"):
+        train_network(build_graph(**SMALL), 1, data=small_data[:2000], verbose=False, **kwargs)
 
 
 def test_without_a_schedule_the_rate_stays_the_posts(small_data, monkeypatch):
@@ -110,6 +142,26 @@ def test_the_beyond_the_post_preset_builds_and_trains(small_data):
     preset = PRESETS["beyond_the_post"].replace(state_size=16, batch_size=8, num_steps=10, epochs=1)
     g = build_graph(**preset.graph_kwargs(65))
     assert g["config"]["max_grad_norm"] == preset.max_grad_norm and g["train_feed"]  # clipping and dropout on
-    history = train_network(g, 1, data=small_data[:2000], valid_data=small_data[2000:3000],
-                            lr_decay=preset.lr_decay, verbose=False)
+    history = train_network(g, 1, data=small_data[:2000], valid_data=small_data[2000:3000], verbose=False,
+                            **preset.schedule_kwargs())
     assert len(history.valid_losses) == 1
+
+
+def test_reproduce_beyond_the_post_records_the_schedule(tmp_path):
+    """The one command the report names, shrunk: the preset's fixed decay reaches the results file."""
+    import json
+
+    from r2rt_rnn.cli import main as cli_main
+
+    preset = PRESETS["beyond_the_post"]
+    epochs = preset.lr_decay_after + 2
+    assert cli_main(["reproduce", "beyond_the_post", "--epochs", str(epochs), "--max-chars", "4000",
+                     "--out", str(tmp_path), "--progress", "off"]) == 0
+    tuned = json.loads((tmp_path / "beyond_the_post.json").read_text())["tuned"]
+    assert len(tuned["losses"]) == len(tuned["valid_losses"]) == epochs and tuned["train_seconds"] > 0
+    rates = tuned["learning_rates"]
+    assert rates[0] == preset.learning_rate and all(b <= a for a, b in zip(rates, rates[1:]))
+    # after epoch lr_decay_after every epoch decays once, stall or not
+    assert rates[-1] == pytest.approx(rates[-2] * preset.lr_decay)
+    assert rates[-2] == pytest.approx(rates[-3] * preset.lr_decay)
+    assert tuned["preset"]["lr_decay_after"] == preset.lr_decay_after

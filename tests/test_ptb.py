@@ -215,6 +215,22 @@ def test_perplexity_is_exp_of_mean_word_loss_and_state_is_carried(fixture_data):
             assert abs(ppl - _numpy_perplexity(session, model, ids, carry_state=False)) > 1e-4 * ppl
 
 
+def test_run_epoch_stops_after_max_batches(fixture_data):
+    from r2rt_rnn.ptb.model import build_models
+    from r2rt_rnn.ptb.word_lm import run_epoch
+    from r2rt_rnn.tf1 import tf
+
+    models = build_models(_config(fixture_data, hidden_size=16, num_steps=5, batch_size=4), seed=1)
+    model, seen = models["valid"], []
+    with tf.Session(graph=models["graph"]) as session:
+        session.run(models["init"])
+        run_epoch(session, model, fixture_data.valid, on_batch=lambda done, loss: seen.append(done), max_batches=3)
+        assert seen == [1, 2, 3]
+        whole = []
+        run_epoch(session, model, fixture_data.valid, on_batch=lambda done, loss: whole.append(done))
+    assert len(whole) > 3
+
+
 def test_feeding_the_previous_final_state_changes_the_loss(fixture_data):
     from r2rt_rnn.data import ptb_iterator
     from r2rt_rnn.ptb.model import build_models
@@ -267,6 +283,13 @@ def test_ptb_speed_times_batches_and_projects_a_full_run():
         r = result[name]
         assert r["batches_timed"] == 3 and r["words_per_second"] > 0 and r["epochs"] == epochs
         assert r["projected_hours"] == pytest.approx(epochs * r["seconds_per_epoch"] / 3600)
+
+
+def test_ptb_speed_refuses_more_batches_than_an_epoch_holds():
+    from r2rt_rnn.reproduce import ptb_speed
+
+    with pytest.raises(R2RTError, match=r"--batches 100000: the small model has \d+ training batches"):
+        ptb_speed(FIXTURE, models=("small",), batches=100000)
 
 
 

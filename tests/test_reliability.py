@@ -270,6 +270,8 @@ def test_sigint_during_generate_is_one_line(trained):
     (["--num-steps", "5000"], "--num-steps"),
     (["--valid-fraction", "0.0001"], "--valid-fraction"),
     (["--lr-decay", "1.5"], "--lr-decay must be between 0 and 1"),
+    (["--lr-decay-after", "3"], "--lr-decay-after must be 1 or more, with --lr-decay"),
+    (["--lr-decay", "0.5", "--lr-decay-after", "0"], "--lr-decay-after must be 1 or more"),
 ])
 def test_bad_training_values_are_refused_before_training(capsys, text_file, flags, fragment):
     code, out, err = run(["train", "--text", text_file, "--epochs", "1"] + TINY_FLAGS + flags, capsys)

@@ -36,7 +36,7 @@ __all__ = ["CONFIGS", "Config", "LargeConfig", "MediumConfig", "PTBModel", "Smal
 # --- training and evaluation -----------------------------------------------------------------------
 
 
-def run_epoch(session, model, data, eval_op=None, verbose=False, label="epoch", on_batch=None):
+def run_epoch(session, model, data, eval_op=None, verbose=False, label="epoch", on_batch=None, max_batches=None):
     """Run ``model`` once over ``data`` (an id array) and return the per-word perplexity.
 
     The state starts at zero and each batch's final state becomes the next
@@ -45,8 +45,11 @@ def run_epoch(session, model, data, eval_op=None, verbose=False, label="epoch", 
     notebook; in a log file a line about every 10%, with words per second).
     ``on_batch(batches_done, word_loss)`` is called after each batch with the
     count of batches done so far (from 1) and that batch's mean loss per word.
+    ``max_batches`` stops after that many batches (the speed measurement's use).
     """
     n_batches = epoch_size(len(data), model.batch_size, model.num_steps)
+    if max_batches is not None:
+        n_batches = min(n_batches, max_batches)
     costs, iters = 0.0, 0
     state = session.run(model.initial_state)
     fetches = {"cost": model.cost, "final_state": model.final_state}
@@ -54,7 +57,7 @@ def run_epoch(session, model, data, eval_op=None, verbose=False, label="epoch", 
         fetches["eval_op"] = eval_op
     words_per_batch = model.batch_size * model.num_steps
     with Progress(n_batches, label, enabled=verbose, rate_unit="words", rate_per_step=words_per_batch) as bar:
-        for x, y in ptb_iterator(data, model.batch_size, model.num_steps):
+        for _, (x, y) in zip(range(n_batches), ptb_iterator(data, model.batch_size, model.num_steps)):
             feed = {model.input_data: x, model.targets: y, **model.state_feed(state)}
             vals = session.run(fetches, feed)
             state = vals["final_state"]  # carried into the next batch: truncated backprop, not a reset
