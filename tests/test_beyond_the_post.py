@@ -1,9 +1,12 @@
 """Beyond the post, off by default: gradient clipping, a learning-rate schedule, the best checkpoint."""
+import json
+
 import numpy as np
 import pytest
 
 import r2rt_rnn.train as train_module
 from r2rt_rnn import checkpoint
+from r2rt_rnn.cli import main as cli_main
 from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.graphs import common
 from r2rt_rnn.model import build_graph
@@ -62,17 +65,6 @@ def scripted_validation(monkeypatch, losses):
     monkeypatch.setattr(train_module, "evaluate", lambda *args, **kwargs: next(values))
 
 
-def test_the_schedule_lowers_the_rate_when_validation_stalls(small_data, monkeypatch):
-    scripted_validation(monkeypatch, [3.0, 3.1, 3.2, 2.0])
-    g = build_graph(learning_rate=1e-2, **SMALL)
-    fed = record_fed_rates(monkeypatch)
-    history = train_network(g, 4, data=small_data[:2000], valid_data=small_data[2000:3000], lr_decay=0.5,
-                            verbose=False)
-    assert fed == pytest.approx([1e-2, 1e-2, 5e-3, 2.5e-3])  # what the optimizer was fed, epoch by epoch
-    assert history.learning_rates == pytest.approx(fed)
-    assert history.next_learning_rate == pytest.approx(2.5e-3)  # 2.0 improved: no further decay
-
-
 def record_fed_rates(monkeypatch):
     """The learning rate each epoch's batches were fed, in order."""
     fed = []
@@ -85,6 +77,17 @@ def record_fed_rates(monkeypatch):
 
     monkeypatch.setattr(train_module, "run_batches", recording_run_batches)
     return fed
+
+
+def test_the_schedule_lowers_the_rate_when_validation_stalls(small_data, monkeypatch):
+    scripted_validation(monkeypatch, [3.0, 3.1, 3.2, 2.0])
+    g = build_graph(learning_rate=1e-2, **SMALL)
+    fed = record_fed_rates(monkeypatch)
+    history = train_network(g, 4, data=small_data[:2000], valid_data=small_data[2000:3000], lr_decay=0.5,
+                            verbose=False)
+    assert fed == pytest.approx([1e-2, 1e-2, 5e-3, 2.5e-3])  # what the optimizer was fed, epoch by epoch
+    assert history.learning_rates == pytest.approx(fed)
+    assert history.next_learning_rate == pytest.approx(2.5e-3)  # 2.0 improved: no further decay
 
 
 def test_the_fixed_schedule_decays_every_epoch_after_n_and_on_stalls_before(small_data, monkeypatch):
@@ -149,10 +152,6 @@ def test_the_beyond_the_post_preset_builds_and_trains(small_data):
 
 def test_reproduce_beyond_the_post_records_the_schedule(tmp_path):
     """The one command the report names, shrunk: the preset's fixed decay reaches the results file."""
-    import json
-
-    from r2rt_rnn.cli import main as cli_main
-
     preset = PRESETS["beyond_the_post"]
     epochs = preset.lr_decay_after + 2
     assert cli_main(["reproduce", "beyond_the_post", "--epochs", str(epochs), "--max-chars", "4000",

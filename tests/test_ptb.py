@@ -292,7 +292,6 @@ def test_ptb_speed_refuses_more_batches_than_an_epoch_holds():
         ptb_speed(FIXTURE, models=("small",), batches=100000)
 
 
-
 def test_a_checkpoint_gives_the_same_test_perplexity_in_a_new_process(fixture_data, tmp_path):
     from conftest import run_python
     from r2rt_rnn import checkpoint
