@@ -104,20 +104,14 @@ def ptb_speed(data_path, models=("small", "medium", "large"), batches=200, warmu
                             f"{warmup} of them for warming up; ask for at most {available - warmup}")
         m = build_models(config, seed=seed)
         train_model, words = m["train"], config.batch_size * config.num_steps
-        started = []  # the clock starts once the warm-up batches are done
-
-        def on_batch(done, _loss, started=started):
-            if done == warmup:
-                started.append(time.perf_counter())
-
         with tf.Session(graph=m["graph"]) as session:
             session.run(m["init"])
             train_model.assign_lr(session, config.learning_rate)
-            if warmup == 0:
-                started.append(time.perf_counter())
-            word_lm.run_epoch(session, train_model, data.train, eval_op=train_model.train_op, on_batch=on_batch,
-                              max_batches=warmup + batches)
-            seconds = time.perf_counter() - started[0]
+            if warmup:
+                word_lm.run_epoch(session, train_model, data.train, eval_op=train_model.train_op, max_batches=warmup)
+            start = time.perf_counter()
+            word_lm.run_epoch(session, train_model, data.train, eval_op=train_model.train_op, max_batches=batches)
+            seconds = time.perf_counter() - start
         wps = batches * words / seconds
         epoch_s = len(data.train) / wps
         results[name] = {"batches_timed": batches, "words_per_second": wps, "seconds_per_epoch": epoch_s,

@@ -130,6 +130,24 @@ def evaluate(sess, g, data, batch_size=None, num_steps=None):
     return run_batches(sess, g, ptb_iterator(data, batch_size, num_steps), fetch_train_step=False)
 
 
+def check_schedule(lr_decay, lr_decay_after, keep_best, has_validation, names=None):
+    """R2RTError naming the first bad learning-rate schedule option; ``names`` maps each to its flag.
+
+    ``names["validation"]`` says how to get a validation text (the command line's is a flag).
+    """
+    n = {"lr_decay": "lr_decay", "lr_decay_after": "lr_decay_after", "keep_best": "keep_best",
+         "validation": "pass valid_data too", **(names or {})}
+    if lr_decay is not None and not (isinstance(lr_decay, float) and 0 < lr_decay < 1):
+        raise R2RTError(f"{n['lr_decay']} must be between 0 and 1 (exclusive), got {lr_decay!r}")
+    if lr_decay_after is not None and (lr_decay is None or isinstance(lr_decay_after, bool)
+                                       or not isinstance(lr_decay_after, int) or lr_decay_after < 1):
+        raise R2RTError(f"{n['lr_decay_after']} must be 1 or more, with {n['lr_decay']} set (it counts epochs), "
+                        f"got {lr_decay_after!r} with {n['lr_decay']} {lr_decay!r}")
+    if (keep_best or (lr_decay is not None and lr_decay_after is None)) and not has_validation:
+        raise R2RTError(f"{n['lr_decay']} and {n['keep_best']} follow the validation loss: {n['validation']} "
+                        f"(or {n['lr_decay_after']} N for a fixed schedule)")
+
+
 def check_resume_vocab(saved, vocab, name):
     """R2RTError unless checkpoint ``saved`` was trained with ``vocab`` (either unknown passes)."""
     if vocab is not None and saved.vocab is not None and saved.vocab != vocab:
@@ -187,15 +205,7 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
         check_length(valid_data, batch_size, num_steps, what="validation text")
     if save is True or not isinstance(save, (str, Path, type(None), bool)):
         raise R2RTError(f"save must be a checkpoint path (e.g. save='saves/GRU') or False, got {save!r}")
-    if lr_decay is not None and not (isinstance(lr_decay, float) and 0 < lr_decay < 1):
-        raise R2RTError(f"lr_decay must be a number between 0 and 1 (exclusive), got {lr_decay!r}")
-    if lr_decay_after is not None and (lr_decay is None or isinstance(lr_decay_after, bool)
-                                       or not isinstance(lr_decay_after, int) or lr_decay_after < 1):
-        raise R2RTError(f"lr_decay_after must be a number of epochs (1 or more) and needs lr_decay, "
-                        f"got {lr_decay_after!r} with lr_decay={lr_decay!r}")
-    if (keep_best or (lr_decay is not None and lr_decay_after is None)) and valid_data is None:
-        raise R2RTError("lr_decay and keep_best follow the validation loss: pass valid_data too "
-                        "(or lr_decay_after for a fixed schedule)")
+    check_schedule(lr_decay, lr_decay_after, keep_best, valid_data is not None)
     save_path = checkpoint.prepare_save_path(save) if save else None
     saved = checkpoint.as_checkpoint(resume) if resume else None
     if saved is not None:
@@ -370,19 +380,15 @@ def _preset_from_args(args):
         ("--keep-prob", preset.keep_prob, 0 < preset.keep_prob <= 1, "in (0, 1]: the probability of keeping a unit"),
         ("--max-grad-norm", preset.max_grad_norm, preset.max_grad_norm is None or 0 < preset.max_grad_norm < math.inf,
          "a positive finite number"),
-        ("--lr-decay", preset.lr_decay, preset.lr_decay is None or 0 < preset.lr_decay < 1, "between 0 and 1"),
-        ("--lr-decay-after", preset.lr_decay_after, preset.lr_decay_after is None or
-         (preset.lr_decay_after >= 1 and preset.lr_decay is not None), "1 or more, with --lr-decay"),
         ("--valid-fraction", args.valid_fraction, 0 <= args.valid_fraction < 1, "in [0, 1)"),
         ("--sample", args.sample, args.sample >= 0, "a number of characters, 0 or more"),
     ):
         if not ok:
             raise R2RTError(f"{flag} must be {rule}, got {value}")
     check_seed(preset.seed, "--seed")
-    if (preset.lr_decay is not None and preset.lr_decay_after is None) or args.keep_best:
-        if args.valid_fraction == 0:
-            raise R2RTError("--lr-decay and --keep-best follow the validation loss: use a --valid-fraction above 0 "
-                            "(or --lr-decay-after N for a fixed schedule)")
+    check_schedule(preset.lr_decay, preset.lr_decay_after, args.keep_best, args.valid_fraction > 0,
+                   names={"lr_decay": "--lr-decay", "lr_decay_after": "--lr-decay-after", "keep_best": "--keep-best",
+                          "validation": "use a --valid-fraction above 0"})
     return preset
 
 
