@@ -20,6 +20,7 @@ COMMANDS = {
     "bench": ("r2rt_rnn.bench", "time graph builds, training and generation; write JSON, Markdown and a chart"),
     "minchar": ("r2rt_rnn.min_char_rnn", "the gentle intro: a hand-written vanilla RNN (min-char-rnn) in TF1"),
     "ptb": ("r2rt_rnn.ptb.word_lm", "the PTB word-level language model (Zaremba et al. 2014)"),
+    "inspect": ("r2rt_rnn.inspect", "look inside a checkpoint: next-token guesses, neuron firings, gates; an HTML page"),
 }
 TRAINING_COMMANDS = ("train", "reproduce", "minchar", "ptb")  # the ones that take --progress
 
