@@ -1,9 +1,9 @@
-import signal
 import sys
 
-from .cli import main
+from . import interrupts
 
-code = main()
-# The command is over: a Ctrl-C while Python tears TensorFlow down must not turn its result into a signal death.
-signal.signal(signal.SIGINT, signal.SIG_IGN)
-sys.exit(code)
+interrupts.install()  # before anything else is imported: from here on a Ctrl-C is a request, never lost
+
+from .cli import main  # noqa: E402 - after the handler, on purpose
+
+sys.exit(main())

@@ -1,27 +1,28 @@
 """Checkpoints that survive a crash and can be used in a new process: one format for every model.
 
-A checkpoint at ``PATH`` is four files side by side::
+A checkpoint at ``PATH`` is one pointer file and the set of files it names::
 
-    PATH.index, PATH.data-00000-of-00001   the tf.train.Saver's tensors
-    PATH.vocab.json                         the vocabulary, so ids decode to the same tokens anywhere
-    PATH.config.json                        how the graph was built, how far training got, and a
-                                            manifest of the tensors (names, shapes, file sizes)
+    PATH.config.json                      how the graph was built, how far training got, a manifest
+                                          (tensor names and shapes, file sizes) and the name of the set
+    PATH.sN.index, PATH.sN.data-00000-of-00001   the tf.train.Saver's tensors (save number N)
+    PATH.sN.vocab.json                    the vocabulary, so ids decode to the same tokens anywhere
 
-Writing (:func:`save`): every file is first written under a temporary name and
-flushed to disk; only when all four are complete are they renamed over the old
-ones, the JSON files last. A crash, a kill or a full disk while writing leaves the
-previous checkpoint as it was. (The one exception is the instant between renaming
-the two tensor files, a few microseconds per save: a process killed exactly there
-leaves a pair that :func:`load` reports as damaged, since the sizes recorded in the
-config no longer match.) Ctrl-C during the save is held back until it ends.
+Writing (:func:`save`): a save writes a *new* set, ``PATH.s(N+1).*``, flushes it to
+disk, and only then replaces the pointer, in one atomic rename; the old set is
+deleted after that. A crash, a kill or a full disk at any instant therefore leaves
+either the previous checkpoint or the new one, each whole. A set left by a killed
+save is deleted by the next run that takes the lock (:func:`hold_lock`). Ctrl-C
+during a save is held back until it ends.
 
-Reading (:func:`load`): the three parts are read once and checked against each
-other (vocabulary size against the config, tensors against the manifest), so a
+Reading (:func:`load`): the parts are read once and checked against each other
+(vocabulary size against the config, tensors against the manifest), so a
 truncated, hand-edited or mismatched checkpoint is a one-line :class:`R2RTError`,
 never a TensorFlow stack trace. :func:`restore` puts the tensors into a graph.
+Checkpoints of the first format (``PATH.index``, ``PATH.vocab.json`` beside the
+config, no set) still load.
 
-While a training run writes to ``PATH`` it holds ``PATH.lock`` (:func:`hold_lock`),
-so a second run saving to the same path is refused instead of silently overwriting.
+While a training run writes to ``PATH`` it holds ``PATH.lock``, so a second run
+saving to the same path is refused instead of silently overwriting.
 """
 import contextlib
 import fcntl
@@ -29,17 +30,22 @@ import importlib
 import inspect
 import json
 import os
-import signal
-import threading
+import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import interrupts
 from .data import Vocabulary
 from .errors import R2RTError
 from .tf1 import tf
 
-FORMAT = 1
+FORMAT = 2
+READABLE_FORMATS = (1, 2)
 DATA_SUFFIX = ".data-00000-of-00001"
+TENSOR_SUFFIXES = (".index", DATA_SUFFIX)
+# what a user may pass instead of the checkpoint's path: one of its files
+FILE_SUFFIXES = (".config.json", ".index", DATA_SUFFIX, ".vocab.json")
 
 # The settings that decide the variables' names and shapes: a checkpoint restores
 # only into a graph that agrees on all of them. (batch_size and num_steps may differ.)
@@ -62,16 +68,40 @@ BUILDERS = {
 DEFAULT_NAME = "checkpoint"  # the file name used when a save path names a directory
 
 
-def vocab_path(path):
-    return Path(f"{path}.vocab.json")
-
-
 def config_path(path):
     return Path(f"{path}.config.json")
 
 
 def exists(path):
-    return Path(f"{path}.index").exists()
+    return config_path(path).exists() or Path(f"{path}.index").exists()  # format 2, or format 1
+
+
+def _set_pattern(path):
+    """Matches the names of ``path``'s file sets (``NAME.sN``) and of its temporary files, in its folder."""
+    return re.compile(re.escape(Path(path).name) + r"(\.s\d+|\.config\.json\.tmp-\d+|\.tmp-\d+)([._].*)?$")
+
+
+def _current_set(path):
+    """The set name ``path``'s pointer names (None for none or a format-1 checkpoint); never raises."""
+    try:
+        return json.loads(config_path(path).read_text(encoding="utf-8")).get("set")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def remove_leftovers(path):
+    """Delete the file sets and temporary files of ``path`` that its pointer does not name (killed saves).
+
+    Only for the process that holds ``path``'s lock, or is the only writer.
+    """
+    path = Path(path)
+    keep, pattern = _current_set(path), _set_pattern(path)
+    if not path.parent.is_dir():
+        return
+    for entry in path.parent.iterdir():
+        if pattern.match(entry.name) and not (keep and entry.name.startswith(f"{keep}.")):
+            with contextlib.suppress(OSError):
+                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
 
 
 @dataclass
@@ -83,6 +113,7 @@ class Checkpoint:
     progress: dict = field(default_factory=dict)
     vocab: Vocabulary = None
     tensors: dict = field(default_factory=dict)  # variable name -> shape
+    prefix: str = None  # where the tensor files are: PATH.sN (PATH for the first format)
 
     @property
     def num_classes(self):
@@ -92,12 +123,14 @@ class Checkpoint:
 # --- where to save ----------------------------------------------------------------------------------
 
 
-def prepare_save_path(path, flag="--save"):
+def prepare_save_path(path, flag="--save", if_taken=None):
     """Resolve and check a save path *before* any training: returns the checkpoint path as a str.
 
     A directory (or a path ending in ``/``) means "inside it", as ``DIR/checkpoint``.
     The folder is created if needed and a test file is written there, so an
-    unwritable location fails now, in one line, not after the first epoch.
+    unwritable location fails now, in one line, not after the first epoch. With
+    ``if_taken`` (what the user can do instead), a path that already holds a
+    checkpoint is refused rather than replaced.
     """
     raw = str(path)
     path = Path(raw).expanduser()
@@ -108,6 +141,8 @@ def prepare_save_path(path, flag="--save"):
             raise R2RTError(f"cannot save to {path}: {parent} is a file, not a folder; "
                             f"choose another {flag} path")
     check_writable_folder(path.parent, f"choose another {flag} path")
+    if if_taken and exists(path):
+        raise R2RTError(f"{path} already holds a checkpoint; {if_taken}")
     return str(path)
 
 
@@ -128,7 +163,8 @@ def hold_lock(path, flag="--save"):
     """Hold ``PATH.lock`` for the duration; refuse (R2RTError naming the holder) if another process has it.
 
     The lock is an ``flock`` on the file, so it goes with its process however that
-    ends (a killed holder leaves an unlocked file, which the next run takes over).
+    ends (a killed holder leaves an unlocked file, which the next run takes over,
+    deleting the half-written sets its saves left).
     """
     lock = Path(f"{path}.lock")
     while True:
@@ -153,6 +189,7 @@ def hold_lock(path, flag="--save"):
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
+        remove_leftovers(path)  # what killed saves left: ours to clean now that we hold the lock
         yield
     finally:
         with contextlib.suppress(OSError):
@@ -163,25 +200,12 @@ def hold_lock(path, flag="--save"):
 # --- writing ----------------------------------------------------------------------------------------
 
 
-_deferring = []  # non-empty while an interrupts_deferred() block is active
-
-
-@contextlib.contextmanager
-def interrupts_deferred():
-    """Hold a Ctrl-C that arrives inside the block until the (outermost) block ends; main thread only."""
-    if _deferring or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught = []
-    previous = signal.signal(signal.SIGINT, lambda *_: caught.append(True))
-    _deferring.append(True)
+def _fsync_path(path):
+    fd = os.open(path, os.O_RDONLY)
     try:
-        yield
+        os.fsync(fd)
     finally:
-        _deferring.pop()
-        signal.signal(signal.SIGINT, previous)
-    if caught:  # not in `finally`: an exception from the block itself goes first
-        raise KeyboardInterrupt
+        os.close(fd)
 
 
 def _write_durably(path, text):
@@ -191,6 +215,26 @@ def _write_durably(path, text):
         os.fsync(f.fileno())
 
 
+def _next_set(path):
+    """``NAME.sN`` for the next save: one more than the highest number in the folder, so no set is reused."""
+    numbers = [int(m.group(1)) for entry in path.parent.iterdir()
+               if (m := re.match(re.escape(path.name) + r"\.s(\d+)\.", entry.name))]
+    return f"{path.name}.s{max(numbers, default=0) + 1}"
+
+
+def _os_reason(exc):
+    """The operating system's words for a failed write, found in an OSError or anywhere in a TensorFlow error."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = str(exc)
+    for words in ("No space left on device", "Disk quota exceeded", "Read-only file system", "Permission denied",
+                  "File too large", "Input/output error"):
+        if words.lower() in text.lower():
+            return words
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip() and not line.strip().endswith(":")]
+    return (lines[0] if lines else type(exc).__name__)[:120]
+
+
 def save(sess, g, path, vocab, progress=None):
     """Save ``g``'s variables, vocabulary and config to checkpoint ``path``, all or nothing.
 
@@ -198,38 +242,40 @@ def save(sess, g, path, vocab, progress=None):
     Raises R2RTError (the previous checkpoint intact) when the disk is full or unwritable.
     """
     path = Path(path)
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     saver = g.get("saver") or tf.train.Saver()
-    parts = (DATA_SUFFIX, ".index", ".vocab.json", ".config.json")  # the order they are renamed in
-    with interrupts_deferred():
+    previous = _current_set(path)
+    with interrupts.deferred():
+        name = _next_set(path)
+        prefix = path.with_name(name)
+        pointer_tmp = path.with_name(f"{path.name}.config.json.tmp-{os.getpid()}")
         try:
             # The MetaGraph of a list-unrolled graph is megabytes; graphs are rebuilt from the config instead.
-            saver.save(sess, str(tmp), write_meta_graph=False, write_state=False)
-            for suffix in (".index", DATA_SUFFIX):
-                with open(f"{tmp}{suffix}", "rb+") as f:
-                    os.fsync(f.fileno())
-            tensors = {name: list(shape) for name, shape in tf.train.list_variables(str(tmp))}
-            files = {suffix: os.path.getsize(f"{tmp}{suffix}") for suffix in (".index", DATA_SUFFIX)}
+            saver.save(sess, str(prefix), write_meta_graph=False, write_state=False)
             if vocab is not None:
-                _write_durably(f"{tmp}.vocab.json", vocab.to_json())
-            meta = {"format": FORMAT, "config": g["config"], "progress": progress or {},
-                    "tensors": tensors, "files": files}
-            _write_durably(f"{tmp}.config.json", json.dumps(meta, indent=1))
-            # All four are complete: rename them into place, the small JSON files last.
-            for suffix in parts:
-                if Path(f"{tmp}{suffix}").exists():
-                    os.replace(f"{tmp}{suffix}", f"{path}{suffix}")
-            if vocab is None:  # a stale vocabulary must not describe these tensors
-                with contextlib.suppress(FileNotFoundError):
-                    vocab_path(path).unlink()
+                _write_durably(f"{prefix}.vocab.json", vocab.to_json())
+            suffixes = TENSOR_SUFFIXES + ((".vocab.json",) if vocab is not None else ())
+            for suffix in TENSOR_SUFFIXES:
+                _fsync_path(f"{prefix}{suffix}")
+            tensors = {name: list(shape) for name, shape in tf.train.list_variables(str(prefix))}
+            meta = {"format": FORMAT, "set": name, "config": g["config"], "progress": progress or {},
+                    "tensors": tensors, "files": {s: os.path.getsize(f"{prefix}{s}") for s in suffixes}}
+            _write_durably(pointer_tmp, json.dumps(meta, indent=1))
+            _fsync_path(path.parent)  # the set's names are on disk before the pointer can name them
+            os.replace(pointer_tmp, config_path(path))  # the switch: one atomic rename
+            _fsync_path(path.parent)
         except (OSError, tf.errors.OpError) as exc:
-            reason = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[0][:120]
-            raise R2RTError(f"could not write checkpoint {path} ({reason}); the previous checkpoint there is "
-                            "unchanged; free some disk space or choose another save path") from None
-        finally:
-            for suffix in parts:
+            for entry in (*(Path(f"{prefix}{s}") for s in FILE_SUFFIXES[1:]), pointer_tmp):
                 with contextlib.suppress(OSError):
-                    Path(f"{tmp}{suffix}").unlink()
+                    entry.unlink()
+            shutil.rmtree(f"{prefix}_temp", ignore_errors=True)  # where the Saver writes before it merges
+            raise R2RTError(f"could not write checkpoint {path} ({_os_reason(exc)}); the previous checkpoint there "
+                            "is unchanged; free some disk space or choose another save path") from None
+        # The new set is in use: the one it replaced (or a format-1 checkpoint's files) can go.
+        old = [f"{path.with_name(previous)}{s}" for s in FILE_SUFFIXES[1:]] if previous else \
+            [f"{path}{s}" for s in FILE_SUFFIXES[1:]]
+        for entry in old:
+            with contextlib.suppress(OSError):
+                os.unlink(entry)
     return path
 
 
@@ -240,14 +286,25 @@ def _corrupt(path, what):
     return R2RTError(f"checkpoint {path} is damaged: {what}; use an earlier copy or train it again")
 
 
-def load(path):
-    """Read checkpoint ``path`` once and check its parts against each other; returns a :class:`Checkpoint`."""
+def resolve(path):
+    """The checkpoint path a user meant: ``path``, ``FOLDER/checkpoint`` for a folder, or a file's checkpoint."""
     path = str(path)
     if not exists(path) and exists(Path(path) / DEFAULT_NAME):  # a folder means FOLDER/checkpoint, as for saving
-        path = str(Path(path) / DEFAULT_NAME)
-    if not exists(path):
-        raise R2RTError(f"no checkpoint at {path} (expected {path}.index); train one with "
-                        f"`python -m r2rt_rnn train --save {path}` or check the path")
+        return str(Path(path) / DEFAULT_NAME)
+    for suffix in FILE_SUFFIXES:  # one of its files, e.g. X.index or X.s3.index
+        if not exists(path) and path.endswith(suffix):
+            base = re.sub(r"\.s\d+$", "", path[: -len(suffix)])
+            if exists(base):
+                return base
+    return path
+
+
+# the config keys each kind of graph needs to be rebuilt
+REQUIRED_KEYS = {"ptb_word_lm": ("num_layers", "hidden_size", "vocab_size")}
+
+
+def _read_pointer(path):
+    """The checked contents of ``PATH.config.json``."""
     cfg = config_path(path)
     try:
         meta = json.loads(cfg.read_text(encoding="utf-8"))
@@ -259,25 +316,53 @@ def load(path):
                         "checkpoints written by r2rt_rnn's train_network have it") from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise _corrupt(path, f"{cfg.name} is not a valid configuration ({type(exc).__name__}: {exc})") from None
-    ckpt = Checkpoint(path, config, meta.get("progress") or {}, None, {})
-    if vocab_path(path).exists():
-        ckpt.vocab = Vocabulary.load(vocab_path(path))
+    version = meta.get("format", 1)
+    if version not in READABLE_FORMATS:
+        raise R2RTError(f"checkpoint {path} has format {version!r}, which this r2rt_rnn does not know (it reads "
+                        f"formats {', '.join(map(str, READABLE_FORMATS))}); update r2rt_rnn or use another checkpoint")
+    missing = [k for k in REQUIRED_KEYS.get(config["builder"], SHAPE_KEYS) if k not in config]
+    if missing:
+        raise _corrupt(path, f"{cfg.name} does not say {', '.join(missing)}")
+    name = meta.get("set")
+    if version >= 2 and not (isinstance(name, str) and name and os.sep not in name and name not in (".", "..")):
+        raise _corrupt(path, f"{cfg.name} does not name its tensor files")
+    return meta
+
+
+def load(path):
+    """Read checkpoint ``path`` once and check its parts against each other; returns a :class:`Checkpoint`."""
+    path = resolve(path)
+    if not exists(path):
+        raise R2RTError(f"no checkpoint at {path} (expected {path}.config.json); train one with "
+                        f"`python -m r2rt_rnn train --save {path}` or check the path")
+    meta = _read_pointer(path)
+    prefix = str(Path(path).with_name(meta["set"])) if meta.get("format", 1) >= 2 else path
+    ckpt = Checkpoint(path, meta["config"], meta.get("progress") or {}, None, {}, prefix)
+    if Path(f"{prefix}.vocab.json").exists():
+        ckpt.vocab = Vocabulary.load(f"{prefix}.vocab.json")
         if ckpt.num_classes is not None and len(ckpt.vocab) != ckpt.num_classes:
             raise _corrupt(path, f"its vocabulary has {len(ckpt.vocab)} entries but its config says "
                                  f"{ckpt.num_classes} classes")
     for suffix, size in (meta.get("files") or {}).items():
-        actual = os.path.getsize(f"{path}{suffix}") if os.path.exists(f"{path}{suffix}") else None
+        actual = os.path.getsize(f"{prefix}{suffix}") if os.path.exists(f"{prefix}{suffix}") else None
         if actual != size:
-            raise _corrupt(path, f"{Path(path).name}{suffix} has {actual} bytes, {size} were written")
+            raise _corrupt(path, f"{Path(prefix).name}{suffix} has {actual} bytes, {size} were written")
     try:
-        ckpt.tensors = {name: list(shape) for name, shape in tf.train.list_variables(path)}
+        ckpt.tensors = {name: list(shape) for name, shape in tf.train.list_variables(prefix)}
     except (tf.errors.OpError, ValueError) as exc:
-        raise _corrupt(path, f"its tensor index cannot be read ({str(exc).strip().splitlines()[0][:120]})") from None
+        raise _corrupt(path, f"its tensor index cannot be read ({_os_reason(exc)})") from None
     expected = meta.get("tensors")
     if expected is not None and expected != ckpt.tensors:
         raise _corrupt(path, "its tensors are not the ones its config.json describes")
     _check_shapes(ckpt)
     return ckpt
+
+
+def files(path):
+    """The files checkpoint ``path`` consists of now: its pointer and the set it names (what to copy)."""
+    ckpt = load(path)
+    parts = [config_path(ckpt.path)] + [Path(f"{ckpt.prefix}{s}") for s in FILE_SUFFIXES[1:]]
+    return [p for p in parts if p.exists()]
 
 
 def _check_shapes(ckpt):
@@ -322,13 +407,13 @@ def restore(sess, g, path_or_ckpt):
     check_compatible(g["config"], ckpt.config, ckpt.path)
     saver = g.get("saver") or tf.train.Saver()
     try:
-        saver.restore(sess, ckpt.path)
+        saver.restore(sess, ckpt.prefix or ckpt.path)
     except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as exc:
         first_line = str(exc).strip().splitlines()[0][:200]
         raise R2RTError(f"checkpoint {ckpt.path} does not fit this graph ({first_line}); "
                         "rebuild the graph with the checkpoint's settings") from None
     except (tf.errors.OpError, ValueError) as exc:
-        raise _corrupt(ckpt.path, f"its tensors cannot be read ({str(exc).strip().splitlines()[0][:120]})") from None
+        raise _corrupt(ckpt.path, f"its tensors cannot be read ({_os_reason(exc)})") from None
     return ckpt
 
 

@@ -2,7 +2,8 @@
 
 Each command lives in the module that does the work; that module offers
 add_arguments(parser) and main(args). Only the chosen command's module is
-imported, so --help is instant and TensorFlow loads only when needed.
+imported: ``python -m r2rt_rnn --help`` is instant, while a command's own
+``--help`` loads TensorFlow with its module (about 2 s).
 """
 import argparse
 import importlib
@@ -10,6 +11,7 @@ import os
 import signal
 import sys
 
+from . import interrupts, output
 from .errors import R2RTError, TrainingInterrupted
 
 # name -> (module, one-line help)
@@ -20,9 +22,12 @@ COMMANDS = {
     "bench": ("r2rt_rnn.bench", "time graph builds, training and generation; write JSON, Markdown and a chart"),
     "minchar": ("r2rt_rnn.min_char_rnn", "the gentle intro: a hand-written vanilla RNN (min-char-rnn) in TF1"),
     "ptb": ("r2rt_rnn.ptb.word_lm", "the PTB word-level language model (Zaremba et al. 2014)"),
-    "inspect": ("r2rt_rnn.inspect", "look inside a checkpoint: next-token guesses, neuron firings, gates; an HTML page"),
+    "inspect": ("r2rt_rnn.inspect", "look inside a checkpoint: next-token guesses, neuron firings, gates, a page"),
 }
 TRAINING_COMMANDS = ("train", "reproduce", "minchar", "ptb")  # the ones that take --progress
+# What each command does when its standard output fails (a closed pipe, a full disk); None: it stops in one line.
+WHEN_STDOUT_FAILS = {"generate": None, "bench": "the benchmark goes on and writes its files",
+                     "inspect": "the page and figures are still written"}
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -66,18 +71,21 @@ def _parser(argv):
 
 
 def main(argv=None):
+    """Run one command; returns its exit status. ``argv=None``: the program's own arguments, as the program."""
+    # Called as the program, the command is over when this returns: a late Ctrl-C must not turn its result into a
+    # KeyboardInterrupt during Python's teardown. Called in-process (tests), put the caller's handler back.
+    after = signal.SIG_IGN if argv is None else signal.getsignal(signal.SIGINT)
     argv = list(sys.argv[1:] if argv is None else argv)
+    interrupts.install()  # first: a Ctrl-C from here on is honoured at the next safe point, never lost
+    command = argv[0] if argv else None
+    note = WHEN_STDOUT_FAILS.get(command, "training goes on and checkpoints are still written; nothing more is "
+                                          "printed")
     try:
-        parser, module = _parser(argv)
-        if module is None:
-            parser.print_help()
-            return 0 if not argv or argv[0] in ("-h", "--help") else 2
-        args = parser.parse_args(argv[1:])
-        if getattr(args, "progress", None):
-            from .progress import set_mode  # after parsing, so --help never loads tqdm
-
-            set_mode(args.progress)
-        return module.main(args) or 0
+        with output.guard(note):
+            code = _run(argv)
+            if interrupts.pending() and not interrupts.raised():
+                _exit_interrupted("error: interrupted (Ctrl-C) as the command was finishing; it had done its work")
+            return code
     except R2RTError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -86,6 +94,22 @@ def main(argv=None):
     except KeyboardInterrupt:
         _exit_interrupted("error: interrupted (Ctrl-C) before anything was written; run the command again to "
                           "start over")
+    finally:
+        interrupts.uninstall(after)
+
+
+def _run(argv):
+    parser, module = _parser(argv)
+    interrupts.check()  # importing the command's module loads TensorFlow: seconds in which Ctrl-C only waits
+    if module is None:
+        parser.print_help()
+        return 0 if not argv or argv[0] in ("-h", "--help") else 2
+    args = parser.parse_args(argv[1:])
+    if getattr(args, "progress", None):
+        from .progress import set_mode  # after parsing, so --help never loads tqdm
+
+        set_mode(args.progress)
+    return module.main(args) or 0
 
 
 def _exit_interrupted(message):

@@ -10,16 +10,21 @@ vocabulary is sorted and saved beside each checkpoint. And its
 ``reader.ptb_iterator`` came from a TensorFlow module that no longer exists; the
 old reader's semantics are reimplemented in numpy below.
 """
+import contextlib
 import hashlib
+import http.client
 import json
 import os
+import socket
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from . import interrupts
 from .errors import R2RTError
+from .machine import available_memory
 
 # The repository checkout (one level above the package); only meaningful in a source tree.
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -30,26 +35,66 @@ TINY_SHAKESPEARE_URL = "https://raw.githubusercontent.com/jcjohnson/torch-rnn/ma
 DEFAULT_CACHE_DIR = Path(os.environ.get("R2RT_CACHE_DIR", Path.home() / ".cache" / "r2rt_rnn"))
 
 
+# Seconds a download may wait for the server to answer (each connect and each read), before giving up in one line.
+DOWNLOAD_TIMEOUT = float(os.environ.get("R2RT_DOWNLOAD_TIMEOUT", "30"))
+URL_SCHEMES = ("http://", "https://", "file://")
+
+
+def max_text_bytes():
+    """The largest text we read: an eighth of the free memory (text, ids and batches each take a copy or more)."""
+    available = available_memory()
+    return available // 8 if available else 2**32
+
+
+def _too_big(what, size):
+    return R2RTError(f"{what} is {size / 2**20:,.0f} MiB, more than this machine can hold in memory with its ids "
+                     f"(at most {max_text_bytes() / 2**20:,.0f} MiB here); pass a smaller text file")
+
+
 def download(url, cache_dir=None):
     """Download ``url`` once into ``cache_dir`` and return the local path.
 
     The post fetched tiny-shakespeare with ``urllib.request.urlretrieve`` on every
-    fresh machine; we do the same but keep the file in a cache keyed by the URL.
+    fresh machine; we do the same but keep the file in a cache keyed by the URL,
+    give up on a server that does not answer within ``DOWNLOAD_TIMEOUT`` seconds,
+    stop at :func:`max_text_bytes`, and leave only complete files in the cache.
     """
     cache_dir = Path(cache_dir or DEFAULT_CACHE_DIR)
     name = url.rstrip("/").rsplit("/", 1)[-1] or "download"
     target = cache_dir / f"{hashlib.sha1(url.encode()).hexdigest()[:10]}-{name}"
     if target.exists() and target.stat().st_size > 0:
         return target
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(target.suffix + ".part")
+    fix = "try again later, or download it by hand and pass the file's path instead"
     try:
-        urllib.request.urlretrieve(url, partial)
+        cache_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise R2RTError(
-            f"could not download {url} ({exc}); download it by hand and pass the local file path instead"
-        ) from None
-    partial.replace(target)
+        raise R2RTError(f"cannot create the download cache {cache_dir} ({exc.strerror or exc}); "
+                        "set R2RT_CACHE_DIR to a writable folder") from None
+    partial = target.with_name(f"{target.name}.part-{os.getpid()}")
+    limit = max_text_bytes()
+    try:
+        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response, open(partial, "wb") as out:
+            size = 0
+            while chunk := response.read(1 << 20):
+                interrupts.check()
+                size += len(chunk)
+                if size > limit:
+                    raise _too_big(url, size)
+                out.write(chunk)
+        partial.replace(target)
+    except R2RTError:
+        raise
+    except (TimeoutError, socket.timeout):
+        raise R2RTError(f"could not download {url}: the server did not answer within {DOWNLOAD_TIMEOUT:g} s; "
+                        f"{fix}") from None
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
+        if isinstance(reason, (TimeoutError, socket.timeout)):
+            reason = f"the server did not answer within {DOWNLOAD_TIMEOUT:g} s"
+        raise R2RTError(f"could not download {url} ({reason}); {fix}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink()
     return target
 
 
@@ -57,20 +102,30 @@ def load_text(source=None, cache_dir=None):
     """Return the text of ``source``: a file path, a URL (downloaded once), or None for the bundled corpus.
 
     Fails with :class:`R2RTError` (one line, naming the file) when the file is
-    missing, empty, or not UTF-8.
+    missing, empty, not UTF-8, not a regular file (a device such as ``/dev/zero``
+    or a named pipe would never end), or larger than memory allows.
     """
     if source is None:
         path = BUNDLED_CORPUS
         if not path.exists():  # an install stripped of its package data
             path = download(TINY_SHAKESPEARE_URL, cache_dir)
-    elif str(source).startswith(("http://", "https://", "file://")):
+    elif str(source).startswith(URL_SCHEMES):
         path = download(str(source), cache_dir)
+    elif "://" in str(source):
+        scheme = str(source).split("://", 1)[0]
+        raise R2RTError(f"cannot read {source}: {scheme}:// addresses are not supported; use an http(s):// URL "
+                        "or a local file path")
     else:
         path = Path(source).expanduser()
     if not path.exists():
         raise R2RTError(f"text file not found: {path}; pass the path of an existing UTF-8 text file")
     if path.is_dir():
         raise R2RTError(f"{path} is a directory; pass the path of a UTF-8 text file")
+    if not path.is_file():
+        raise R2RTError(f"{path} is not a regular file (a device, pipe or socket, which may never end); "
+                        "pass the path of a UTF-8 text file")
+    if path.stat().st_size > max_text_bytes():
+        raise _too_big(path, path.stat().st_size)
     try:
         raw = path.read_bytes()
     except OSError as exc:

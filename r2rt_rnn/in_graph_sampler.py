@@ -8,7 +8,7 @@ same text.
 """
 import numpy as np
 
-from . import checkpoint
+from . import checkpoint, interrupts
 from .errors import R2RTError
 from .graphs import common
 from .model import CELL_TYPES
@@ -46,8 +46,12 @@ def build_sampler(config, pick_top_chars=None, temperature=1.0):
 
     Keys: ``prompt`` (int32 placeholder ``[prompt_length]``, at least one id),
     ``uniforms`` (float64 placeholder ``[num_chars]``), ``chars`` (int32
-    ``[num_chars]``: the sampled ids), ``saver`` and ``config``. The variables have
-    the training graph's names, so its checkpoints restore here.
+    ``[num_chars]``: the sampled ids), ``init_state`` (zero unless fed) and
+    ``final_state`` (the state after feeding every sampled character but the last:
+    fed back with that last character as the next ``prompt``, it continues the
+    text exactly, when ``num_chars`` is a multiple of ``UNROLL``), ``saver`` and
+    ``config``. The variables have the training graph's names, so its checkpoints
+    restore here.
     """
     # LN_LSTM checkpoints run on the fused cell: the same model and variables, fewer ops per step
     cell_type = "LN_LSTM_fast" if config["cell_type"] == "LN_LSTM" else config["cell_type"]
@@ -102,29 +106,57 @@ def build_sampler(config, pick_top_chars=None, temperature=1.0):
 
     _, state = tf.while_loop(lambda t, _: t < tf.size(prompt) - 1, prime, (0, init_state))
     chars = tf.TensorArray(tf.int32, size=num_iterations, element_shape=[UNROLL])
-    _, _, _, chars = tf.while_loop(lambda t, *_: t < num_iterations, sample, (0, prompt[-1:], state, chars))
+    _, _, final_state, chars = tf.while_loop(lambda t, *_: t < num_iterations, sample,
+                                             (0, prompt[-1:], state, chars))
     chars = chars.concat()[:num_chars]
-    return {"prompt": prompt, "uniforms": uniforms, "chars": chars, "saver": tf.train.Saver(), "config": dict(config)}
+    return {"prompt": prompt, "uniforms": uniforms, "chars": chars, "init_state": init_state,
+            "final_state": final_state, "saver": tf.train.Saver(), "config": dict(config)}
 
 
-def sample_in_graph(checkpoint_path, num_chars, prompt="A", pick_top_chars=None, temperature=1.0, seed=None):
-    """``generate_from_checkpoint`` in one ``session.run``: returns the prompt followed by ``num_chars`` characters.
+CHUNK = 4096  # characters per session.run when streaming (a multiple of UNROLL, so no padding mid-text)
 
-    The same ``seed`` (and options) gives the same text as ``generate_characters``:
-    the same uniforms, ``np.random.default_rng(seed).random(num_chars)``, pick the
-    characters by the same inverse CDF.
+
+def iter_in_graph(checkpoint_path, num_chars, prompt="A", pick_top_chars=None, temperature=1.0, seed=None,
+                  chunk=CHUNK):
+    """Yield the prompt, then the sampled text in pieces of ``chunk`` characters, one ``session.run`` each.
+
+    The state and the last character are carried from one run into the next, and
+    the uniforms come from one generator in order, so the pieces join into the text
+    one run over all ``num_chars`` would give; memory stays bounded for any length.
     """
     ckpt = checkpoint.as_checkpoint(checkpoint_path)
     config, vocab = ckpt.config, ckpt.vocab
     check_sampling(num_chars, pick_top_chars, temperature, config["num_classes"], seed)
     if vocab is None:
         raise R2RTError(f"checkpoint {ckpt.path} has no vocabulary beside it, so its ids cannot be decoded")
+    if not isinstance(chunk, int) or chunk < 1 or chunk % UNROLL:
+        raise R2RTError(f"chunk must be a positive multiple of {UNROLL}, got {chunk!r}")
     prompt_ids = encode_prompt(prompt, vocab)
-    uniforms = np.random.default_rng(seed).random(num_chars)
+    rng = np.random.default_rng(seed)
+    yield prompt
     if num_chars == 0:
-        return prompt
+        return
     g = build_sampler(config, pick_top_chars, temperature)
+    interrupts.check()
     with tf.Session(config=sampling_session_config()) as sess:
         checkpoint.restore(sess, g, ckpt)
-        chars = sess.run(g["chars"], {g["prompt"]: prompt_ids, g["uniforms"]: uniforms})
-    return vocab.decode(list(prompt_ids) + chars.tolist())
+        feed, done = {g["prompt"]: prompt_ids}, 0
+        while done < num_chars:
+            interrupts.check()
+            n = min(chunk, num_chars - done)
+            feed[g["uniforms"]] = rng.random(n)
+            chars, state = sess.run([g["chars"], g["final_state"]], feed)
+            # the next run starts where this one stopped: its last character, and the state before it
+            feed = {g["prompt"]: chars[-1:], g["init_state"]: state}
+            done += n
+            yield vocab.decode(chars.tolist())
+
+
+def sample_in_graph(checkpoint_path, num_chars, prompt="A", pick_top_chars=None, temperature=1.0, seed=None):
+    """``generate_from_checkpoint`` in one ``session.run`` per 4,096 characters: returns the prompt and the sample.
+
+    The same ``seed`` (and options) gives the same text as ``generate_characters``:
+    the same uniforms, ``np.random.default_rng(seed).random(num_chars)``, pick the
+    characters by the same inverse CDF.
+    """
+    return "".join(iter_in_graph(checkpoint_path, num_chars, prompt, pick_top_chars, temperature, seed))

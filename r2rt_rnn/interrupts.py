@@ -49,6 +49,18 @@ def install():
     _installed = True
 
 
+def uninstall(handler=signal.SIG_DFL):
+    """Put ``handler`` back (in-process callers of the command line, such as tests) and forget any request."""
+    global _installed, _requests, _raised
+    signal.signal(signal.SIGINT, handler)
+    _installed, _requests, _raised = False, 0, 0
+
+
+def raised():
+    """True once :func:`check` has turned a Ctrl-C into KeyboardInterrupt."""
+    return _raised > 0
+
+
 def pending():
     """True once Ctrl-C has arrived under :func:`install` (the command then ends by reporting it)."""
     return _requests > 0

@@ -3,8 +3,6 @@ import os
 import platform
 from pathlib import Path
 
-from .tf1 import GPUS, tf2
-
 
 def cpu_model():
     try:
@@ -23,8 +21,21 @@ def usable_cores():
         return os.cpu_count() or 1
 
 
+def available_memory():
+    """Bytes of memory the kernel says a new allocation can get without swapping (MemAvailable), or None."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def describe():
     """The device TensorFlow computes on (GPU when one is visible, else the CPU) and the software around it."""
+    from .tf1 import GPUS, tf2  # here, so the memory and core queries above never load TensorFlow
+
     info = {
         "tf_version": tf2.__version__,
         "python": platform.python_version(),

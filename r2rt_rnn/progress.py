@@ -1,6 +1,7 @@
 """Progress output that reads well both where a person watches and in a log file.
 
-In a terminal (or a notebook with ipywidgets), a tqdm bar that redraws itself in place. Written to a
+In a terminal (or a notebook with ipywidgets), a tqdm bar that redraws itself in place; in a
+notebook without them, nothing beyond the callers' own per-epoch lines. Written to a
 file or a pipe (``> train.log``, ``nohup``, CI), carriage-return redraws would
 pile up into one enormous line, so there we print plain lines instead: one about
 every 10% of a long loop, with its rate, as the PTB tutorial's script did.
@@ -26,8 +27,7 @@ def set_mode(mode):
 
 def _notebook_bar():
     """tqdm's widget bar when running in a Jupyter kernel that can show it (ipywidgets), else None."""
-    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
-    if shell is None or type(shell).__name__ != "ZMQInteractiveShell":
+    if not _in_notebook():
         return None
     try:
         import ipywidgets  # noqa: F401 - only to know whether the widget bar can render
@@ -37,17 +37,26 @@ def _notebook_bar():
     return notebook_tqdm
 
 
+def _in_notebook():
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def resolved_mode(stream=None):
     """``bar``, ``lines`` or ``off``: what ``auto`` means for ``stream`` (default stdout) right now.
 
-    A notebook without ipywidgets gets lines: a text bar's carriage returns would
-    be saved into the notebook's outputs.
+    A notebook without ipywidgets gets nothing: a text bar's carriage returns, or
+    ten lines an epoch, would be saved into the notebook's outputs, burying the
+    per-epoch summaries and plots that make the page read like the post.
     """
     if _mode != "auto":
         return _mode
+    if _notebook_bar() is not None:
+        return "bar"
+    if _in_notebook():
+        return "off"
     stream = stream or sys.stdout
-    is_tty = getattr(stream, "isatty", lambda: False)()
-    return "bar" if is_tty or _notebook_bar() is not None else "lines"
+    return "bar" if getattr(stream, "isatty", lambda: False)() else "lines"
 
 
 class Progress:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import checkpoint, summaries
+from . import checkpoint, interrupts, summaries
 from .data import (
     Vocabulary,
     bundled_corpus,
@@ -28,7 +28,7 @@ from .data import (
 )
 from .errors import R2RTError, TrainingInterrupted
 from .generate import generate_from_checkpoint
-from .graphs.common import check_seed, reset_graph  # noqa: F401 - reset_graph: the post's public name lives here too
+from .graphs.common import FLOAT32_MAX, check_seed, reset_graph  # noqa: F401 - reset_graph: the post's public name lives here too
 from .model import CELL_TYPES, build_graph
 from .presets import PRESETS, get_preset
 from .progress import Progress
@@ -120,6 +120,7 @@ def run_batches(sess, g, batches, fetch_train_step, feed=None, progress=None, on
             on_loss(loss)
         if progress is not None:
             progress.update(1, loss=f"{total / steps:.3f}")
+        interrupts.check()  # a Ctrl-C takes effect here, between two batches
     return total / max(steps, 1)
 
 
@@ -263,7 +264,7 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
                     valid_loss = float(evaluate(sess, g, valid_data, batch_size, num_steps))
                     line += f"   validation loss: {valid_loss:.4f}"
                 # The epoch is complete: record and save it whole; a Ctrl-C here waits until that is done.
-                with checkpoint.interrupts_deferred():
+                with interrupts.deferred():
                     history.append(loss)
                     history.learning_rates.append(float(lr))
                     history.epoch_seconds.append(seconds)
@@ -351,7 +352,10 @@ def add_arguments(parser):
     parser.add_argument("--save", default=None,
                         help="checkpoint path, written after every epoch (a folder means FOLDER/checkpoint)")
     parser.add_argument("--keep-best", action="store_true", help="also keep SAVE-best, the lowest validation loss")
-    parser.add_argument("--resume", default=None, help="checkpoint to continue training from")
+    parser.add_argument("--resume", default=None,
+                        help="checkpoint to continue training from (it is also where the run saves, unless --save)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="let --save replace a checkpoint that is already there (default: refuse)")
     parser.add_argument("--logdir", default=None, help="write TensorBoard summaries to a new run folder in here")
     parser.add_argument("--seed", type=int, default=None, help=f"random seed for the weights (post: {_POST.seed})")
     parser.add_argument("--sample", type=int, default=0, metavar="N",
@@ -376,7 +380,8 @@ def _preset_from_args(args):
     check_positive(**{"--epochs": preset.epochs, "--num-steps": preset.num_steps, "--batch-size": preset.batch_size,
                       "--state-size": preset.state_size, "--num-layers": preset.num_layers})
     for flag, value, ok, rule in (
-        ("--learning-rate", preset.learning_rate, 0 < preset.learning_rate < math.inf, "a positive finite number"),
+        ("--learning-rate", preset.learning_rate, 0 < preset.learning_rate <= FLOAT32_MAX,
+         "a positive finite number (at most float32's 3.4e38)"),
         ("--keep-prob", preset.keep_prob, 0 < preset.keep_prob <= 1, "in (0, 1]: the probability of keeping a unit"),
         ("--max-grad-norm", preset.max_grad_norm, preset.max_grad_norm is None or 0 < preset.max_grad_norm < math.inf,
          "a positive finite number"),
@@ -392,32 +397,55 @@ def _preset_from_args(args):
     return preset
 
 
+def _check_resumable(resumed, flag):
+    if resumed.config.get("builder") != "build_graph":
+        kind = "a PTB word model (continue it with the ptb command)" if resumed.config.get("builder") == \
+            "ptb_word_lm" else f"a {resumed.config.get('builder')} graph"
+        raise R2RTError(f"{flag} {resumed.path} is {kind}; the train command continues only character models "
+                        "written by train")
+
+
 def main(args):
     preset = _preset_from_args(args)
-    save = checkpoint.prepare_save_path(args.save) if args.save else None
-    if save is not None and save != str(Path(args.save).expanduser()):
-        print(f"--save {args.save} is a folder: the checkpoint will be {save}")
     resumed = checkpoint.load(args.resume) if args.resume else None
+    if resumed is not None:
+        _check_resumable(resumed, "--resume")
+    if args.save is None and resumed is not None:
+        args.save = resumed.path
+        print(f"Continuing {resumed.path}: it is updated after every epoch (--save PATH writes elsewhere).")
+    save = None
+    if args.save is not None:
+        save = checkpoint.prepare_save_path(args.save)
+        if not args.overwrite and not (resumed is not None and Path(save).resolve() == Path(resumed.path).resolve()):
+            save = checkpoint.prepare_save_path(args.save, if_taken=f"continue it with --resume {save}, pass "
+                                                "--overwrite to replace it, or choose another --save path")
+        if save != str(Path(args.save).expanduser()):
+            print(f"--save {args.save} is a folder: the checkpoint will be {save}")
     corpus = load_corpus(args.text, valid_fraction=args.valid_fraction)
+    interrupts.check()
     print(f"Data: {len(corpus.text):,} characters, {corpus.vocab_size} distinct; "
           f"training on {len(corpus.train):,}, validating on {0 if corpus.valid is None else len(corpus.valid):,}.")
     if resumed is not None:  # before the graph is built; train_network checks again for Python callers
         check_resume_vocab(resumed, corpus.vocab, f"--resume {args.resume}")
+    held_out = f", a smaller --valid-fraction (it holds out {args.valid_fraction:.2%})" if args.valid_fraction else ""
     check_length(corpus.train, preset.batch_size, preset.num_steps, "the training text",
-                 fix="use a longer --text or a smaller --batch-size/--num-steps")
+                 fix=f"use a longer --text{held_out} or a smaller --batch-size/--num-steps")
     if corpus.valid is not None:
         check_length(corpus.valid, preset.batch_size, preset.num_steps, "the validation text",
                      fix="raise --valid-fraction (or use --valid-fraction 0), or lower --batch-size/--num-steps")
     t = time.perf_counter()
     g = build_graph(**preset.graph_kwargs(corpus.vocab_size))
     print(f"Built the {preset.cell_type or 'RNN'} graph in {time.perf_counter() - t:.2f} s.")
+    interrupts.check()
     with tempfile.TemporaryDirectory(prefix="r2rt-sample-") as tmp:
         target = save or (str(Path(tmp) / "checkpoint") if args.sample else None)  # --sample needs a checkpoint
         t = time.perf_counter()
         losses = train_network(g, preset.epochs, save=target or False, data=corpus.train, valid_data=corpus.valid,
                                vocab=corpus.vocab, resume=resumed, keep_best=args.keep_best, logdir=args.logdir,
                                **preset.schedule_kwargs())
-        print(f"It took {time.perf_counter() - t:.1f} seconds to train for {len(losses)} epochs.")
+        trained = len(losses) - (resumed.progress.get("epochs_done", 0) if resumed is not None else 0)
+        if trained > 0:
+            print(f"It took {time.perf_counter() - t:.1f} seconds to train for {trained} epochs.")
         print(f"The average loss on the final epoch was: {losses[-1]:.4f}")
         if losses.valid_losses:
             print(f"The validation loss after the final epoch was: {losses.valid_losses[-1]:.4f}")

@@ -1,5 +1,8 @@
-"""Shared fixtures: a small slice of the bundled corpus, so graphs train in seconds."""
+"""Shared fixtures: a small slice of the bundled corpus, so graphs train in seconds; a tiny trained checkpoint;
+helpers that run the command line and check its one-line errors."""
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -35,3 +38,68 @@ def run_cli(*args, cwd=REPO):
 
     return subprocess.run([sys.executable, "-m", "r2rt_rnn", *map(str, args)], cwd=cwd, capture_output=True,
                           text=True, timeout=600)
+
+
+TINY = dict(cell_type="GRU", state_size=16, num_layers=1, num_steps=10, batch_size=8, learning_rate=5e-3)
+TINY_FLAGS = ["--cell", "GRU", "--state-size", "16", "--num-layers", "1", "--num-steps", "10", "--batch-size", "8",
+              "--learning-rate", "5e-3", "--progress", "off"]
+
+
+@pytest.fixture(scope="module")
+def text_file(tmp_path_factory):
+    """The first 6,000 characters of tiny-shakespeare, as a file."""
+    path = tmp_path_factory.mktemp("text") / "tiny.txt"
+    path.write_text((REPO / "data" / "tinyshakespeare.txt").read_text()[:6000], encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, text_file):
+    """A 1-epoch checkpoint of a tiny GRU, and the text it generates for seed 5."""
+    from r2rt_rnn.data import load_corpus
+    from r2rt_rnn.generate import generate_from_checkpoint
+    from r2rt_rnn.model import build_graph
+    from r2rt_rnn.train import train_network
+
+    corpus = load_corpus(text_file, valid_fraction=0.1)
+    path = tmp_path_factory.mktemp("ckpt") / "tiny"
+    g = build_graph(num_classes=corpus.vocab_size, **TINY)
+    train_network(g, 1, data=corpus.train, valid_data=corpus.valid, vocab=corpus.vocab, save=str(path), verbose=False)
+    return path, generate_from_checkpoint(path, 40, "F", 3, seed=5, verbose=False)
+
+
+def copy_checkpoint(src, dst_dir):
+    """Copy checkpoint ``src`` into ``dst_dir`` as ``copy``: its pointer renamed, the set it names as it is."""
+    from r2rt_rnn import checkpoint
+
+    dst = Path(dst_dir) / "copy"
+    for part in checkpoint.files(src):
+        target = checkpoint.config_path(dst) if part == checkpoint.config_path(src) else dst.with_name(part.name)
+        shutil.copy(part, target)
+    return dst
+
+
+def run(argv, capsys):
+    """Run the command line in-process; returns (exit code, stdout, stderr)."""
+    from r2rt_rnn.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code, err, *fragments):
+    """Exit status 2, no traceback, exactly one ``error:`` line, holding every fragment."""
+    assert code == 2, err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, err
+    for fragment in fragments:
+        assert fragment in errors[0], errors[0]
+
+
+def start_cli(args, **kwargs):
+    """Start ``python -m r2rt_rnn ARGS`` with pipes for stdout and stderr (unbuffered, so lines arrive as printed)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **kwargs.pop("env", {})}
+    return subprocess.Popen([sys.executable, "-m", "r2rt_rnn", *map(str, args)], cwd=REPO, env=env,
+                            stdout=kwargs.pop("stdout", subprocess.PIPE), stderr=subprocess.PIPE, text=True, **kwargs)

@@ -114,7 +114,7 @@ def test_ln_lstm_checkpoint_restores_into_ln_lstm_fast(checkpoints):
     for cell_type in ("LN_LSTM", "LN_LSTM_fast"):
         g = build_graph(cell_type, state_size=32, num_layers=2, batch_size=2, num_steps=20)
         with tf.Session() as sess:
-            tf.train.Saver().restore(sess, str(checkpoints["LN_LSTM"]))
+            tf.train.Saver().restore(sess, fast.checkpoint.load(checkpoints["LN_LSTM"]).prefix)
             losses.append(sess.run(g["total_loss"], {g["x"]: x[:40].reshape(2, 20), g["y"]: x[1:].reshape(2, 20)}))
     np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5)
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..data import bundled_corpus, check_positive
 from ..errors import R2RTError
+from ..machine import available_memory
 from ..tf1 import rnn_cell, tf
 
 DEFAULT_SEED = 2345  # the post's tf.set_random_seed value
@@ -20,6 +21,7 @@ def default_num_classes():
 
 
 MAX_SEED = 2**31 - 1
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # the graphs hold rates and norms in float32
 
 
 def check_seed(seed, name="seed"):
@@ -64,9 +66,47 @@ def check_config(**config):
     for name in ("learning_rate", "max_grad_norm"):
         value = config.get(name)
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                  or not 0 < value < float("inf")):
-            raise R2RTError(f"{name} must be a positive finite number, got {value!r}")
+                                  or not 0 < value <= FLOAT32_MAX):
+            raise R2RTError(f"{name} must be a positive finite number (at most float32's 3.4e38), got {value!r}")
+    check_fits_in_memory(config)
     return config
+
+
+# weight matrices [2 * state_size, state_size] per layer, by cell type (a Custom cell adds num_weights input maps)
+_MATRICES_PER_LAYER = {None: 1, "GRU": 3, "post_GRU": 3, "LN_GRU": 3, "LSTM": 4, "LN_LSTM": 4, "LN_LSTM_fast": 4}
+
+
+def training_memory(config):
+    """Rough bytes to train a graph of ``config``: ``(parameters, bytes)``.
+
+    Parameters: embedding and softmax (``2 * num_classes * state_size``) plus, per
+    layer, the cell's ``[2 * state_size, state_size]`` matrices. Training holds four
+    float32 copies of each (the weight, its gradient, Adam's two slots) and, for
+    backprop, each step's activations (about ``2 * matrices + 4`` vectors of
+    ``state_size`` per layer, per example) and the logits. An estimate from below:
+    TensorFlow's own overhead comes on top.
+    """
+    n, v, layers = config["state_size"], config["num_classes"], config.get("num_layers", 1)
+    matrices = _MATRICES_PER_LAYER.get(config.get("cell_type"), 3 + config.get("num_weights_for_custom_cell", 5))
+    params = 2 * v * n + v + layers * matrices * (2 * n * n + n)
+    positions = config["batch_size"] * config["num_steps"]
+    activations = positions * (layers * (2 * matrices + 4) * n + 3 * v)
+    return params, 4 * (4 * params + activations)
+
+
+def check_fits_in_memory(config):
+    """Refuse, before anything is built, a model whose training cannot fit in this machine's free memory."""
+    if not all(isinstance(config.get(k), int) for k in ("state_size", "num_classes", "batch_size", "num_steps")):
+        return
+    available = available_memory()
+    params, needed = training_memory(config)
+    if available is not None and needed > available:
+        gib = 2**30
+        raise R2RTError(
+            f"this model needs about {needed / gib:,.1f} GiB to train ({params:,} parameters, each kept with its "
+            f"gradient and Adam's two slots, plus activations) but only {available / gib:,.1f} GiB of memory is free; "
+            "use a smaller state_size, num_layers, batch_size or num_steps "
+            "(--state-size, --num-layers, --batch-size, --num-steps)")
 
 
 def placeholders(batch_size, num_steps):

@@ -1,0 +1,96 @@
+"""Standard output that a closed pipe or a full disk cannot turn into a crash.
+
+``python -m r2rt_rnn train ... | head -3`` closes the pipe after three lines; the
+next ``print`` raises BrokenPipeError, and Python reports another one while it
+flushes stdout at exit. Writing to ``/dev/full`` fails the same way with ENOSPC.
+For a training run, that would throw away the run for the sake of its messages.
+
+:func:`guard` (installed by the command line) replaces ``sys.stdout`` with a
+:class:`GuardedStdout`: the first failed write points file descriptor 1 at
+``/dev/null`` (so nothing else, Python's exit included, can fail on it again),
+says so once on stderr, and lets the program go on. Commands whose product *is*
+their output (``generate``) ask :func:`lost` after each piece and stop with one line.
+"""
+import contextlib
+import io
+import os
+import sys
+
+
+class GuardedStdout(io.TextIOBase):
+    """Wraps a text stream; writes after the stream has failed are dropped instead of raising."""
+
+    def __init__(self, stream, note=None):
+        super().__init__()
+        self._stream = stream
+        self._note = note
+        self.lost = None  # the reason, once a write failed
+
+    def _guarded(self, call, *args):
+        if self.lost is None:
+            try:
+                return call(*args)
+            except (OSError, ValueError) as exc:  # ValueError: the stream was closed
+                self._lose(exc)
+        return None
+
+    def write(self, text):
+        self._guarded(self._stream.write, text)
+        return len(text)
+
+    def flush(self):
+        self._guarded(self._stream.flush)
+
+    def _lose(self, exc):
+        self.lost = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+            self._stream.flush()  # what was still buffered goes to /dev/null now, so exit cannot fail on it
+        if self._note:
+            print(f"note: standard output failed ({self.lost}); {self._note}", file=sys.stderr, flush=True)
+
+    # what callers (tqdm, print, TensorFlow) ask of a stream
+    def isatty(self):
+        return self.lost is None and self._stream.isatty()
+
+    def fileno(self):
+        return self._stream.fileno()
+
+    def writable(self):
+        return True
+
+    @property
+    def encoding(self):
+        return self._stream.encoding
+
+
+@contextlib.contextmanager
+def guard(note="the run goes on; nothing more is printed"):
+    """Guard ``sys.stdout`` for the block (``note``: what the program does once it is lost)."""
+    previous = sys.stdout
+    sys.stdout = GuardedStdout(previous, note)
+    try:
+        yield sys.stdout
+    finally:
+        guarded = sys.stdout
+        guarded.flush()
+        guarded._note = None  # whoever still holds it (a library that kept sys.stdout) writes on, silently
+        sys.stdout = previous
+
+
+def lost():
+    """Why stdout stopped taking output (e.g. 'Broken pipe'), or None while it works or is not guarded."""
+    return getattr(sys.stdout, "lost", None)
+
+
+def write_piece(text):
+    """Write ``text`` to stdout now; once stdout is lost, raise R2RTError (for commands whose output is the point)."""
+    from .errors import R2RTError
+
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    if lost():
+        raise R2RTError(f"standard output failed ({lost()}), so there is nowhere to write to; "
+                        "send the output to a file or a pipe that reads it all")
