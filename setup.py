@@ -14,7 +14,8 @@ setup(
     # load_corpus() needs no network. r2rt_rnn/corpus/tinyshakespeare.txt is the one real file;
     # the repository's data/tinyshakespeare.txt is a relative symlink to it (one copy, no drift),
     # and the wheel gets the real bytes. tests/test_packaging.py builds and installs a wheel to check.
-    package_data={"r2rt_rnn": ["corpus/*.txt"]},
+    # inspect/page/: the HTML, CSS and script that `inspect` fills in to write its self-contained page
+    package_data={"r2rt_rnn": ["corpus/*.txt", "inspect/page/*"]},
     python_requires=">=3.9",
     install_requires=[
         "tensorflow>=2.16",
@@ -29,7 +30,10 @@ setup(
     extras_require={
         # nbclient + ipykernel execute the notebooks inside the test suite; ruff is CI's linter
         # (configured in pyproject.toml); build makes the wheel that tests/test_packaging.py installs
-        "test": ["pytest", "nbclient", "nbformat", "ipykernel", "ruff", "build", "setuptools>=64", "wheel"],
+        # playwright drives Debian's Chromium (apt-get install chromium) for the inspect page's browser test;
+        # it is launched from /usr/bin/chromium, so no browser is downloaded
+        "test": ["pytest", "nbclient", "nbformat", "ipykernel", "ruff", "build", "setuptools>=64", "wheel",
+                 "playwright"],
         "notebooks": ["jupyter", "nbclient", "nbformat", "ipykernel"],
         # TensorFlow's CUDA wheels, for the GPU benchmark
         "gpu": ["tensorflow[and-cuda]>=2.16"],

@@ -75,7 +75,19 @@ def ln(tensor, scope=None, epsilon=1e-5):
     return normalise(tensor, 1, epsilon) * scale + shift
 
 
-class _SingleStateCell(rnn_cell.RNNCell):
+class _ShowsGates:
+    """Cells call ``self._record_gates(name=tensor)`` with their gate values, each ``[batch, size]``.
+
+    Here the call does nothing (and builds no op), so training graphs are unchanged;
+    the tracing cells of :mod:`r2rt_rnn.inspect` override it to keep the gates, so that
+    the gates can be looked at without writing the cells' math a second time.
+    """
+
+    def _record_gates(self, **gates):
+        pass
+
+
+class _SingleStateCell(_ShowsGates, rnn_cell.RNNCell):
     """A cell whose state and output are one ``[batch, num_units]`` tensor."""
 
     def __init__(self, num_units, **kwargs):
@@ -104,6 +116,7 @@ class GRUCell(_SingleStateCell):
             with tf.variable_scope("Gates"):
                 ru = tf.nn.sigmoid(linear([inputs, state], 2 * self._num_units, True, 1.0))
                 r, u = tf.split(ru, 2, axis=1)
+                self._record_gates(r=r, u=u)
             with tf.variable_scope("Candidate"):
                 c = self._candidate(inputs, state, r)
             new_h = u * state + (1 - u) * c
@@ -130,6 +143,7 @@ class CustomCell(GRUCell):
     def _candidate(self, inputs, state, r):
         # lambdas: [batch, num_weights], each row sums to 1
         lambdas = tf.nn.softmax(linear([inputs, state], self._num_weights, True))
+        self._record_gates(mix=lambdas)  # the mixture weights, [batch, num_weights]
         Ws = tf.get_variable("Ws", shape=[self._num_weights, inputs.shape[1], self._num_units])
         # sum_i lambda_i * (x @ W_i), computed for all i at once: [batch, num_weights, num_units]
         transformed = tf.einsum("bi,kiu->bku", inputs, Ws)
@@ -137,7 +151,7 @@ class CustomCell(GRUCell):
         return tf.nn.tanh(Wx + linear([r * state], self._num_units, True, scope="second"))
 
 
-class LayerNormalizedLSTMCell(rnn_cell.RNNCell):
+class LayerNormalizedLSTMCell(_ShowsGates, rnn_cell.RNNCell):
     """The post's LSTM with layer normalisation (Ba et al. 2016) on each gate and on the new cell state.
 
     State is ``LSTMStateTuple(c, h)``, each ``[batch, num_units]``. The gates' linear
@@ -164,8 +178,10 @@ class LayerNormalizedLSTMCell(rnn_cell.RNNCell):
             concat = linear([inputs, h], 4 * self._num_units, False)
             i, j, f, o = tf.split(concat, 4, axis=1)
             i, j, f, o = (ln(g, scope=f"{name}/") for g, name in zip((i, j, f, o), "ijfo"))
-            new_c = c * tf.nn.sigmoid(f + self._forget_bias) + tf.nn.sigmoid(i) * self._activation(j)
-            new_h = self._activation(ln(new_c, scope="new_h/")) * tf.nn.sigmoid(o)
+            i, f, o = tf.nn.sigmoid(i), tf.nn.sigmoid(f + self._forget_bias), tf.nn.sigmoid(o)
+            self._record_gates(i=i, f=f, o=o)
+            new_c = c * f + i * self._activation(j)
+            new_h = self._activation(ln(new_c, scope="new_h/")) * o
         return new_h, rnn_cell.LSTMStateTuple(new_c, new_h)
 
 
@@ -202,8 +218,10 @@ class FusedLayerNormalizedLSTMCell(LayerNormalizedLSTMCell):
                 shift = tf.stack(shifts) + tf.constant([[0.0], [0.0], [self._forget_bias], [0.0]])
             z = normalise(tf.reshape(concat, [-1, 4, n]), 2) * scale + shift
             i, j, f, o = tf.unstack(z, axis=1)
-            new_c = c * tf.nn.sigmoid(f) + tf.nn.sigmoid(i) * self._activation(j)
-            new_h = self._activation(ln(new_c, scope="new_h/")) * tf.nn.sigmoid(o)
+            i, f, o = tf.nn.sigmoid(i), tf.nn.sigmoid(f), tf.nn.sigmoid(o)
+            self._record_gates(i=i, f=f, o=o)
+            new_c = c * f + i * self._activation(j)
+            new_h = self._activation(ln(new_c, scope="new_h/")) * o
         return new_h, rnn_cell.LSTMStateTuple(new_c, new_h)
 
 
@@ -220,6 +238,7 @@ class LayerNormalizedGRUCell(GRUCell):
                 r, u = tf.split(linear([inputs, state], 2 * self._num_units, False), 2, axis=1)
                 r = tf.nn.sigmoid(ln(r, scope="r/") + 1.0)
                 u = tf.nn.sigmoid(ln(u, scope="u/") + 1.0)
+                self._record_gates(r=r, u=u)
             with tf.variable_scope("Candidate"):
                 c = tf.nn.tanh(ln(linear([inputs, r * state], self._num_units, False), scope="c/"))
             new_h = u * state + (1 - u) * c

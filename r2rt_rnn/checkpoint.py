@@ -339,7 +339,10 @@ def load(path):
     prefix = str(Path(path).with_name(meta["set"])) if meta.get("format", 1) >= 2 else path
     ckpt = Checkpoint(path, meta["config"], meta.get("progress") or {}, None, {}, prefix)
     if Path(f"{prefix}.vocab.json").exists():
-        ckpt.vocab = Vocabulary.load(f"{prefix}.vocab.json")
+        try:
+            ckpt.vocab = Vocabulary.load(f"{prefix}.vocab.json")
+        except R2RTError:
+            raise _corrupt(path, f"its vocabulary, {Path(prefix).name}.vocab.json, cannot be read") from None
         if ckpt.num_classes is not None and len(ckpt.vocab) != ckpt.num_classes:
             raise _corrupt(path, f"its vocabulary has {len(ckpt.vocab)} entries but its config says "
                                  f"{ckpt.num_classes} classes")

@@ -71,20 +71,36 @@ def _parser(argv):
 
 
 def main(argv=None):
-    """Run one command; returns its exit status. ``argv=None``: the program's own arguments, as the program."""
-    # Called as the program, the command is over when this returns: a late Ctrl-C must not turn its result into a
-    # KeyboardInterrupt during Python's teardown. Called in-process (tests), put the caller's handler back.
-    after = signal.SIG_IGN if argv is None else signal.getsignal(signal.SIGINT)
+    """Run one command and return its exit status; ``argv=None``: the program's own arguments, *as the program*.
+
+    As the program it does not return: once the command is over it flushes the
+    output and ends the process without Python's teardown (see :func:`_leave`).
+    Called with ``argv`` (tests, scripts), it returns and puts the caller's
+    Ctrl-C handler back.
+    """
+    as_program = argv is None
+    previous = signal.getsignal(signal.SIGINT)
     argv = list(sys.argv[1:] if argv is None else argv)
     interrupts.install()  # first: a Ctrl-C from here on is honoured at the next safe point, never lost
-    command = argv[0] if argv else None
-    note = WHEN_STDOUT_FAILS.get(command, "training goes on and checkpoints are still written; nothing more is "
-                                          "printed")
+    try:
+        code = _guarded(argv)
+    finally:
+        if not as_program:
+            interrupts.uninstall(previous)
+    if as_program:
+        _leave(code)
+    return code
+
+
+def _guarded(argv):
+    """The command, with its output guarded and every way it can end turned into a status and at most one line."""
+    note = WHEN_STDOUT_FAILS.get(argv[0] if argv else None,
+                                 "training goes on and checkpoints are still written; nothing more is printed")
     try:
         with output.guard(note):
             code = _run(argv)
             if interrupts.pending() and not interrupts.raised():
-                _exit_interrupted("error: interrupted (Ctrl-C) as the command was finishing; it had done its work")
+                _exit_interrupted(FINISHING)
             return code
     except R2RTError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -94,8 +110,29 @@ def main(argv=None):
     except KeyboardInterrupt:
         _exit_interrupted("error: interrupted (Ctrl-C) before anything was written; run the command again to "
                           "start over")
-    finally:
-        interrupts.uninstall(after)
+
+
+FINISHING = "error: interrupted (Ctrl-C) as the command was finishing; it had done its work"
+
+
+def _leave(code):
+    """End the program with ``code`` now that the command is over, with no interpreter teardown.
+
+    Tearing TensorFlow down takes time and, meeting a Ctrl-C, used to end in a
+    KeyboardInterrupt or a signal death after the work was done. Everything worth
+    keeping is on disk or flushed here; SIGINT is blocked before the last look, so a
+    Ctrl-C is either reported or arrives after the process has in effect ended.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    if code == 0 and interrupts.pending() and not interrupts.raised():
+        os.write(2, f"{FINISHING}\n".encode())
+        os._exit(2)
+    os._exit(code)
 
 
 def _run(argv):

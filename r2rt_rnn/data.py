@@ -51,20 +51,21 @@ def _too_big(what, size):
                      f"(at most {max_text_bytes() / 2**20:,.0f} MiB here); pass a smaller text file")
 
 
-def download(url, cache_dir=None):
+def download(url, cache_dir=None, fix=None):
     """Download ``url`` once into ``cache_dir`` and return the local path.
 
     The post fetched tiny-shakespeare with ``urllib.request.urlretrieve`` on every
     fresh machine; we do the same but keep the file in a cache keyed by the URL,
     give up on a server that does not answer within ``DOWNLOAD_TIMEOUT`` seconds,
     stop at :func:`max_text_bytes`, and leave only complete files in the cache.
+    ``fix`` ends a failure's message: what the caller's user can do instead.
     """
     cache_dir = Path(cache_dir or DEFAULT_CACHE_DIR)
     name = url.rstrip("/").rsplit("/", 1)[-1] or "download"
     target = cache_dir / f"{hashlib.sha1(url.encode()).hexdigest()[:10]}-{name}"
     if target.exists() and target.stat().st_size > 0:
         return target
-    fix = "try again later, or download it by hand and pass the file's path instead"
+    fix = fix or "try again later, or download it by hand and pass the file's path instead"
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -10,10 +10,13 @@ and validation losses, and the post's published figures beside them.
 """
 import dataclasses
 import inspect
+import numbers
 import time
 from pathlib import Path
 
+from . import checkpoint
 from .data import load_corpus
+from .errors import R2RTError
 from .graphs.dynamic import build_multilayer_lstm_graph_with_dynamic_rnn
 from .graphs.scan import build_multilayer_lstm_graph_with_scan
 from .graphs.static import build_multilayer_lstm_graph_with_list
@@ -68,36 +71,81 @@ EXPERIMENTS = {
 }
 
 
+# How the messages of plan() and run() name their options: the Python API's argument names here;
+# ``reproduce`` passes its flags.
+API_NAMES = {"epochs": "epochs", "num_steps": "num_steps", "models": "models", "max_chars": "max_chars",
+             "save_dir": "save_dir", "resume": None}  # resume: how a Ctrl-C's message says to continue
+
+
+def plan(experiment, epochs=None, num_steps=None, models=None, max_chars=None, save_dir=None, names=None):
+    """Check :func:`run`'s options before any work: returns the preset to run and ``{model: save path or False}``.
+
+    A bad value is an R2RTError naming it as ``names`` spells it (see :data:`API_NAMES`):
+    a count below 1 (left out, each means the post's value, or the whole text), a model
+    the experiment does not have, ``max_chars`` too few for one batch, a ``save_dir``
+    that cannot be written or whose checkpoint another training run is writing.
+    """
+    n = {**API_NAMES, **(names or {})}
+    for key, value, default in (("epochs", epochs, "the post's number"), ("num_steps", num_steps, "the post's"),
+                                ("max_chars", max_chars, "the whole text")):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
+            raise R2RTError(f"{n[key]} must be 1 or more, got {value!r}; leave it out for {default}")
+    unknown = sorted(set(models or ()) - set(EXPERIMENTS[experiment]))
+    if unknown:
+        raise R2RTError(f"{n['models']}: {', '.join(unknown)} not in {experiment}; choose from "
+                        f"{', '.join(EXPERIMENTS[experiment])}")
+    preset = PRESETS[experiment].replace(epochs=epochs or PRESETS[experiment].epochs,
+                                         num_steps=num_steps or PRESETS[experiment].num_steps)
+    needed = preset.batch_size * (preset.num_steps + 1)
+    if max_chars is not None and max_chars < needed:
+        raise R2RTError(f"{n['max_chars']} {max_chars} is too few characters for one batch of {experiment}: "
+                        f"batch_size * (num_steps + 1) = {preset.batch_size} * ({preset.num_steps} + 1) = {needed}; "
+                        f"raise {n['max_chars']} or lower {n['num_steps']}")
+    saves = {}
+    for name in EXPERIMENTS[experiment]:
+        if models and name not in models:
+            continue
+        saves[name] = False
+        if save_dir:
+            saves[name] = checkpoint.prepare_save_path(Path(save_dir) / f"{name}_{preset.epochs}_epochs",
+                                                       flag=n["save_dir"])
+            with checkpoint.hold_lock(saves[name], flag=n["save_dir"]):
+                pass  # free now (else refused here, naming the run that holds it); train_network takes it again
+    return preset, saves
+
+
 def run(experiment, epochs=None, num_steps=None, models=None, text=None, max_chars=None,
-        valid_fraction=0.1, save_dir=None, verbose=True):
+        valid_fraction=0.1, save_dir=None, verbose=True, names=None):
     """Run one experiment; returns ``{model: record}``.
 
     ``epochs``/``num_steps`` default to the post's; ``max_chars`` keeps only the
     first characters of the text (the notebook's quick mode); ``save_dir`` keeps a
-    checkpoint per model (e.g. ``saves/GRU_20_epochs`` as in the post).
+    checkpoint per model (e.g. ``saves/GRU_20_epochs`` as in the post). The options
+    are checked first (:func:`plan`, whose ``names`` say how messages name them).
+    Each record's ``preset`` is the model's own (with its cell type, where the
+    experiment's preset has one for all), and ``graph_config`` is how its graph was built.
     """
     factories = EXPERIMENTS[experiment]
-    preset = PRESETS[experiment].replace(epochs=epochs or PRESETS[experiment].epochs,
-                                         num_steps=num_steps or PRESETS[experiment].num_steps)
+    n = {**API_NAMES, **(names or {})}
+    preset, saves = plan(experiment, epochs, num_steps, models, max_chars, save_dir, names)
     epochs, num_steps = preset.epochs, preset.num_steps
     corpus = load_corpus(text, valid_fraction=valid_fraction)
     train, valid = corpus.train, corpus.valid
-    if max_chars:
+    if max_chars is not None:
         train = train[:max_chars]
         valid = None if valid is None else valid[: max(max_chars // 10, preset.batch_size * (num_steps + 1))]
     results = {}
-    for name, factory in factories.items():
-        if models and name not in models:
-            continue
+    for name, save in saves.items():
         if verbose:
             print(f"--- {experiment}: {name}, {epochs} epochs at {num_steps} steps")
         t = time.perf_counter()
-        g = factory(preset, corpus.vocab_size)
+        g = factories[name](preset, corpus.vocab_size)
         build_seconds = time.perf_counter() - t
-        save = str(Path(save_dir) / f"{name}_{epochs}_epochs") if save_dir else False
+        model_preset = preset.replace(cell_type=g["config"].get("cell_type", preset.cell_type))
         t = time.perf_counter()
         history = train_network(g, epochs, data=train, valid_data=valid, vocab=corpus.vocab, save=save,
                                 verbose=verbose, keep_best=bool(save) and valid is not None,
+                                save_flag=n["save_dir"], resume_hint=n["resume"],
                                 **(preset.schedule_kwargs() if valid is not None else {}))
         results[name] = {
             "epochs": epochs, "num_steps": num_steps, "build_seconds": build_seconds,
@@ -105,7 +153,8 @@ def run(experiment, epochs=None, num_steps=None, models=None, text=None, max_cha
             "valid_losses": history.valid_losses, "train_chars": int(len(train)),
             "epoch_seconds": history.epoch_seconds, "learning_rates": history.learning_rates,
             "best_valid_loss": min(history.valid_losses) if history.valid_losses else None,
-            "post": POST.get(experiment, {}).get(name, {}), "preset": dataclasses.asdict(preset),
+            "post": POST.get(experiment, {}).get(name, {}), "preset": dataclasses.asdict(model_preset),
+            "graph_config": g["config"],
         }
         if verbose:
             print(f"{name}: built in {build_seconds:.2f} s, trained in {results[name]['train_seconds']:.1f} s, "

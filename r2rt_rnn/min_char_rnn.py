@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from . import interrupts
 from .data import Vocabulary, check_length, check_positive, epoch_size, load_text, ptb_iterator
 from .errors import R2RTError
 from .graphs.common import check_seed, seed_graph
@@ -136,6 +137,7 @@ def sample(sess, g, vocab, seed_char, length, state=None, rng=None):
         p = probs[0].astype(np.float64)
         idx = rng.choice(len(p), p=p / p.sum())
         out.append(vocab.idx_to_vocab[idx])
+        interrupts.check()
     return "".join(out)
 
 
@@ -192,6 +194,7 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
                     losses.append(float(loss))
                     step = len(losses)
                     bar.update(1, loss=f"{loss:.3f}")
+                    interrupts.check()  # the command line's Ctrl-C takes effect here, between two steps
                     if step % TRAIN_LOSS_EVERY == 0 or step == config.steps:
                         summary.scalar(TRAIN_LOSS, np.mean(losses[logged:]), step)
                         logged = step

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from . import experiments
-from .checkpoint import check_writable_folder
+from .checkpoint import check_writable_folder, prepare_save_path
 from .cli import program_name
 from .data import check_positive, epoch_size
 from .errors import R2RTError
@@ -32,13 +32,17 @@ from .machine import describe
 from .ptb import word_lm
 from .ptb.configs import PUBLISHED as PTB_PUBLISHED, SmallConfig, get_config
 from .ptb.model import build_models
-from .ptb.reader import ptb_raw_data
+from .ptb.reader import ptb_raw_data, split_path
 from .tf1 import tf
 
 DEFAULT_OUT = Path("runs") / "reproduce"
 PTB_NAMES = ("ptb_small", "ptb_speed")
 CHAR_NAMES = tuple(experiments.EXPERIMENTS)
 POST_NAMES = ("graph_styles", "gru_vs_custom", "cell_comparison")  # what 'all' runs
+# How messages name the options: this command's flags (experiments.run's own names are the Python API's).
+FLAGS = {"epochs": "--epochs", "num_steps": "--num-steps", "models": "--models", "max_chars": "--max-chars",
+         "save_dir": "--save-dir",
+         "resume": "reproduce starts each model over (it has no --resume); `train --resume` continues that checkpoint"}
 
 
 def command_line():
@@ -73,10 +77,16 @@ def record(name, results, out, merge=False, command=None):
     return path
 
 
-def ptb_small(data_path, save=None, max_epochs=None, seed=0, verbose=False):
-    """Train the tutorial's small model on real PTB; returns the results dict (per epoch and test)."""
-    result = word_lm.train(SmallConfig(), data_path=data_path, save_path=save, max_epochs=max_epochs,
-                           seed=seed, verbose=verbose)
+def ptb_small(data_path, save=None, max_epochs=None, seed=0, verbose=False, data_flag="--data-path"):
+    """Train the tutorial's small model on real PTB; returns the results dict (per epoch and test).
+
+    Messages name this command's options: ``data_flag`` for the data folder, ``--save-dir`` for ``save``.
+    """
+    if save is not None:
+        save = prepare_save_path(save, flag="--save-dir")  # before the data is read, so a refusal comes at once
+    data = ptb_raw_data(data_path, flag=data_flag, offer_download=False)
+    result = word_lm.train(SmallConfig(), raw_data=data, save_path=save, max_epochs=max_epochs, seed=seed,
+                           verbose=verbose, names={"data_path": data_flag, "save_path": "--save-dir", "smaller": None})
     epochs = [{"epoch": i + 1, "learning_rate": lr, "train_perplexity": tr, "valid_perplexity": va,
                "train_seconds": s}
               for i, (lr, tr, va, s) in enumerate(zip(result.learning_rates, result.train_perplexity,
@@ -87,21 +97,28 @@ def ptb_small(data_path, save=None, max_epochs=None, seed=0, verbose=False):
             "published": PTB_PUBLISHED}
 
 
-def ptb_speed(data_path, models=("small", "medium", "large"), batches=200, warmup=10, seed=0):
+def ptb_speed(data_path, models=("small", "medium", "large"), batches=200, warmup=10, seed=0,
+              data_flag="--data-path"):
     """Time ``batches`` training batches of each PTB config on the real data; project each full run.
 
     Returns ``{model: {words_per_second, seconds_per_epoch, projected_hours, ...}}``; the
     projection is training only (validation adds a few percent) at the measured rate.
+    Every model's batch count is checked before the first is timed.
     """
     check_positive(**{"--batches": batches})
-    data = ptb_raw_data(data_path)
-    results = {}
-    for name in models:
-        config = dataclasses.replace(get_config(name), vocab_size=data.vocab_size)
+    data = ptb_raw_data(data_path, flag=data_flag, offer_download=False)
+    configs = {name: dataclasses.replace(get_config(name), vocab_size=data.vocab_size) for name in models}
+    for name, config in configs.items():
         available = epoch_size(len(data.train), config.batch_size, config.num_steps)
+        if available <= warmup:
+            raise R2RTError(f"the {name} model gets only {available} training batches per epoch from "
+                            f"{split_path(data_path, 'train')}, and warming up takes {warmup} before any is timed; "
+                            f"give {data_flag} the real PTB files")
         if warmup + batches > available:
             raise R2RTError(f"--batches {batches}: the {name} model has {available} training batches per epoch, "
                             f"{warmup} of them for warming up; ask for at most {available - warmup}")
+    results = {}
+    for name, config in configs.items():
         m = build_models(config, seed=seed)
         train_model, words = m["train"], config.batch_size * config.num_steps
         with tf.Session(graph=m["graph"]) as session:
@@ -133,8 +150,9 @@ def add_arguments(parser):
     parser.add_argument("--max-chars", type=int, default=None,
                         help="character experiments: train on the first N characters only")
     parser.add_argument("--save-dir", default=None, help="keep a checkpoint per model in this folder")
-    parser.add_argument("--data-path", default=os.environ.get("R2RT_PTB_DIR"),
-                        help="ptb_small: folder holding ptb.{train,valid,test}.txt (default: $R2RT_PTB_DIR)")
+    parser.add_argument("--data-path", default=None,
+                        help="ptb_small, ptb_speed: folder holding ptb.{train,valid,test}.txt "
+                             "(default: $R2RT_PTB_DIR)")
     parser.add_argument("--verbose", action="store_true", help="show progress within each epoch")
     parser.add_argument("--batches", type=int, default=200, help="ptb_speed: training batches timed per model")
 
@@ -143,25 +161,26 @@ def main(args):
     if args.epochs is not None:
         check_positive(**{"--epochs": args.epochs})
     if args.experiment in PTB_NAMES:
-        if args.data_path is None:
+        data_path, data_flag = args.data_path, "--data-path"
+        if data_path is None and os.environ.get("R2RT_PTB_DIR"):
+            data_path, data_flag = os.environ["R2RT_PTB_DIR"], "$R2RT_PTB_DIR"
+        if not data_path:
             raise R2RTError(f"{args.experiment} needs the PTB data: pass --data-path DIR or set R2RT_PTB_DIR")
         check_writable_folder(args.out, "choose another --out folder")
         if args.experiment == "ptb_speed":
-            results = {"models": ptb_speed(args.data_path, batches=args.batches)}
+            results = {"models": ptb_speed(data_path, batches=args.batches, data_flag=data_flag)}
         else:
             save = str(Path(args.save_dir) / "ptb_small") if args.save_dir else None
-            results = ptb_small(args.data_path, save=save, max_epochs=args.epochs, verbose=args.verbose)
+            results = ptb_small(data_path, save=save, max_epochs=args.epochs, verbose=args.verbose,
+                                data_flag=data_flag)
         print(f"wrote {record(args.experiment, results, args.out)}")
         return 0
     names = list(POST_NAMES) if args.experiment == "all" else [args.experiment]
-    for name in names:
-        unknown = sorted(set(args.models or ()) - set(experiments.EXPERIMENTS[name]))
-        if unknown:
-            raise R2RTError(f"--models: {', '.join(unknown)} not in {name}; choose from "
-                            f"{', '.join(experiments.EXPERIMENTS[name])}")
+    for name in names:  # every experiment's options, before the first one trains
+        experiments.plan(name, args.epochs, args.num_steps, args.models, args.max_chars, args.save_dir, FLAGS)
     check_writable_folder(args.out, "choose another --out folder")
     for name in names:
         results = experiments.run(name, args.epochs, args.num_steps, args.models, max_chars=args.max_chars,
-                                  save_dir=args.save_dir)
+                                  save_dir=args.save_dir, names=FLAGS)
         print(f"wrote {record(name, results, args.out, merge=True)}")
     return 0

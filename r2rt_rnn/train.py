@@ -29,6 +29,7 @@ from .data import (
 from .errors import R2RTError, TrainingInterrupted
 from .generate import generate_from_checkpoint
 from .graphs.common import FLOAT32_MAX, check_seed, reset_graph  # noqa: F401 - reset_graph: the post's public name lives here too
+from .history import TrainingHistory
 from .model import CELL_TYPES, build_graph
 from .presets import PRESETS, get_preset
 from .progress import Progress
@@ -36,36 +37,6 @@ from .summaries import SummaryLog
 from .tf1 import tf
 
 INTERRUPTED_PATH = Path("saves") / "interrupted"  # where Ctrl-C keeps the last epoch when no save path was given
-
-
-class TrainingHistory(list):
-    """The per-epoch average training losses (a list, as the post returned), plus:
-
-    ``valid_losses`` (per epoch, when validation data was given), ``epoch_seconds``,
-    ``learning_rates`` (the rate each epoch trained with), ``checkpoint`` (the
-    path last saved, if any) and ``best_checkpoint`` (with ``keep_best``).
-    """
-
-    def __init__(self, losses=(), valid_losses=(), epoch_seconds=(), learning_rates=()):
-        super().__init__(losses)
-        self.valid_losses = list(valid_losses)
-        self.epoch_seconds = list(epoch_seconds)
-        self.learning_rates = list(learning_rates)
-        self.checkpoint = None
-        self.best_checkpoint = None
-        self.next_learning_rate = None  # what the next epoch trains with, after any decay
-
-    @classmethod
-    def from_progress(cls, progress):
-        history = cls(progress.get("losses", []), progress.get("valid_losses", []),
-                      progress.get("epoch_seconds", []), progress.get("learning_rates", []))
-        history.next_learning_rate = progress.get("next_learning_rate")
-        return history
-
-    def progress(self):
-        return {"epochs_done": len(self), "losses": list(self), "valid_losses": self.valid_losses,
-                "epoch_seconds": self.epoch_seconds, "learning_rates": self.learning_rates,
-                "next_learning_rate": self.next_learning_rate}
 
 
 def check_ids(data, num_classes, what="data"):
@@ -164,7 +135,8 @@ def _snapshot(sess):
 
 def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, save=False, *,
                   data=None, valid_data=None, vocab=None, resume=None, session_config=None,
-                  lr_decay=None, lr_decay_after=None, keep_best=False, logdir=None):
+                  lr_decay=None, lr_decay_after=None, keep_best=False, logdir=None, save_flag="--save",
+                  resume_hint=None):
     """Train graph ``g`` for ``num_epochs`` epochs and return the per-epoch average training losses.
 
     As in the post, each batch's final state is fed in as the next batch's initial
@@ -187,7 +159,9 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
     * the first non-finite loss stops training (R2RTError); the last checkpoint stays;
     * Ctrl-C raises :class:`~r2rt_rnn.errors.TrainingInterrupted` after keeping the
       last *complete* epoch (in ``save``, else in ``saves/interrupted``), so a
-      resumed run continues exactly as an uninterrupted one.
+      resumed run continues exactly as an uninterrupted one;
+    * ``save_flag`` and ``resume_hint``: how messages name the save path's option and
+      say how to continue (a command without ``--resume`` says what it can do instead).
 
     The result is a :class:`TrainingHistory` (a list) with ``valid_losses`` too.
     """
@@ -207,7 +181,7 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
     if save is True or not isinstance(save, (str, Path, type(None), bool)):
         raise R2RTError(f"save must be a checkpoint path (e.g. save='saves/GRU') or False, got {save!r}")
     check_schedule(lr_decay, lr_decay_after, keep_best, valid_data is not None)
-    save_path = checkpoint.prepare_save_path(save) if save else None
+    save_path = checkpoint.prepare_save_path(save, flag=save_flag) if save else None
     saved = checkpoint.as_checkpoint(resume) if resume else None
     if saved is not None:
         resume = saved.path
@@ -225,7 +199,7 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
     start_epochs = len(history)
     best = min(history.valid_losses) if history.valid_losses else math.inf
 
-    lock = checkpoint.hold_lock(save_path) if save_path else contextlib.nullcontext()
+    lock = checkpoint.hold_lock(save_path, flag=save_flag) if save_path else contextlib.nullcontext()
     with lock, tf.Session(config=session_config) as sess, \
             SummaryLog.maybe(logdir, graph=sess.graph, first_step=len(history) * n_batches) as summary:
         sess.run(tf.global_variables_initializer())
@@ -293,11 +267,12 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
                     last_complete = _snapshot(sess)
                     summary.flush()
         except KeyboardInterrupt:
-            raise _keep_last_epoch(sess, g, save_path, vocab, history, last_complete, start_epochs) from None
+            raise _keep_last_epoch(sess, g, save_path, vocab, history, last_complete, start_epochs,
+                                   resume_hint) from None
     return history
 
 
-def _keep_last_epoch(sess, g, save_path, vocab, history, last_complete, start_epochs):
+def _keep_last_epoch(sess, g, save_path, vocab, history, last_complete, start_epochs, resume_hint=None):
     """On Ctrl-C: make sure the last complete epoch is on disk; returns the TrainingInterrupted to raise."""
     done = len(history)
     if done == start_epochs:
@@ -311,9 +286,9 @@ def _keep_last_epoch(sess, g, save_path, vocab, history, last_complete, start_ep
             variable.load(value, sess)
         where = checkpoint.prepare_save_path(INTERRUPTED_PATH)
         checkpoint.save(sess, g, where, vocab, history.progress())
+    hint = resume_hint or f"continue with --resume {where} (train_network(..., resume={str(where)!r}))"
     return TrainingInterrupted(
-        f"interrupted during epoch {done}; the checkpoint {where} holds the {done} complete epoch(s); "
-        f"continue with --resume {where} (train_network(..., resume={str(where)!r}))")
+        f"interrupted during epoch {done}; the checkpoint {where} holds the {done} complete epoch(s); {hint}")
 
 
 # --- command line -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import argparse
 import ast
 import importlib.util
 import json
+import os
 import py_compile
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import pytest
 
 import r2rt_rnn
 from conftest import run_cli
+from r2rt_rnn import cli as r2rt_cli
 from r2rt_rnn.bench import cli, peer_scripts
-from r2rt_rnn.bench.config import BenchConfig
+from r2rt_rnn.bench.config import PARTS, BenchConfig
 from r2rt_rnn.bench.targets import TARGETS
 from r2rt_rnn.bench.training import cell_types
 from r2rt_rnn.errors import R2RTError
@@ -22,7 +24,9 @@ def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
     parser = argparse.ArgumentParser()
     cli.add_arguments(parser)
-    assert cli.main(parser.parse_args(["--quick", "--out", str(out)])) == 0
+    # --max-seconds 0: the scaling part measures each style's shortest length and notes the rest as skipped
+    # (the full quick sweep is tests/test_bench_scaling.py's)
+    assert cli.main(parser.parse_args(["--quick", "--max-seconds", "0", "--out", str(out)])) == 0
     return out, json.loads((out / "benchmark.json").read_text())
 
 
@@ -95,10 +99,53 @@ def test_report_files(quick_run):
     out, r = quick_run
     md = (out / "benchmark.md").read_text()
     assert r["meta"]["device"]["name"] in md
-    for heading in ("## Graph build", "## Training", "## Generation", "## Peers"):
+    for heading in ("## Graph build", "## Training", "## Generation", "## Peers", "## Scaling with num_steps"):
         assert heading in md
     assert "25.6" in md and "3,868" in md  # the post's figures beside ours
-    assert (out / "benchmark.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for png in ("benchmark.png", "scaling.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_scaling_budget_skips_lengths_with_a_note(quick_run):
+    out, r = quick_run
+    assert "scaling" in PARTS and r["meta"]["parts"] == list(PARTS)
+    scaling, md = r["scaling"], (out / "benchmark.md").read_text()
+    shortest, *rest = scaling["lengths"]
+    assert scaling["max_seconds"] == 0 and rest
+    for s in scaling["styles"].values():
+        assert [p["num_steps"] for p in s["points"]] == [shortest]  # the shortest length always runs
+        assert [k["num_steps"] for k in s["skipped"]] == rest
+        for k in s["skipped"]:
+            assert k["note"].startswith("skipped: predicted") and "--max-seconds" in k["note"]
+            assert k["predicted_s"] > 0 and f"| {s['label']} | {k['num_steps']} | {k['note']} |" in md
+        assert all(e is None for e in s["exponents"].values())  # one length: no slope to fit
+
+
+@pytest.mark.parametrize("where", ["the file itself", "under it"])
+def test_bench_out_blocked_by_a_file_is_one_error_line_before_any_timing(where, tmp_path, capsys):
+    blocker = tmp_path / "results"
+    blocker.write_text("not a folder")
+    out = blocker if where == "the file itself" else blocker / "bench"
+    assert r2rt_cli.main(["bench", "--quick", "--parts", "build", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"error: cannot write to {out} (") and captured.err.count("\n") == 1
+    assert "choose another --out folder" in captured.err
+    assert "bench " not in captured.out  # refused before the benchmark began
+    assert blocker.read_text() == "not a folder"
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
+                    reason="root writes into a chmod 555 folder anyway; the file case above fails for root too")
+def test_bench_out_in_a_read_only_folder_is_one_error_line(tmp_path, capsys):
+    folder = tmp_path / "read_only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        assert r2rt_cli.main(["bench", "--quick", "--parts", "build", "--out", str(folder / "bench")]) == 2
+    finally:
+        folder.chmod(0o755)
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write to") and "Permission denied" in err and err.count("\n") == 1
 
 
 def test_unknown_part_is_refused(tmp_path):
@@ -125,4 +172,11 @@ def test_peer_script_ships_compiles_and_never_imports_r2rt_rnn(script, tmp_path)
 def test_bench_help():
     proc = run_cli("bench", "--help")
     assert proc.returncode == 0, proc.stderr
-    assert "--parts" in proc.stdout and "--quick" in proc.stdout
+    assert "--parts" in proc.stdout and "--quick" in proc.stdout and "--max-seconds" in proc.stdout
+
+
+@pytest.mark.parametrize("value", ["-1", "nan", "inf"])
+def test_bench_refuses_a_bad_budget(value, tmp_path, capsys):
+    assert r2rt_cli.main(["bench", "--quick", "--parts", "scaling", "--max-seconds", value,
+                          "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith("error: --max-seconds must be")

@@ -162,7 +162,8 @@ def test_a_model_too_big_for_memory_is_refused_before_it_is_built(capsys, text_f
 
 
 def test_a_huge_learning_rate_is_refused_without_numpy_warnings(capsys, text_file):
-    code, _, err = run(["train", "--text", text_file, "--epochs", "1"] + TINY_FLAGS + ["--learning-rate", "1e39"], capsys)
+    code, _, err = run(["train", "--text", text_file, "--epochs", "1"] + TINY_FLAGS + ["--learning-rate", "1e39"],
+                       capsys)
     assert_one_line_error(code, err, "--learning-rate")
     assert "overflow" not in err.lower() and "warning" not in err.lower()
 
@@ -229,3 +230,16 @@ def test_the_output_guard_drops_writes_after_the_first_failure():
     assert guarded.write("abc") == 3 and guarded.lost == "Broken pipe"
     guarded.write("more")  # dropped, no exception
     guarded.flush()
+
+
+def test_ptb_save_refuses_to_replace_a_checkpoint_unless_told(tmp_path, capsys):
+    fixture = Path(__file__).resolve().parent / "fixtures" / "ptb_tiny"
+    args = ["ptb", "--data-path", fixture, "--model", "test", "--max-epochs", "1", "--save", tmp_path / "words"]
+    code, _, err = run(args, capsys)
+    assert code == 0, err
+    before = checkpoint.config_path(tmp_path / "words").read_text()
+    code, _, err = run(args, capsys)
+    assert_one_line_error(code, err, "already holds a checkpoint", "--overwrite")
+    assert checkpoint.config_path(tmp_path / "words").read_text() == before
+    code, _, err = run(args + ["--overwrite"], capsys)
+    assert code == 0, err

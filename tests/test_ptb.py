@@ -107,6 +107,7 @@ def test_missing_file_and_missing_directory_are_clear_errors(tmp_path, capsys):
     assert cli_main(["ptb", "--data-path", str(tmp_path), "--model", "test"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: PTB file not found") and "ptb.test.txt" in err
+    assert "--data-path must be a directory holding" in err and "leave --data-path out to download" in err
 
 
 def test_download_ptb_extracts_the_three_files_from_the_archive(tmp_path):
@@ -325,6 +326,115 @@ def test_ctrl_c_during_ptb_training_names_the_saved_epochs(fixture_data, tmp_pat
     monkeypatch.setattr(word_lm, "run_epoch", interrupted_in_epoch_2)
     with pytest.raises(TrainingInterrupted, match=r"epoch 2; the checkpoint .* holds the 1 complete epoch"):
         word_lm.train(_config(fixture_data), raw_data=fixture_data, max_epochs=3, save_path=tmp_path / "c", log=None)
+
+
+# ---------------------------------------------------------------- messages name the commands' own options
+
+
+def _one_error_line(code, err):
+    """The command's one ``error:`` line, after checking it failed with exit code 2 and no traceback."""
+    assert code == 2, err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def _cli(argv, capsys):
+    from r2rt_rnn.cli import main as cli_main
+
+    code = cli_main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _short_splits(folder, train_words):
+    """A PTB folder whose training split is ``train_words`` words long (valid and test are the fixture's)."""
+    folder.mkdir(exist_ok=True)
+    (folder / "ptb.train.txt").write_text(" a b c d \n" * (train_words // 5), encoding="utf-8")
+    for split in ("valid", "test"):
+        (folder / f"ptb.{split}.txt").write_text(" a b c d \n" * 400, encoding="utf-8")
+    return folder
+
+
+def test_a_missing_data_folder_names_data_path(tmp_path, capsys):
+    code, _, err = _cli(["ptb", "--data-path", tmp_path / "nowhere", "--model", "test"], capsys)
+    line = _one_error_line(code, err)
+    assert "directory not found" in line and "--data-path must be a directory holding" in line
+
+
+def test_a_short_split_names_the_ptb_commands_options(tmp_path, capsys):
+    """One training batch of the small model takes 20 * (20 + 1) = 420 words, of the test model 60; 50 are too few."""
+    data = _short_splits(tmp_path / "ptb", 50)
+    code, _, err = _cli(["ptb", "--data-path", data, "--progress", "off"], capsys)
+    line = _one_error_line(code, err)
+    assert "the training split has 50 words" in line and "use a longer ptb.train.txt or a smaller --model" in line
+    assert "batch_size" not in line and "num_steps" not in line  # the ptb command has no such options
+    code, _, err = _cli(["ptb", "--data-path", data, "--model", "test", "--progress", "off"], capsys)
+    line = _one_error_line(code, err)
+    assert line.endswith("use a longer ptb.train.txt")  # no smaller model to offer
+    # reproduce ptb_small has no --model either: the fix there is the data alone
+    code, _, err = _cli(["reproduce", "ptb_small", "--data-path", data, "--out", tmp_path / "out", "--epochs", "1",
+                         "--progress", "off"], capsys)
+    line = _one_error_line(code, err)
+    assert "use a longer ptb.train.txt" in line and "--model" not in line and "batch_size" not in line
+
+
+def test_a_failed_ptb_download_says_to_pass_data_path(tmp_path, capsys, monkeypatch):
+    """No --data-path: the archive is downloaded into the cache; here its server has no such file."""
+    from r2rt_rnn import data as data_module
+    from r2rt_rnn.ptb import reader
+
+    monkeypatch.setattr(reader, "DEFAULT_CACHE_DIR", tmp_path / "cache")
+    gone = (tmp_path / "gone" / "simple-examples.tgz").as_uri()
+    monkeypatch.setattr(reader, "download", lambda url, cache_dir: data_module.download(gone, cache_dir))
+    code, _, err = _cli(["ptb", "--model", "test", "--progress", "off"], capsys)
+    line = _one_error_line(code, err)
+    assert "could not download" in line and "give --data-path its simple-examples/data folder" in line
+    assert "file's path" not in line and "local file path" not in line
+
+
+def test_a_damaged_ptb_archive_says_to_pass_data_path(tmp_path, capsys, monkeypatch):
+    """A download cut short left a cached archive that is not a tar file."""
+    import hashlib
+
+    from r2rt_rnn.ptb import reader
+
+    monkeypatch.setattr(reader, "DEFAULT_CACHE_DIR", tmp_path)
+    cached = tmp_path / f"{hashlib.sha1(reader.PTB_URL.encode()).hexdigest()[:10]}-simple-examples.tgz"
+    cached.write_bytes(b"\x1f\x8b not really gzip")
+    code, _, err = _cli(["ptb", "--model", "test", "--progress", "off"], capsys)
+    line = _one_error_line(code, err)
+    assert "could not extract the PTB files" in line and "give --data-path that folder" in line
+
+
+def test_reproduce_ptb_small_names_save_dir(tmp_path, capsys):
+    from r2rt_rnn import checkpoint
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, out, err = _cli(["reproduce", "ptb_small", "--data-path", FIXTURE, "--save-dir", blocker / "sub",
+                           "--out", tmp_path / "out", "--epochs", "1", "--progress", "off"], capsys)
+    line = _one_error_line(code, err)
+    assert "is a file, not a folder" in line and "choose another --save-dir path" in line
+    assert "Epoch" not in out
+    (tmp_path / "saves").mkdir()
+    with checkpoint.hold_lock(tmp_path / "saves" / "ptb_small"):  # another run writes there (a second flock)
+        code, out, err = _cli(["reproduce", "ptb_small", "--data-path", FIXTURE, "--save-dir", tmp_path / "saves",
+                               "--out", tmp_path / "out", "--epochs", "1", "--progress", "off"], capsys)
+    line = _one_error_line(code, err)
+    assert f"process {os.getpid()}" in line and "choose another --save-dir path" in line
+    assert "Epoch" not in out
+
+
+def test_reproduce_ptb_speed_refuses_too_little_data_before_timing_any_model(tmp_path, capsys):
+    """The fixture gives the medium model 8 batches an epoch, fewer than the 10 of the warm-up."""
+    code, out, err = _cli(["reproduce", "ptb_speed", "--data-path", FIXTURE, "--batches", "1",
+                           "--out", tmp_path, "--progress", "off"], capsys)
+    line = _one_error_line(code, err)
+    assert "the medium model gets only 8 training batches" in line and "give --data-path the real PTB" in line
+    assert "ask for at most -" not in line
+    assert "words/s" not in out  # refused before the small model was timed
 
 
 if __name__ == "__main__":  # rewrite the fixture

@@ -1,6 +1,6 @@
 """The benchmark: how fast the post's graphs build, train and generate here (``python -m r2rt_rnn bench``).
 
-Four parts (``--parts build,train,generate,peers``):
+Five parts (``--parts build,train,generate,peers,scaling``):
 
 * **build**: median build time of the post's four graphs (list-unrolled basic RNN,
   list-unrolled 3-layer LSTM, ``dynamic_rnn``, ``tf.scan``; fresh graph each build)
@@ -13,10 +13,14 @@ Four parts (``--parts build,train,generate,peers``):
   ``session.run`` per character) and of ``in_graph_sampler.sample_in_graph``;
 * **peers**: the same 3-layer LSTM in Keras 3 and (when importable) PyTorch, each in
   a child process that never imports r2rt_rnn (which switches eager execution off and
-  Keras to the legacy package), plus, on a GPU, a cuDNN LSTM in our TF1 graph mode.
+  Keras to the legacy package), plus, on a GPU, a cuDNN LSTM in our TF1 graph mode;
+* **scaling**: the post's four graphs at num_steps 10 to 800: build, first ``session.run``
+  and later step seconds, GraphDef nodes and bytes, peak memory growth, and each
+  figure's growth exponent (log-log slope), within a ``--max-seconds`` budget.
 
 Writes ``benchmark.json`` (every figure, with the device), ``benchmark.md`` (our
-figures beside the post's) and ``benchmark.png`` into ``--out``.
+figures beside the post's), ``benchmark.png`` and, with the scaling part, ``scaling.png``
+into ``--out``.
 
 Modules, one job each:
 
@@ -26,8 +30,9 @@ Modules, one job each:
 * :mod:`.training`: the build and train parts;
 * :mod:`.generation`: the generate part;
 * :mod:`.peers`: the peers part, running the scripts in :mod:`.peer_scripts`;
+* :mod:`.scaling`: the scaling part: the sweep over num_steps, peak memory, the growth fit;
 * :mod:`.targets`: the speed goals and whether a run met them;
-* :mod:`.report`: ``benchmark.md`` and ``benchmark.png``;
+* :mod:`.report`: ``benchmark.md``, ``benchmark.png`` and ``scaling.png``;
 * :mod:`.cli`: :func:`run_benchmark` and the ``bench`` command (``add_arguments``, ``main``),
   also offered here.
 

@@ -1,22 +1,26 @@
-"""``python -m r2rt_rnn bench``: run the chosen parts and write ``benchmark.json``, ``.md`` and ``.png``."""
+"""``python -m r2rt_rnn bench``: run the chosen parts and write ``benchmark.json``, ``.md`` and ``.png``
+(and ``scaling.png`` with the scaling part)."""
 import json
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 
+from ..checkpoint import check_writable_folder
 from ..errors import R2RTError
 from .config import PARTS, BenchConfig
 from .generation import bench_generate
 from .peers import bench_peers
-from .report import markdown, plot
+from .report import markdown, plot, plot_scaling
+from .scaling import bench_scaling
 from .targets import speed_targets
 from .timing import device_info, log
 from .training import bench_cells, bench_graphs
 
 
 def run_benchmark(out="bench_out", parts=PARTS, cfg=None, command=None):
-    """Run the chosen ``parts`` and write ``benchmark.json``, ``benchmark.md`` and ``benchmark.png`` into ``out``.
+    """Run the chosen ``parts`` and write ``benchmark.json``, ``benchmark.md`` and ``benchmark.png`` into ``out``
+    (and ``scaling.png`` when the scaling part runs).
 
     Returns the results dict (what ``benchmark.json`` holds).
     """
@@ -26,12 +30,13 @@ def run_benchmark(out="bench_out", parts=PARTS, cfg=None, command=None):
     if unknown:
         raise R2RTError(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    # Before any timing: a folder we cannot write would otherwise be found only minutes later.
+    check_writable_folder(out, "choose another --out folder")
     t0 = time.perf_counter()
     results = {"meta": {"command": command or f"run_benchmark(parts={list(parts)})", "parts": list(parts),
                         "config": asdict(cfg), "device": device_info(),
                         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")},
-               "build": {}, "train": {}, "generate": {}, "peers": {}}
+               "build": {}, "train": {}, "generate": {}, "peers": {}, "scaling": {}}
     d = results["meta"]["device"]
     log(f"bench  {d['type']}: {d['name']} | TF {d['tf_version']} | {d['cores_usable']} cores | "
         f"session threads intra/inter = 0/0 (TF default) | parts: {','.join(parts)}")
@@ -43,12 +48,18 @@ def run_benchmark(out="bench_out", parts=PARTS, cfg=None, command=None):
         bench_generate(cfg, results)
     if "peers" in parts:
         bench_peers(cfg, results)
+    if "scaling" in parts:
+        bench_scaling(cfg, results)
     results["targets"] = speed_targets(results)
     results["meta"]["total_s"] = time.perf_counter() - t0
     (out / "benchmark.json").write_text(json.dumps(results, indent=1))
     (out / "benchmark.md").write_text(markdown(results))
     plot(results, out / "benchmark.png")
-    log(f"bench  done in {results['meta']['total_s']:.1f} s: {out / 'benchmark.json'}, benchmark.md, benchmark.png")
+    written = "benchmark.md, benchmark.png"
+    if results["scaling"]:
+        plot_scaling(results, out / "scaling.png")
+        written += ", scaling.png"
+    log(f"bench  done in {results['meta']['total_s']:.1f} s: {out / 'benchmark.json'}, {written}")
     return results
 
 
@@ -58,6 +69,10 @@ def add_arguments(parser):
     parser.add_argument("--parts", default=",".join(PARTS), help="comma-separated subset of " + ",".join(PARTS))
     parser.add_argument("--repeats", type=int, default=None, help="graph builds per graph (median reported)")
     parser.add_argument("--steps", type=int, default=None, help="timed training steps per model (after warm-up)")
+    parser.add_argument("--max-seconds", type=float, default=None,
+                        help="time budget of the scaling part, in seconds; lengths predicted to overrun it are "
+                             f"skipped, with a note (default {BenchConfig.scaling_max_s:.0f}, with --quick "
+                             f"{BenchConfig.quick_config().scaling_max_s:.0f})")
 
 
 def main(args):
@@ -66,8 +81,12 @@ def main(args):
         cfg.build_repeats = args.repeats
     if args.steps is not None:
         cfg.timed_steps = args.steps
+    if args.max_seconds is not None:
+        cfg.scaling_max_s = args.max_seconds
     if cfg.build_repeats < 1 or cfg.timed_steps < 1:
         raise R2RTError("--repeats and --steps must be at least 1")
+    if not 0 <= cfg.scaling_max_s < float("inf"):
+        raise R2RTError(f"--max-seconds must be a number of seconds, 0 or more; got {args.max_seconds}")
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
     command = "python -m r2rt_rnn bench " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["bench"] else None
     run_benchmark(args.out, parts, cfg, command=command)

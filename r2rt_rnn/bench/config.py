@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..presets import PRESETS
 
-PARTS = ("build", "train", "generate", "peers")
+PARTS = ("build", "train", "generate", "peers", "scaling")
 
 _POST = PRESETS["post"]  # the post's model: 3 x 100, batch 32, 80 steps, Adam 1e-4
 _GRAPH_STYLES = PRESETS["graph_styles"]  # list vs dynamic_rnn vs scan: 200 steps, 3 epochs
@@ -31,9 +31,13 @@ class BenchConfig:
     timed_steps: int = 20
     gen_chars: int = 500
     peer_timeout_s: int = 600
+    scaling_lengths: tuple = (10, 25, 50, 100, 200, 400, 800)  # the post's 200 among them, roughly doubling
+    scaling_max_s: float = 300.0  # the scaling part's budget: lengths predicted to overrun it are skipped
+    scaling_timed_steps: int = 3  # training steps timed after the first, at each length
     quick: bool = False
 
     @classmethod
     def quick_config(cls):
         return cls(graph_steps=10, cell_steps=8, build_repeats=2, warmup_steps=1, timed_steps=3,
-                   gen_chars=40, peer_timeout_s=180, quick=True)
+                   gen_chars=40, peer_timeout_s=180, scaling_lengths=(4, 8, 16), scaling_max_s=60.0,
+                   scaling_timed_steps=2, quick=True)

@@ -1,7 +1,10 @@
-"""The benchmark's report: ``benchmark.md`` (our figures beside the post's) and the ``benchmark.png`` chart."""
+"""The benchmark's report: ``benchmark.md`` (our figures beside the post's), the ``benchmark.png`` chart and,
+for the scaling part, the ``scaling.png`` log-log curves."""
 import numpy as np
 from matplotlib.figure import Figure  # no pyplot: the chart must not switch an importer's backend
+from matplotlib.ticker import FuncFormatter, NullFormatter, NullLocator
 
+from .scaling import SINGLE_BUILD_S
 from .training import GRAPH_LABELS
 
 
@@ -107,6 +110,82 @@ def _targets_table(targets):
     return lines
 
 
+_MEMORY_METHODS = {
+    "hwm_reset": "the rise of the process's resident memory over its level at the start of that measurement "
+                 "(kernel high-water mark reset before each; freed heap returned first)",
+    "lifetime_peak": "the rise of the process's lifetime peak (ru_maxrss); zero where an earlier measurement "
+                     "went higher",
+}
+
+
+def _scaling_tables(results):
+    scaling, c = results["scaling"], results["meta"]["config"]
+    lines = ["## Scaling with num_steps (`scaling.png`)", "",
+             f"Each graph style at num_steps {', '.join(map(str, scaling['lengths']))}, shortest first, within "
+             f"a budget of {_f(scaling['max_seconds'], 0)} s (`--max-seconds`; this part took "
+             f"{_f(scaling['total_s'], 0)} s). Build: median of {c['build_repeats']} fresh graphs (one where a "
+             f"build is predicted to take over {_f(SINGLE_BUILD_S, 0)} s); later step: median of "
+             f"{c['scaling_timed_steps']} training steps after the first, fed as the first. Growth exponent: the "
+             "least-squares slope of log(figure) against log(num_steps) over the measured lengths (1: proportional "
+             f"to the length; 0: independent of it). Peak memory: {_MEMORY_METHODS[scaling['memory_method']]}.", "",
+             "| graph | lengths measured | exponent: build | build, CPU time | first session.run | later step | "
+             "nodes | GraphDef |", "|---|---|---|---|---|---|---|---|"]
+    for s in scaling["styles"].values():
+        e = s["exponents"]
+        lines.append(f"| {s['label']} | {len(s['points'])} | {_f(e['build_s'])} | {_f(e['build_cpu_s'])} | "
+                     f"{_f(e['first_run_s'])} | {_f(e['step_s'])} | {_f(e['nodes'])} | {_f(e['graphdef_bytes'])} |")
+    lines += ["", "| graph | steps | build (s) | builds | build, CPU (s) | first session.run (s) | "
+                  "later step (ms) | nodes | GraphDef (MB) | peak memory (+MiB) |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for s in scaling["styles"].values():
+        rows = [(p["num_steps"], f"{_f(p['build_s'], 3)} | {len(p['builds_s'])} | {_f(p['build_cpu_s'], 3)} | "
+                                 f"{_f(p['first_run_s'], 3)} | "
+                                 f"{_f(p['step_s'] * 1e3, 1)} | {p['nodes']:,} | {_f(p['graphdef_bytes'] / 1e6, 2)} | "
+                                 f"{_f(p['peak_memory_mib'], 0)}")
+                for p in s["points"]]
+        rows += [(k["num_steps"], k["note"] + " |" * 7) for k in s["skipped"]]
+        lines += [f"| {s['label']} | {n} | {cells} |" for n, cells in sorted(rows)]
+    return lines + [""]
+
+
+def draw_scaling(scaling, axes):
+    """Draw build and first ``session.run`` seconds against num_steps (log-log) on two matplotlib ``axes``;
+    the post's four 200-step build times are the stars, in their graphs' colours."""
+    ax_build, ax_run = axes
+    for i, s in enumerate(scaling["styles"].values()):
+        steps = [p["num_steps"] for p in s["points"]]
+        for ax, key in ((ax_build, "build_s"), (ax_run, "first_run_s")):
+            e = s["exponents"][key]
+            ax.plot(steps, [p[key] for p in s["points"]], "o-", color=f"C{i}",
+                    label=s["label"] + ("" if e is None else f" (slope {e:.2f})"))
+        ax_build.plot([200], [s["post_build_s"]], "*", color=f"C{i}", markersize=15, markeredgecolor="black")
+    ax_build.plot([], [], "*", color="lightgray", markersize=15, markeredgecolor="black",
+                  label="the post (2016), 200 steps")
+    ticks = sorted(set(scaling["lengths"]) | {200})
+    for ax, what in ((ax_build, "graph build"), (ax_run, "first session.run (init + first training step)")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xticks(ticks, [str(t) for t in ticks])
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("num_steps (log)")
+        ax.set_ylabel("seconds (log)")
+        ax.set_title(what)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7)
+
+
+def plot_scaling(results, path):
+    """``scaling.png``: :func:`draw_scaling` for the run's scaling part, with the device in the title."""
+    fig = Figure(figsize=(13, 4.8))
+    draw_scaling(results["scaling"], fig.subplots(1, 2))
+    d = results["meta"]["device"]
+    fig.suptitle(f"Cost against sequence length ({d['type']}: {d['name'][:50]})")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+
+
 def markdown(results):
     """``benchmark.md``: the run's machine and sizes, then one table per part, our figures beside the post's."""
     config, train = results["meta"]["config"], results["train"]
@@ -123,6 +202,8 @@ def markdown(results):
         lines += _generation_table(results["generate"])
     if results["peers"]:
         lines += _peers_table(results)
+    if results.get("scaling"):
+        lines += _scaling_tables(results)
     lines.append(f"Total benchmark time: {_f(results['meta'].get('total_s'), 1)} s.")
     if results.get("targets"):
         lines += _targets_table(results["targets"])

@@ -38,18 +38,23 @@ class Trainer:
     """A graph built ``n_builds`` times (the last kept), initialised in its own session, and ready to step.
 
     ``batches`` yields ``(x, y)`` training batches. ``out`` holds seconds: ``builds_s``
-    (each build), ``build_s`` (their median), ``init_s``, ``first_step_s`` and
-    ``first_run_s`` (init + first training step). :meth:`step` runs one training step
-    and returns its seconds; it feeds each batch's final state into the next, as training does.
+    (each build), ``build_s`` (their median), ``builds_cpu_s`` and ``build_cpu_s`` (the
+    same in this process's CPU time: a build is Python on one thread, so on a shared
+    machine this leaves out the time spent waiting for a core), ``init_s``,
+    ``first_step_s`` and ``first_run_s`` (init + first training step). :meth:`step` runs
+    one training step and returns its seconds; it feeds each batch's final state into
+    the next, as training does.
     """
 
     def __init__(self, build, n_builds, batches):
-        builds = []
+        builds, builds_cpu = [], []
         for _ in range(max(1, n_builds)):
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             g = build()
             builds.append(time.perf_counter() - t)
-        self.out = {"builds_s": builds, "build_s": median(builds)}
+            builds_cpu.append(time.process_time() - cpu)
+        self.out = {"builds_s": builds, "build_s": median(builds), "builds_cpu_s": builds_cpu,
+                    "build_cpu_s": median(builds_cpu)}
         self.g, self.state, self.data = g, None, batches
         self.fetches = [g["total_loss"], g["final_state"], g["train_step"]]
         graph = g["total_loss"].graph

@@ -45,11 +45,15 @@ def split_path(data_path, split):
     return Path(data_path).expanduser() / f"ptb.{split}.txt"
 
 
-def _missing_file_error(path):
-    return R2RTError(
-        f"PTB file not found: {path}; the directory must hold ptb.train.txt, ptb.valid.txt and ptb.test.txt "
-        f"(from simple-examples/data/ in {PTB_URL}, or call download_ptb() on a machine with internet)"
-    )
+def _where_from(flag, offer_download):
+    """The fix that ends a "wrong folder" message; ``flag`` is how the caller's user names the folder."""
+    fix = (f"{flag} must be a directory holding ptb.train.txt, ptb.valid.txt and ptb.test.txt "
+           f"(simple-examples/data/ in {PTB_URL})")
+    return fix + (f", or leave {flag} out to download them" if offer_download else "")
+
+
+def _missing_file_error(path, flag="data_path", offer_download=True):
+    return R2RTError(f"PTB file not found: {path}; {_where_from(flag, offer_download)}")
 
 
 def read_words(filename):
@@ -59,7 +63,8 @@ def read_words(filename):
     """
     path = Path(filename).expanduser()
     if not path.is_file():
-        raise _missing_file_error(path)
+        raise R2RTError(f"PTB file not found: {path}; pass an existing PTB-format text file, e.g. ptb.train.txt "
+                        f"from simple-examples/data/ in {PTB_URL}")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -120,41 +125,43 @@ class PTBData(NamedTuple):
         return {i: w for w, i in self.word_to_id.items()}
 
 
-def ptb_raw_data(data_path=None):
+def ptb_raw_data(data_path=None, flag="data_path", offer_download=True):
     """Load ``ptb.{train,valid,test}.txt`` from ``data_path`` and encode them with the training vocabulary.
 
     ``data_path=None`` downloads and extracts the published archive into the
     cache (see :func:`download_ptb`). Raises :class:`R2RTError` naming the missing
-    file when one of the three is absent.
+    file when one of the three is absent. The messages call the folder ``flag``
+    (a command passes its option, e.g. ``--data-path``) and, with
+    ``offer_download``, say that leaving it out downloads the files.
     """
     if data_path is None:
-        data_path = download_ptb()
+        data_path = download_ptb(flag=flag)
     data_path = Path(data_path).expanduser()
     if not data_path.is_dir():
-        raise R2RTError(
-            f"PTB data directory not found: {data_path}; pass a directory holding ptb.train.txt, "
-            f"ptb.valid.txt and ptb.test.txt (simple-examples/data/ in {PTB_URL})"
-        )
+        raise R2RTError(f"PTB data directory not found: {data_path}; {_where_from(flag, offer_download)}")
     for split in SPLITS:  # check all three before the slow part, so the error comes at once
         if not split_path(data_path, split).is_file():
-            raise _missing_file_error(split_path(data_path, split))
+            raise _missing_file_error(split_path(data_path, split), flag, offer_download)
     word_to_id = build_vocab(split_path(data_path, "train"))
     train, valid, test = (file_to_word_ids(split_path(data_path, s), word_to_id) for s in SPLITS)
     return PTBData(train, valid, test, word_to_id)
 
 
-def download_ptb(cache_dir=None, url=PTB_URL):
+def download_ptb(cache_dir=None, url=PTB_URL, flag="data_path"):
     """Download Mikolov's ``simple-examples.tgz`` once and extract its three PTB files.
 
     The files ``simple-examples/data/ptb.{train,valid,test}.txt`` are written to
     ``<cache_dir>/ptb/``; that directory is returned (ready for :func:`ptb_raw_data`).
-    Nothing is downloaded when the three files are already there.
+    Nothing is downloaded when the three files are already there. When that fails,
+    the message says to unpack the archive by hand and give its folder as ``flag``.
     """
     cache_dir = Path(cache_dir or DEFAULT_CACHE_DIR)
     target = cache_dir / "ptb"
     if all(split_path(target, s).is_file() for s in SPLITS):
         return target
-    archive = download(url, cache_dir)
+    # download()'s own advice names a text file; this archive's files go in through a folder
+    archive = download(url, cache_dir, fix=f"try again later, or download and unpack it by hand and give {flag} "
+                                           "its simple-examples/data folder")
     target.mkdir(parents=True, exist_ok=True)
     try:
         with tarfile.open(archive, "r:gz") as tar:
@@ -172,6 +179,6 @@ def download_ptb(cache_dir=None, url=PTB_URL):
     except (tarfile.TarError, KeyError, OSError) as exc:
         raise R2RTError(
             f"could not extract the PTB files from {archive} ({exc}); delete it and retry, or extract "
-            f"simple-examples/data/ptb.*.txt by hand and pass that directory"
+            f"simple-examples/data/ptb.*.txt by hand and give {flag} that folder"
         ) from None
     return target

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import checkpoint, summaries
+from .. import checkpoint, interrupts, summaries
 from ..data import Vocabulary, check_positive, epoch_size, ptb_iterator
 from ..errors import R2RTError, TrainingInterrupted
 from ..graphs.common import check_seed
@@ -66,6 +66,7 @@ def run_epoch(session, model, data, eval_op=None, verbose=False, label="epoch", 
             bar.update(1, perplexity=f"{np.exp(costs / iters):.1f}")
             if on_batch is not None:
                 on_batch(iters // model.num_steps, float(vals["cost"]) / model.num_steps)
+            interrupts.check()  # the command line's Ctrl-C takes effect here, between two batches
     return float(np.exp(costs / iters))
 
 
@@ -82,16 +83,26 @@ class TrainResult:
     checkpoint: str = None
 
 
-def _check_split_lengths(data, config):
-    for name, ids, batch, steps in (
-        ("training", data.train, config.batch_size, config.num_steps),
-        ("validation", data.valid, config.batch_size, config.num_steps),
-        ("test", data.test, 1, 1),
+# How train()'s messages name what its caller's user can change: the Python API's argument names here;
+# the ptb command passes COMMAND_NAMES and ``reproduce ptb_small`` its own. "smaller" says how to get smaller
+# batches (None: there is no way).
+API_NAMES = {"data_path": "data_path", "save_path": "save_path",
+             "smaller": "a config with a smaller batch_size/num_steps"}
+COMMAND_NAMES = {"data_path": "--data-path", "save_path": "--save",
+                 "smaller": "a smaller --model (test needs the fewest words)"}
+
+
+def _check_split_lengths(data, config, smaller=API_NAMES["smaller"]):
+    for name, split, ids, batch, steps in (
+        ("training", "train", data.train, config.batch_size, config.num_steps),
+        ("validation", "valid", data.valid, config.batch_size, config.num_steps),
+        ("test", "test", data.test, 1, 1),
     ):
         if epoch_size(len(ids), batch, steps) == 0:
+            fix = f"use a longer ptb.{split}.txt" + (f" or {smaller}" if smaller and split != "test" else "")
             raise R2RTError(
                 f"the {name} split has {len(ids)} words, too few for one [{batch} x {steps}] batch "
-                f"(needs at least {batch * (steps + 1)}); use more text or a smaller batch_size/num_steps"
+                f"(needs at least {batch * (steps + 1)}); {fix}"
             )
 
 
@@ -118,7 +129,7 @@ def _log_train_perplexity(summary, first_step, n_batches, every=summaries.TRAIN_
 
 
 def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbose=False, log=print,
-          raw_data=None, logdir=None):
+          raw_data=None, logdir=None, names=None):
     """Train the model of ``config`` on the PTB-format directory ``data_path`` and return a :class:`TrainResult`.
 
     ``config.vocab_size`` is replaced by the real vocabulary size; ``max_epochs``
@@ -134,10 +145,14 @@ def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbo
     scalars (:mod:`r2rt_rnn.summaries`), their steps global training batch numbers:
     ``train/perplexity`` every 10 batches, ``train/learning_rate`` when it changes,
     ``valid/perplexity`` and ``epoch/seconds`` at each epoch's end, ``test/perplexity``.
+
+    ``names`` changes how error messages name ``data_path``, ``save_path`` and
+    how to get smaller batches (see :data:`API_NAMES`); commands pass their flags.
     """
+    names = {**API_NAMES, **(names or {})}
     if save_path is not None:
-        save_path = checkpoint.prepare_save_path(save_path, flag="--save")
-    data = raw_data if raw_data is not None else ptb_raw_data(data_path)
+        save_path = checkpoint.prepare_save_path(save_path, flag=names["save_path"])
+    data = raw_data if raw_data is not None else ptb_raw_data(data_path, flag=names["data_path"])
     config = dataclasses.replace(config, vocab_size=data.vocab_size)
     if max_epochs is not None:
         check_positive(max_epochs=max_epochs)
@@ -146,7 +161,7 @@ def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbo
                    num_layers=config.num_layers, max_max_epoch=config.max_max_epoch)
     if not 0.0 < config.keep_prob <= 1.0:
         raise R2RTError(f"keep_prob must be in (0, 1], got {config.keep_prob}")
-    _check_split_lengths(data, config)
+    _check_split_lengths(data, config, names["smaller"])
     log = log or (lambda *_: None)
     vocab = word_vocabulary(data.word_to_id)
 
@@ -156,7 +171,7 @@ def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbo
     log(f"words: train {len(data.train)}, valid {len(data.valid)}, test {len(data.test)}; "
         f"vocabulary {data.vocab_size}")
     n_batches = epoch_size(len(data.train), config.batch_size, config.num_steps)
-    with checkpoint.hold_lock(save_path) if save_path else contextlib.nullcontext(), \
+    with checkpoint.hold_lock(save_path, flag=names["save_path"]) if save_path else contextlib.nullcontext(), \
             summaries.SummaryLog.maybe(logdir, graph=models["graph"]) as summary, \
             tf.Session(graph=models["graph"]) as session:
         if summary.enabled:
@@ -253,6 +268,8 @@ def add_arguments(parser):
                         help="hyper-parameter set: the tutorial's small/medium/large, or a tiny test model")
     parser.add_argument("--save", "--save-path", dest="save", default=None,
                         help="checkpoint path, written after every epoch (a folder means FOLDER/checkpoint)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="let --save replace a checkpoint that is already there (default: refuse)")
     parser.add_argument("--max-epochs", type=int, default=None,
                         help="stop after this many epochs (default: the config's max_max_epoch)")
     parser.add_argument("--seed", type=int, default=0, help="graph-level random seed")
@@ -268,8 +285,12 @@ def main(args):
         check_positive(**{"--max-epochs": args.max_epochs})
     check_seed(args.seed, "--seed")
     config = get_config(args.model)
+    if args.save is not None and not args.overwrite:  # the PTB trainer has no --resume: a new run or another path
+        checkpoint.prepare_save_path(args.save, if_taken="pass --overwrite to replace it, or choose another --save "
+                                                          "path")
     result = train(config, data_path=args.data_path, save_path=args.save, max_epochs=args.max_epochs,
-                   seed=args.seed, verbose=args.verbose, logdir=args.logdir)
+                   seed=args.seed, verbose=args.verbose, logdir=args.logdir,
+                   names={**COMMAND_NAMES, "smaller": None} if args.model == "test" else COMMAND_NAMES)
     if result.checkpoint:
         print(f"checkpoint: {result.checkpoint}")
     return 0

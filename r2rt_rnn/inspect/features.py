@@ -1,0 +1,179 @@
+"""Features of a passage, one number per token, for finding the units that follow them.
+
+Built in (after Karpathy, Johnson and Fei-Fei, "Visualizing and Understanding Recurrent
+Networks", who found cells tracking line length, quotes and brackets):
+
+==================  ===========================================================================
+``line_position``   tokens since the line began (the newline itself ends its line)
+``line_start``      1 on the first token of each line
+``in_quotes``       1 while a double quote is open, after reading the token
+``in_brackets``     1 while a ``(``, ``[`` or ``{`` is open, after reading the token
+``in_word``         1 on letters (and an apostrophe between two letters)
+``word_length``     letters of the current word so far (0 outside words)
+``upper_run``       upper-case letters in a row so far
+``speaker_line``    1 on a tiny-shakespeare speaker's name line (``ROMEO:`` after a blank line)
+==================  ===========================================================================
+
+Each is what the model *could* know after reading token t (only ``speaker_line`` looks
+ahead, to the colon). For a word model the same rules apply to words: a line is a
+sentence (``<eos>`` ends it), and a word's letters are its characters.
+
+A user feature is a regular expression (1 on every token inside a match) or a span the
+user marks (LSTMVis's "select a range"): 1 on tokens ``start`` to ``end - 1``.
+"""
+import re
+
+import numpy as np
+
+from ..errors import R2RTError
+
+LINE_BREAKS = ("\n", "<eos>")
+SPEAKER = re.compile(r"(?:\A|(?<=\n\n))[A-Z][A-Za-z' ]{0,40}:(?=\n)")
+OPENERS, CLOSERS = "([{", ")]}"
+
+
+def _line_position(tokens):
+    out, n = np.zeros(len(tokens)), 0
+    for t, tok in enumerate(tokens):
+        out[t] = n
+        n = 0 if tok in LINE_BREAKS else n + 1
+    return out
+
+
+def _line_start(tokens):
+    out = np.zeros(len(tokens))
+    for t in range(len(tokens)):
+        out[t] = t == 0 or tokens[t - 1] in LINE_BREAKS
+    return out
+
+
+def _open_after(tokens, opens, closes):
+    """1 where, after reading the token, more openers than closers have been read."""
+    out, depth = np.zeros(len(tokens)), 0
+    for t, tok in enumerate(tokens):
+        if opens == closes:  # a quote opens and closes with the same character
+            depth = (depth + tok.count(opens)) % 2
+        else:
+            depth = max(0, depth + sum(tok.count(o) for o in opens) - sum(tok.count(c) for c in closes))
+        out[t] = depth > 0
+    return out
+
+
+def _is_letters(tok):
+    return tok.isalpha() or (len(tok) > 1 and tok.replace("'", "").isalpha())
+
+
+def _in_word(tokens):
+    out = np.array([_is_letters(tok) for tok in tokens], dtype=float)
+    for t in range(1, len(tokens) - 1):  # "don't": the apostrophe is inside the word
+        if tokens[t] == "'" and out[t - 1] and out[t + 1]:
+            out[t] = 1
+    return out
+
+
+def _word_length(tokens):
+    inside, out, n = _in_word(tokens), np.zeros(len(tokens)), 0
+    for t, tok in enumerate(tokens):
+        n = (n + 1 if len(tok) == 1 else len(tok)) if inside[t] else 0  # a word token is a whole word
+        out[t] = n
+    return out
+
+
+def _upper_run(tokens):
+    out, n = np.zeros(len(tokens)), 0
+    for t, tok in enumerate(tokens):
+        n = (n + 1 if len(tok) == 1 else len(tok)) if tok.isalpha() and tok.isupper() else 0
+        out[t] = n
+    return out
+
+
+def _speaker_line(tokens):
+    return regex_feature(tokens, SPEAKER)
+
+
+BUILT_IN = {
+    "line_position": _line_position,
+    "line_start": _line_start,
+    "in_quotes": lambda tokens: _open_after(tokens, '"', '"'),
+    "in_brackets": lambda tokens: _open_after(tokens, OPENERS, CLOSERS),
+    "in_word": _in_word,
+    "word_length": _word_length,
+    "upper_run": _upper_run,
+    "speaker_line": _speaker_line,
+}
+
+
+def passage_text(tokens):
+    """The tokens as one text and where each lies in it: ``(text, starts, ends)``.
+
+    Characters are joined as they are; words by spaces, ``<eos>`` shown as a line break.
+    """
+    if all(len(tok) == 1 for tok in tokens):
+        starts = np.arange(len(tokens))
+        return "".join(tokens), starts, starts + 1
+    shown = ["\n" if tok == "<eos>" else tok for tok in tokens]
+    lengths = np.array([len(tok) for tok in shown])
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(int)
+    return " ".join(shown), starts, starts + lengths
+
+
+def regex_feature(tokens, pattern):
+    """1.0 on every token that a match of ``pattern`` (a compiled regex or a string) covers, else 0.0: ``[T]``."""
+    pattern = compile_regex(pattern) if isinstance(pattern, str) else pattern
+    text, starts, ends = passage_text(tokens)
+    marks = np.zeros(len(text) + 1, dtype=np.int64)  # +1 where a match starts, -1 where it ends
+    for match in pattern.finditer(text):
+        marks[match.start()] += 1
+        marks[match.end()] -= 1
+    covered = np.concatenate([[0], np.cumsum(np.cumsum(marks)[:len(text)] > 0)])  # covered characters before i
+    return (covered[ends] - covered[starts] > 0).astype(float)
+
+
+def compile_regex(pattern):
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise R2RTError(f"--feature {pattern!r} is not a built-in feature ({', '.join(BUILT_IN)}) and does not "
+                        f"compile as a regular expression ({exc}); fix the expression or pick a built-in") from None
+
+
+def span_feature(num_tokens, start, end):
+    """1.0 on tokens ``start`` to ``end - 1`` (a span the user marked), else 0.0: ``[num_tokens]``."""
+    if not 0 <= start < end <= num_tokens:
+        raise R2RTError(f"--span {start}:{end} does not lie inside the passage of {num_tokens} tokens; "
+                        f"give START:END with 0 <= START < END <= {num_tokens}")
+    out = np.zeros(num_tokens)
+    out[start:end] = 1.0
+    return out
+
+
+def parse_span(text):
+    """``"START:END"`` -> ``(start, end)``, or an R2RTError."""
+    fields = str(text).split(":")
+    if len(fields) != 2 or not all(f.strip().isdigit() for f in fields):
+        raise R2RTError(f"--span {text!r} is not a span; write START:END in token positions, e.g. 120:180")
+    return int(fields[0]), int(fields[1])
+
+
+def feature_names_and_patterns(specs):
+    """Command-line ``--feature`` values -> ``{name: None (built in) or compiled regex}``; checks them all first."""
+    out = {}
+    for spec in specs:
+        out[spec] = None if spec in BUILT_IN else compile_regex(spec)
+    return out
+
+
+def compute_features(tokens, specs=None, spans=()):
+    """The features of a passage: ``{name: [T] float array}``.
+
+    ``specs``: built-in names and regular expressions (default: every built-in);
+    ``spans``: ``(start, end)`` pairs, each a feature named ``span START:END``. Features
+    that are the same everywhere in the passage are kept: ranking reports them as absent.
+    """
+    chosen = feature_names_and_patterns(list(BUILT_IN) if specs is None else specs)
+    out = {}
+    for name, pattern in chosen.items():
+        out[name] = BUILT_IN[name](tokens) if pattern is None else regex_feature(tokens, pattern)
+    for start, end in spans:
+        out[f"span {start}:{end}"] = span_feature(len(tokens), start, end)
+    return out

@@ -1,0 +1,88 @@
+"""The benchmark's scaling part on the quick sizes: every style measured at every length, graphs that grow
+(or do not) by exact node counts, and the growth fit. The budget's notes are checked in test_benchmark.py."""
+import pytest
+
+from r2rt_rnn.bench.config import BenchConfig
+from r2rt_rnn.bench.scaling import FITTED, SWEEP_STYLES, growth_exponent, plan, predict, sweep
+from r2rt_rnn.bench.timing import median
+
+
+@pytest.fixture(scope="module")
+def quick_sweep():
+    cfg = BenchConfig.quick_config()
+    return cfg, sweep(cfg, max_seconds=3600)  # a budget no quick sweep reaches, even on a busy machine
+
+
+def nodes_by_length(result, name):
+    return {p["num_steps"]: p["nodes"] for p in result["styles"][name]["points"]}
+
+
+def test_every_style_is_measured_at_every_length(quick_sweep):
+    cfg, r = quick_sweep
+    assert list(r["styles"]) == list(SWEEP_STYLES)
+    assert r["lengths"] == sorted(cfg.scaling_lengths) and r["memory_method"] in ("hwm_reset", "lifetime_peak")
+    for s in r["styles"].values():
+        assert [p["num_steps"] for p in s["points"]] == r["lengths"] and s["skipped"] == []
+        for p in s["points"]:
+            assert p["build_s"] == median(p["builds_s"]) and p["step_s"] == median(p["steps_s"])
+            assert p["build_cpu_s"] == median(p["builds_cpu_s"]) and len(p["builds_cpu_s"]) == len(p["builds_s"])
+            assert len(p["steps_s"]) == cfg.scaling_timed_steps
+            for key in ("build_s", "build_cpu_s", "first_run_s", "step_s", "nodes", "graphdef_bytes",
+                        "cost_s"):
+                assert p[key] > 0, key
+            assert p["first_run_s"] == pytest.approx(p["init_s"] + p["first_step_s"])
+            assert p["peak_memory_mib"] >= 0
+        assert set(s["exponents"]) == set(FITTED) and all(isinstance(e, float) for e in s["exponents"].values())
+        assert s["post_build_s"] > 0
+
+
+def test_list_graphs_add_the_same_nodes_every_step(quick_sweep):
+    _, r = quick_sweep
+    per_step = {}
+    for name in ("list_basic_rnn", "list_lstm"):
+        nodes = nodes_by_length(r, name)
+        steps = sorted(nodes)
+        increments = {(nodes[b] - nodes[a]) / (b - a) for a, b in zip(steps, steps[1:])}
+        assert len(increments) == 1, (name, nodes)  # one copy of the cell (and its gradient) per step
+        per_step[name] = increments.pop()
+        assert per_step[name] > 0 and per_step[name] == int(per_step[name])
+    assert per_step["list_lstm"] > 3 * per_step["list_basic_rnn"]  # three LSTM layers against one basic cell
+
+
+def test_loop_graphs_stay_the_same_size(quick_sweep):
+    _, r = quick_sweep
+    for name in ("dynamic_lstm", "scan_lstm"):
+        assert len(set(nodes_by_length(r, name).values())) == 1, nodes_by_length(r, name)
+        assert r["styles"][name]["exponents"]["nodes"] == pytest.approx(0.0, abs=1e-9)
+    # the list graphs' node counts, fitted the same way, grow
+    assert r["styles"]["list_lstm"]["exponents"]["nodes"] > 0.5
+
+
+def test_growth_exponent_is_the_log_log_slope():
+    steps = [10, 20, 40, 80]
+    assert growth_exponent(steps, [3.0 * n for n in steps]) == pytest.approx(1.0)
+    assert growth_exponent(steps, [0.5] * 4) == pytest.approx(0.0, abs=1e-12)
+    assert growth_exponent(steps, [n**2 for n in steps]) == pytest.approx(2.0)
+    assert growth_exponent([10, 10], [1.0, 2.0]) is None  # one length: no slope
+    assert growth_exponent([10, 20], [1.0, None]) is None
+
+
+def test_prediction_is_between_linear_and_quadratic():
+    assert predict([], 800, "cost_s") == 0.0  # nothing measured: the shortest length always runs
+    one = [{"num_steps": 10, "cost_s": 2.0}]
+    assert predict(one, 40, "cost_s") == pytest.approx(8.0)  # one length: taken as linear
+    flat = one + [{"num_steps": 20, "cost_s": 2.0}]
+    assert predict(flat, 40, "cost_s") == pytest.approx(4.0)  # at least linear, so never under-predicted
+    steep = one + [{"num_steps": 20, "cost_s": 16.0}]
+    assert predict(steep, 40, "cost_s") == pytest.approx(64.0)  # at most quadratic
+    # the slope comes from every length, so one noisy length moves it less
+    noisy = [{"num_steps": n, "cost_s": c} for n, c in ((10, 1.0), (20, 2.0), (40, 4.0), (80, 16.0))]
+    assert predict(noisy, 160, "cost_s") == pytest.approx(16.0 * 2 ** growth_exponent([10, 20, 40, 80], [1, 2, 4, 16]))
+
+
+def test_plan_builds_once_when_a_build_is_long():
+    cfg = BenchConfig(build_repeats=3)
+    short = [{"num_steps": 10, "build_s": 1.0, "builds_s": [1.0] * 3, "cost_s": 5.0}]
+    assert plan(short, 20, cfg) == (3, pytest.approx(3 * 2.0 + 4.0))  # 3 builds + (5 - 3) s of the rest, doubled
+    long = [{"num_steps": 10, "build_s": 3.0, "builds_s": [3.0], "cost_s": 4.0}]
+    assert plan(long, 20, cfg) == (1, pytest.approx(6.0 + 2.0))

@@ -1,0 +1,74 @@
+"""``reproduce``'s options: refused before any work, in one line naming the flag; what it records is what ran.
+
+(The PTB experiments' messages are tested in test_ptb.py, beside their data.)
+"""
+import json
+import os
+import re
+
+import pytest
+
+from r2rt_rnn import checkpoint
+from r2rt_rnn.cli import main as cli_main
+
+
+def run(argv, capsys):
+    """Run the command line in-process; returns (exit code, stdout, stderr)."""
+    code = cli_main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_error_line(code, err):
+    assert code == 2, err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.mark.parametrize("flags, fragments", [
+    (["--max-chars", "0"], ["--max-chars must be 1 or more, got 0", "leave it out for the whole text"]),
+    (["--max-chars", "-5"], ["--max-chars must be 1 or more, got -5"]),
+    (["--num-steps", "0"], ["--num-steps must be 1 or more, got 0"]),
+    # 32 * (30 + 1) = 992 characters make one batch of gru_vs_custom; reproduce has no --batch-size
+    (["--max-chars", "100"], ["--max-chars 100 is too few", "= 992", "raise --max-chars or lower --num-steps"]),
+])
+def test_reproduce_refuses_counts_below_what_it_can_run(tmp_path, capsys, flags, fragments):
+    code, out, err = run(["reproduce", "gru_vs_custom", "--out", tmp_path] + flags, capsys)
+    line = one_error_line(code, err)
+    for fragment in fragments:
+        assert fragment in line, line
+    assert "batch_size" not in line.split(";")[-1]  # the fix names only this command's options
+    assert "---" not in out  # no model started
+
+
+def test_reproduce_save_dir_errors_name_save_dir(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    argv = ["reproduce", "gru_vs_custom", "--models", "GRU", "--epochs", "1", "--max-chars", "2000",
+            "--out", tmp_path / "out", "--progress", "off"]
+    code, out, err = run(argv + ["--save-dir", blocker / "saves"], capsys)
+    line = one_error_line(code, err)
+    assert "is a file, not a folder" in line and "choose another --save-dir path" in line
+    assert not re.search(r"--save(?!-dir)", line)  # the option it does not have
+    assert "---" not in out
+    # another training run is writing the model's checkpoint: refused before any model trains
+    saves = tmp_path / "saves"
+    saves.mkdir()
+    with checkpoint.hold_lock(saves / "GRU_1_epochs"):  # a second flock on the file conflicts, even in-process
+        code, out, err = run(argv + ["--save-dir", saves], capsys)
+    line = one_error_line(code, err)
+    assert f"process {os.getpid()}" in line and "choose another --save-dir path" in line
+    assert not re.search(r"--save(?!-dir)", line)
+    assert "---" not in out
+
+
+def test_reproduce_records_each_models_own_cell_type(tmp_path, capsys):
+    """gru_vs_custom's preset says GRU; its Custom model must be recorded as the Custom cell it trained."""
+    code, _, err = run(["reproduce", "gru_vs_custom", "--models", "Custom", "--epochs", "1", "--max-chars", "2000",
+                        "--out", tmp_path, "--progress", "off"], capsys)
+    assert code == 0, err
+    custom = json.loads((tmp_path / "gru_vs_custom.json").read_text())["Custom"]
+    assert custom["preset"]["cell_type"] == "Custom"
+    assert custom["graph_config"]["cell_type"] == "Custom" and custom["graph_config"]["num_layers"] == 3
