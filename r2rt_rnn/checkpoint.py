@@ -218,7 +218,7 @@ def _write_durably(path, text):
 def _next_set(path):
     """``NAME.sN`` for the next save: one more than the highest number in the folder, so no set is reused."""
     numbers = [int(m.group(1)) for entry in path.parent.iterdir()
-               if (m := re.match(re.escape(path.name) + r"\.s(\d+)\.", entry.name))]
+               if (m := re.match(re.escape(path.name) + r"\.s(\d+)[._]", entry.name))]
     return f"{path.name}.s{max(numbers, default=0) + 1}"
 
 
@@ -256,7 +256,7 @@ def save(sess, g, path, vocab, progress=None):
             suffixes = TENSOR_SUFFIXES + ((".vocab.json",) if vocab is not None else ())
             for suffix in TENSOR_SUFFIXES:
                 _fsync_path(f"{prefix}{suffix}")
-            tensors = {name: list(shape) for name, shape in tf.train.list_variables(str(prefix))}
+            tensors = {var: list(shape) for var, shape in tf.train.list_variables(str(prefix))}
             meta = {"format": FORMAT, "set": name, "config": g["config"], "progress": progress or {},
                     "tensors": tensors, "files": {s: os.path.getsize(f"{prefix}{s}") for s in suffixes}}
             _write_durably(pointer_tmp, json.dumps(meta, indent=1))

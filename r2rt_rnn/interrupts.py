@@ -76,7 +76,7 @@ def check():
 
 @contextlib.contextmanager
 def deferred():
-    """Hold a Ctrl-C that arrives inside the block until the block ends, then raise it.
+    """Hold a Ctrl-C that arrives inside the block until the (outermost) block ends, then raise it.
 
     For the few steps that must finish once started (recording an epoch and writing
     its checkpoint). Without :func:`install` the default handler is swapped out for
@@ -95,6 +95,8 @@ def deferred():
         _deferring -= 1
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
-    if _installed and not _deferring and _requests > 1:
+    if _deferring:
+        return  # an inner block: the outermost one acts on what arrived
+    if _installed and _requests > 1:
         _stop_now()
     check()  # not in `finally`: an exception from the block itself goes first

@@ -135,7 +135,7 @@ def run_to_end(args, logs, name, cwd, timeout=600):
 def measure(args, logs, name, cwd, complete, timeout=600):
     """Run a command without a signal: (exit code, seconds until ``complete(stdout)`` held, stderr).
 
-    That time, start-up and the work without the interpreter's teardown, is the window the
+    That time, start-up and the work without the process's exit, is the window the
     signals are spread over.
     """
     run = Run(args, logs, name, cwd)
@@ -180,8 +180,8 @@ def report(mode, results, always=("OK", "finished", "IGNORED", "CRASH", "TRACEBA
                                                          if c in counts or c in always))
     late = sum(r["class"] == "IGNORED" and r.get("output_done_at_signal") for r in results)
     if late:
-        print(f"  ({late} of the IGNORED came after the command had printed all its output: a Ctrl-C during "
-              "the interpreter's teardown)")
+        print(f"  ({late} of the IGNORED came after the command had printed all its output: the process was "
+              "already exiting, with its status decided)")
     failed = [r for r in results if r["class"] in FAILURES]
     for r in failed:
         print(f"  try {r['try']}: {r['class']}  " + "  ".join(f"{k} {v}" for k, v in r.items()

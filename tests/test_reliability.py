@@ -172,6 +172,20 @@ def test_a_second_ctrl_c_during_a_save_waits_for_the_save():
     assert finished == [True]
 
 
+def test_a_ctrl_c_inside_a_nested_deferral_waits_for_the_outermost_block():
+    """An epoch's record and its checkpoint saves (each deferring too) finish together, whatever a Ctrl-C hits."""
+    steps = []
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts.deferred():
+            with interrupts.deferred():  # the best checkpoint's save
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.1)
+            steps.append("best saved")
+            with interrupts.deferred():  # the latest checkpoint's save
+                steps.append("latest saved")
+    assert steps == ["best saved", "latest saved"]
+
+
 # --- values that used to pass silently or crash ---------------------------------------------------
 
 @pytest.mark.parametrize("flags, fragment", [
