@@ -417,6 +417,10 @@ def main():
     parser.add_argument("--save-window", type=float, default=0.5,
                         help="kill: longest delay after an epoch's line (its save starts then) before SIGKILL")
     args = parser.parse_args()
+    # Started in the background by a script (`... &`), this process and so its children would ignore SIGINT
+    # (the shell's rule for background jobs), and a signal in a child's first instants, before the program
+    # installs its handler, would vanish. A terminal starts a program with SIGINT at its default: so do we.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     modes = [m.strip() for m in args.which.split(",") if m.strip()]
     unknown = sorted(set(modes) - {"generate", "train", "kill"})
     if unknown or not modes:

@@ -134,8 +134,10 @@ def test_the_best_checkpoint_is_the_lowest_validation_loss(small_data, monkeypat
     scripted_validation(monkeypatch, [3.0, 2.5])
     train_network(build_graph(**SMALL), 2, data=small_data[:2000], valid_data=small_data[2000:3000],
                   save=str(tmp_path / "two"), verbose=False)
-    best_w, two_w = tf.train.load_checkpoint(f"{path}-best"), tf.train.load_checkpoint(str(tmp_path / "two"))
-    latest_w = tf.train.load_checkpoint(str(path))
+    def weights(ckpt):  # the tensors of the file set the checkpoint names now
+        return tf.train.load_checkpoint(checkpoint.load(ckpt).prefix)
+
+    best_w, two_w, latest_w = weights(f"{path}-best"), weights(tmp_path / "two"), weights(path)
     name = "softmax/W"
     assert np.array_equal(best_w.get_tensor(name), two_w.get_tensor(name))
     assert not np.array_equal(best_w.get_tensor(name), latest_w.get_tensor(name))

@@ -387,7 +387,7 @@ def test_a_failed_ptb_download_says_to_pass_data_path(tmp_path, capsys, monkeypa
 
     monkeypatch.setattr(reader, "DEFAULT_CACHE_DIR", tmp_path / "cache")
     gone = (tmp_path / "gone" / "simple-examples.tgz").as_uri()
-    monkeypatch.setattr(reader, "download", lambda url, cache_dir: data_module.download(gone, cache_dir))
+    monkeypatch.setattr(reader, "download", lambda url, cache_dir, **kw: data_module.download(gone, cache_dir, **kw))
     code, _, err = _cli(["ptb", "--model", "test", "--progress", "off"], capsys)
     line = _one_error_line(code, err)
     assert "could not download" in line and "give --data-path its simple-examples/data folder" in line

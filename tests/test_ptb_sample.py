@@ -131,7 +131,8 @@ def test_character_checkpoint_and_missing_checkpoint_are_refused(trained, tmp_pa
             shutil.copy(part, tmp_path / part.name)
     meta_path = tmp_path / f"{path.name}.config.json"
     meta = json.loads(meta_path.read_text())
-    meta["config"]["builder"] = "list_lstm"  # what a character model's checkpoint says
+    c = meta["config"]  # what a character model's checkpoint says
+    c.update(builder="list_lstm", cell_type="LSTM", state_size=c["hidden_size"], num_classes=c["vocab_size"])
     meta_path.write_text(json.dumps(meta))
     with pytest.raises(R2RTError, match="character model's checkpoint"):
         sample_words(tmp_path / path.name, 3)
