@@ -76,6 +76,23 @@ def test_auto_is_lines_when_not_a_terminal(monkeypatch):
     assert progress.resolved_mode() == "lines"
 
 
+def test_auto_in_a_notebook_without_widgets_prints_no_progress_lines(monkeypatch, capsys):
+    """A notebook keeps the per-epoch lines and plots; ten progress lines an epoch would bury them in its outputs."""
+    import types
+
+    class ZMQInteractiveShell:  # what IPython's get_ipython() returns inside a Jupyter kernel
+        pass
+
+    monkeypatch.setitem(sys.modules, "IPython", types.SimpleNamespace(get_ipython=ZMQInteractiveShell))
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # not installed: no widget bar either
+    progress.set_mode("auto")
+    assert progress.resolved_mode() == "off"
+    with progress.Progress(100, "epoch 0") as bar:
+        for _ in range(100):
+            bar.update(1, loss="1.0")
+    assert capsys.readouterr().out == ""
+
+
 @pytest.mark.parametrize("command", [None, *COMMANDS])
 def test_help_is_plain_text_and_names_the_program(command):
     args = ["--help"] if command is None else [command, "--help"]
