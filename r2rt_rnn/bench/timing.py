@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from .. import machine
+from .. import interrupts, machine
 from ..errors import R2RTError
 from ..tf1 import _native_stderr_silenced, tf
 
@@ -53,6 +53,7 @@ class Trainer:
             g = build()
             builds.append(time.perf_counter() - t)
             builds_cpu.append(time.process_time() - cpu)
+            interrupts.check()  # the command line's Ctrl-C takes effect between measurements
         self.out = {"builds_s": builds, "build_s": median(builds), "builds_cpu_s": builds_cpu,
                     "build_cpu_s": median(builds_cpu)}
         self.g, self.state, self.data = g, None, batches
@@ -78,9 +79,11 @@ class Trainer:
             feed[g["init_state"]] = self.state  # carry the state, as train_network does
         t = time.perf_counter()
         loss, self.state, _ = self.sess.run(self.fetches, feed)
+        seconds = time.perf_counter() - t
         if not np.isfinite(loss):
             raise R2RTError(f"non-finite loss {loss} while benchmarking")
-        return time.perf_counter() - t
+        interrupts.check()
+        return seconds
 
     def close(self):
         self.sess.close()
