@@ -28,6 +28,14 @@ TRAINING_COMMANDS = ("train", "reproduce", "minchar", "ptb")  # the ones that ta
 # What each command does when its standard output fails (a closed pipe, a full disk); None: it stops in one line.
 WHEN_STDOUT_FAILS = {"generate": None, "bench": "the benchmark goes on and writes its files",
                      "inspect": "the page and figures are still written"}
+FINISHING = "error: interrupted (Ctrl-C) as the command was finishing; it had done its work"
+# What a Ctrl-C that stopped a command before it could finish leaves behind, by command (training keeps its epochs
+# and says so itself, through TrainingInterrupted).
+WHEN_INTERRUPTED = {
+    None: "error: interrupted (Ctrl-C) before anything was written; run the command again to start over",
+    "generate": "error: interrupted (Ctrl-C); what was printed is the sample so far (the same seed starts the "
+                "same text)",
+}
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -109,16 +117,6 @@ def _guarded(argv):
         _exit_interrupted(f"error: {exc}")
     except KeyboardInterrupt:
         _exit_interrupted(WHEN_INTERRUPTED.get(argv[0] if argv else None, WHEN_INTERRUPTED[None]))
-
-
-FINISHING = "error: interrupted (Ctrl-C) as the command was finishing; it had done its work"
-# What a Ctrl-C that stopped a command before it could finish leaves behind, by command (training keeps its epochs
-# and says so itself, through TrainingInterrupted).
-WHEN_INTERRUPTED = {
-    None: "error: interrupted (Ctrl-C) before anything was written; run the command again to start over",
-    "generate": "error: interrupted (Ctrl-C); what was printed is the sample so far (the same seed starts the "
-                "same text)",
-}
 
 
 def _leave(code):
