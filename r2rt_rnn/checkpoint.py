@@ -123,14 +123,15 @@ class Checkpoint:
 # --- where to save ----------------------------------------------------------------------------------
 
 
-def prepare_save_path(path, flag="--save", if_taken=None):
+def prepare_save_path(path, flag="--save", if_taken=None, resuming=None):
     """Resolve and check a save path *before* any training: returns the checkpoint path as a str.
 
     A directory (or a path ending in ``/``) means "inside it", as ``DIR/checkpoint``.
     The folder is created if needed and a test file is written there, so an
     unwritable location fails now, in one line, not after the first epoch. With
     ``if_taken`` (what the user can do instead), a path that already holds a
-    checkpoint is refused rather than replaced.
+    checkpoint is refused rather than replaced, unless it is ``resuming``, the
+    checkpoint the run continues.
     """
     raw = str(path)
     path = Path(raw).expanduser()
@@ -141,7 +142,7 @@ def prepare_save_path(path, flag="--save", if_taken=None):
             raise R2RTError(f"cannot save to {path}: {parent} is a file, not a folder; "
                             f"choose another {flag} path")
     check_writable_folder(path.parent, f"choose another {flag} path")
-    if if_taken and exists(path):
+    if if_taken and exists(path) and not (resuming and Path(resuming).resolve() == path.resolve()):
         raise R2RTError(f"{path} already holds a checkpoint; {if_taken}")
     return str(path)
 
@@ -289,10 +290,12 @@ def _corrupt(path, what):
 def resolve(path):
     """The checkpoint path a user meant: ``path``, ``FOLDER/checkpoint`` for a folder, or a file's checkpoint."""
     path = str(path)
-    if not exists(path) and exists(Path(path) / DEFAULT_NAME):  # a folder means FOLDER/checkpoint, as for saving
+    if exists(path):
+        return path
+    if exists(Path(path) / DEFAULT_NAME):  # a folder means FOLDER/checkpoint, as for saving
         return str(Path(path) / DEFAULT_NAME)
     for suffix in FILE_SUFFIXES:  # one of its files, e.g. X.index or X.s3.index
-        if not exists(path) and path.endswith(suffix):
+        if path.endswith(suffix):
             base = re.sub(r"\.s\d+$", "", path[: -len(suffix)])
             if exists(base):
                 return base

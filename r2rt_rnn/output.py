@@ -16,6 +16,8 @@ import io
 import os
 import sys
 
+from .errors import R2RTError
+
 
 class GuardedStdout(io.TextIOBase):
     """Wraps a text stream; writes after the stream has failed are dropped instead of raising."""
@@ -70,11 +72,10 @@ class GuardedStdout(io.TextIOBase):
 def guard(note="the run goes on; nothing more is printed"):
     """Guard ``sys.stdout`` for the block (``note``: what the program does once it is lost)."""
     previous = sys.stdout
-    sys.stdout = GuardedStdout(previous, note)
+    sys.stdout = guarded = GuardedStdout(previous, note)
     try:
-        yield sys.stdout
+        yield guarded
     finally:
-        guarded = sys.stdout
         guarded.flush()
         guarded._note = None  # whoever still holds it (a library that kept sys.stdout) writes on, silently
         sys.stdout = previous
@@ -87,8 +88,6 @@ def lost():
 
 def write_piece(text):
     """Write ``text`` to stdout now; once stdout is lost, raise R2RTError (for commands whose output is the point)."""
-    from .errors import R2RTError
-
     sys.stdout.write(text)
     sys.stdout.flush()
     if lost():

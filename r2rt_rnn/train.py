@@ -390,10 +390,10 @@ def main(args):
         print(f"Continuing {resumed.path}: it is updated after every epoch (--save PATH writes elsewhere).")
     save = None
     if args.save is not None:
-        save = checkpoint.prepare_save_path(args.save)
-        if not args.overwrite and not (resumed is not None and Path(save).resolve() == Path(resumed.path).resolve()):
-            save = checkpoint.prepare_save_path(args.save, if_taken=f"continue it with --resume {save}, pass "
-                                                "--overwrite to replace it, or choose another --save path")
+        save = checkpoint.prepare_save_path(
+            args.save, resuming=resumed.path if resumed is not None else None,
+            if_taken=None if args.overwrite else f"continue it with --resume {args.save}, pass --overwrite to "
+                                                 "replace it, or choose another --save path")
         if save != str(Path(args.save).expanduser()):
             print(f"--save {args.save} is a folder: the checkpoint will be {save}")
     corpus = load_corpus(args.text, valid_fraction=args.valid_fraction)

@@ -89,13 +89,14 @@ def run(argv, capsys):
 
 
 def assert_one_line_error(code, err, *fragments):
-    """Exit status 2, no traceback, exactly one ``error:`` line, holding every fragment."""
+    """Exit status 2, no traceback, exactly one ``error:`` line, holding every fragment; returns that line."""
     assert code == 2, err
     assert "Traceback" not in err and "Exception ignored" not in err, err
     errors = [line for line in err.splitlines() if line.startswith("error:")]
     assert len(errors) == 1, err
     for fragment in fragments:
         assert fragment in errors[0], errors[0]
+    return errors[0]
 
 
 def start_cli(args, **kwargs):

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import assert_one_line_error, run
 from r2rt_rnn.data import PACKAGE_ROOT
 from r2rt_rnn.errors import R2RTError
 
@@ -331,23 +332,6 @@ def test_ctrl_c_during_ptb_training_names_the_saved_epochs(fixture_data, tmp_pat
 # ---------------------------------------------------------------- messages name the commands' own options
 
 
-def _one_error_line(code, err):
-    """The command's one ``error:`` line, after checking it failed with exit code 2 and no traceback."""
-    assert code == 2, err
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.startswith("error:")]
-    assert len(lines) == 1, err
-    return lines[0]
-
-
-def _cli(argv, capsys):
-    from r2rt_rnn.cli import main as cli_main
-
-    code = cli_main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def _short_splits(folder, train_words):
     """A PTB folder whose training split is ``train_words`` words long (valid and test are the fixture's)."""
     folder.mkdir(exist_ok=True)
@@ -358,25 +342,25 @@ def _short_splits(folder, train_words):
 
 
 def test_a_missing_data_folder_names_data_path(tmp_path, capsys):
-    code, _, err = _cli(["ptb", "--data-path", tmp_path / "nowhere", "--model", "test"], capsys)
-    line = _one_error_line(code, err)
+    code, _, err = run(["ptb", "--data-path", tmp_path / "nowhere", "--model", "test"], capsys)
+    line = assert_one_line_error(code, err)
     assert "directory not found" in line and "--data-path must be a directory holding" in line
 
 
 def test_a_short_split_names_the_ptb_commands_options(tmp_path, capsys):
     """One training batch of the small model takes 20 * (20 + 1) = 420 words, of the test model 60; 50 are too few."""
     data = _short_splits(tmp_path / "ptb", 50)
-    code, _, err = _cli(["ptb", "--data-path", data, "--progress", "off"], capsys)
-    line = _one_error_line(code, err)
+    code, _, err = run(["ptb", "--data-path", data, "--progress", "off"], capsys)
+    line = assert_one_line_error(code, err)
     assert "the training split has 50 words" in line and "use a longer ptb.train.txt or a smaller --model" in line
     assert "batch_size" not in line and "num_steps" not in line  # the ptb command has no such options
-    code, _, err = _cli(["ptb", "--data-path", data, "--model", "test", "--progress", "off"], capsys)
-    line = _one_error_line(code, err)
+    code, _, err = run(["ptb", "--data-path", data, "--model", "test", "--progress", "off"], capsys)
+    line = assert_one_line_error(code, err)
     assert line.endswith("use a longer ptb.train.txt")  # no smaller model to offer
     # reproduce ptb_small has no --model either: the fix there is the data alone
-    code, _, err = _cli(["reproduce", "ptb_small", "--data-path", data, "--out", tmp_path / "out", "--epochs", "1",
+    code, _, err = run(["reproduce", "ptb_small", "--data-path", data, "--out", tmp_path / "out", "--epochs", "1",
                          "--progress", "off"], capsys)
-    line = _one_error_line(code, err)
+    line = assert_one_line_error(code, err)
     assert "use a longer ptb.train.txt" in line and "--model" not in line and "batch_size" not in line
 
 
@@ -388,8 +372,8 @@ def test_a_failed_ptb_download_says_to_pass_data_path(tmp_path, capsys, monkeypa
     monkeypatch.setattr(reader, "DEFAULT_CACHE_DIR", tmp_path / "cache")
     gone = (tmp_path / "gone" / "simple-examples.tgz").as_uri()
     monkeypatch.setattr(reader, "download", lambda url, cache_dir, **kw: data_module.download(gone, cache_dir, **kw))
-    code, _, err = _cli(["ptb", "--model", "test", "--progress", "off"], capsys)
-    line = _one_error_line(code, err)
+    code, _, err = run(["ptb", "--model", "test", "--progress", "off"], capsys)
+    line = assert_one_line_error(code, err)
     assert "could not download" in line and "give --data-path its simple-examples/data folder" in line
     assert "file's path" not in line and "local file path" not in line
 
@@ -403,8 +387,8 @@ def test_a_damaged_ptb_archive_says_to_pass_data_path(tmp_path, capsys, monkeypa
     monkeypatch.setattr(reader, "DEFAULT_CACHE_DIR", tmp_path)
     cached = tmp_path / f"{hashlib.sha1(reader.PTB_URL.encode()).hexdigest()[:10]}-simple-examples.tgz"
     cached.write_bytes(b"\x1f\x8b not really gzip")
-    code, _, err = _cli(["ptb", "--model", "test", "--progress", "off"], capsys)
-    line = _one_error_line(code, err)
+    code, _, err = run(["ptb", "--model", "test", "--progress", "off"], capsys)
+    line = assert_one_line_error(code, err)
     assert "could not extract the PTB files" in line and "give --data-path that folder" in line
 
 
@@ -413,25 +397,25 @@ def test_reproduce_ptb_small_names_save_dir(tmp_path, capsys):
 
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    code, out, err = _cli(["reproduce", "ptb_small", "--data-path", FIXTURE, "--save-dir", blocker / "sub",
+    code, out, err = run(["reproduce", "ptb_small", "--data-path", FIXTURE, "--save-dir", blocker / "sub",
                            "--out", tmp_path / "out", "--epochs", "1", "--progress", "off"], capsys)
-    line = _one_error_line(code, err)
+    line = assert_one_line_error(code, err)
     assert "is a file, not a folder" in line and "choose another --save-dir path" in line
     assert "Epoch" not in out
     (tmp_path / "saves").mkdir()
     with checkpoint.hold_lock(tmp_path / "saves" / "ptb_small"):  # another run writes there (a second flock)
-        code, out, err = _cli(["reproduce", "ptb_small", "--data-path", FIXTURE, "--save-dir", tmp_path / "saves",
+        code, out, err = run(["reproduce", "ptb_small", "--data-path", FIXTURE, "--save-dir", tmp_path / "saves",
                                "--out", tmp_path / "out", "--epochs", "1", "--progress", "off"], capsys)
-    line = _one_error_line(code, err)
+    line = assert_one_line_error(code, err)
     assert f"process {os.getpid()}" in line and "choose another --save-dir path" in line
     assert "Epoch" not in out
 
 
 def test_reproduce_ptb_speed_refuses_too_little_data_before_timing_any_model(tmp_path, capsys):
     """The fixture gives the medium model 8 batches an epoch, fewer than the 10 of the warm-up."""
-    code, out, err = _cli(["reproduce", "ptb_speed", "--data-path", FIXTURE, "--batches", "1",
+    code, out, err = run(["reproduce", "ptb_speed", "--data-path", FIXTURE, "--batches", "1",
                            "--out", tmp_path, "--progress", "off"], capsys)
-    line = _one_error_line(code, err)
+    line = assert_one_line_error(code, err)
     assert "the medium model gets only 8 training batches" in line and "give --data-path the real PTB" in line
     assert "ask for at most -" not in line
     assert "words/s" not in out  # refused before the small model was timed

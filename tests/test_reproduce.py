@@ -8,23 +8,8 @@ import re
 
 import pytest
 
+from conftest import assert_one_line_error, run
 from r2rt_rnn import checkpoint
-from r2rt_rnn.cli import main as cli_main
-
-
-def run(argv, capsys):
-    """Run the command line in-process; returns (exit code, stdout, stderr)."""
-    code = cli_main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_error_line(code, err):
-    assert code == 2, err
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.startswith("error:")]
-    assert len(lines) == 1, err
-    return lines[0]
 
 
 @pytest.mark.parametrize("flags, fragments", [
@@ -36,7 +21,7 @@ def one_error_line(code, err):
 ])
 def test_reproduce_refuses_counts_below_what_it_can_run(tmp_path, capsys, flags, fragments):
     code, out, err = run(["reproduce", "gru_vs_custom", "--out", tmp_path] + flags, capsys)
-    line = one_error_line(code, err)
+    line = assert_one_line_error(code, err)
     for fragment in fragments:
         assert fragment in line, line
     assert "batch_size" not in line.split(";")[-1]  # the fix names only this command's options
@@ -49,7 +34,7 @@ def test_reproduce_save_dir_errors_name_save_dir(tmp_path, capsys):
     argv = ["reproduce", "gru_vs_custom", "--models", "GRU", "--epochs", "1", "--max-chars", "2000",
             "--out", tmp_path / "out", "--progress", "off"]
     code, out, err = run(argv + ["--save-dir", blocker / "saves"], capsys)
-    line = one_error_line(code, err)
+    line = assert_one_line_error(code, err)
     assert "is a file, not a folder" in line and "choose another --save-dir path" in line
     assert not re.search(r"--save(?!-dir)", line)  # the option it does not have
     assert "---" not in out
@@ -58,7 +43,7 @@ def test_reproduce_save_dir_errors_name_save_dir(tmp_path, capsys):
     saves.mkdir()
     with checkpoint.hold_lock(saves / "GRU_1_epochs"):  # a second flock on the file conflicts, even in-process
         code, out, err = run(argv + ["--save-dir", saves], capsys)
-    line = one_error_line(code, err)
+    line = assert_one_line_error(code, err)
     assert f"process {os.getpid()}" in line and "choose another --save-dir path" in line
     assert not re.search(r"--save(?!-dir)", line)
     assert "---" not in out

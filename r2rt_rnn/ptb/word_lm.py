@@ -129,7 +129,7 @@ def _log_train_perplexity(summary, first_step, n_batches, every=summaries.TRAIN_
 
 
 def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbose=False, log=print,
-          raw_data=None, logdir=None, names=None):
+          raw_data=None, logdir=None, names=None, if_taken=None):
     """Train the model of ``config`` on the PTB-format directory ``data_path`` and return a :class:`TrainResult`.
 
     ``config.vocab_size`` is replaced by the real vocabulary size; ``max_epochs``
@@ -148,10 +148,12 @@ def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbo
 
     ``names`` changes how error messages name ``data_path``, ``save_path`` and
     how to get smaller batches (see :data:`API_NAMES`); commands pass their flags.
+    With ``if_taken`` (what to do instead), a ``save_path`` that already holds a
+    checkpoint is refused before any work.
     """
     names = {**API_NAMES, **(names or {})}
     if save_path is not None:
-        save_path = checkpoint.prepare_save_path(save_path, flag=names["save_path"])
+        save_path = checkpoint.prepare_save_path(save_path, flag=names["save_path"], if_taken=if_taken)
     data = raw_data if raw_data is not None else ptb_raw_data(data_path, flag=names["data_path"])
     config = dataclasses.replace(config, vocab_size=data.vocab_size)
     if max_epochs is not None:
@@ -285,11 +287,10 @@ def main(args):
         check_positive(**{"--max-epochs": args.max_epochs})
     check_seed(args.seed, "--seed")
     config = get_config(args.model)
-    if args.save is not None and not args.overwrite:  # the PTB trainer has no --resume: a new run or another path
-        checkpoint.prepare_save_path(args.save, if_taken="pass --overwrite to replace it, or choose another --save "
-                                                          "path")
     result = train(config, data_path=args.data_path, save_path=args.save, max_epochs=args.max_epochs,
                    seed=args.seed, verbose=args.verbose, logdir=args.logdir,
+                   # the PTB trainer has no --resume: a new run, over a checkpoint only when told
+                   if_taken=None if args.overwrite else "pass --overwrite to replace it, or choose another --save path",
                    names={**COMMAND_NAMES, "smaller": None} if args.model == "test" else COMMAND_NAMES)
     if result.checkpoint:
         print(f"checkpoint: {result.checkpoint}")
