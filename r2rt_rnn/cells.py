@@ -40,22 +40,31 @@ def normalise(x, axis, epsilon=1e-5):
     oneDNN remapper rewrites the moments pattern into a fused layer norm that, in
     graphs without a training step (generation, evaluation), returns slightly
     different numbers or fails outright with "Retval[0] does not have value".
-    Its gradient is written out too, ``r * (d - mean(d) - n * mean(d * n))`` with
-    ``r = 1 / sqrt(var + epsilon)``: seven ops per step instead of the thirty-odd
-    (tiles, broadcasts, negations) that differentiating the forward ops gives.
+    Its gradient is written out too (:func:`with_normalise_gradient`). ``ln`` spells
+    the same ops out in the post's place.
+    """
+    centred = x - tf.reduce_mean(x, axis, keepdims=True)
+    r = tf.math.rsqrt(tf.reduce_mean(centred * centred, axis, keepdims=True) + epsilon)
+    return with_normalise_gradient(x, centred * r, r, axis)
+
+
+def with_normalise_gradient(x, normalised, r, axis):
+    """``normalised``, ``(x - mean(x)) * r`` along ``axis``, with its gradient written out.
+
+    ``r = 1 / sqrt(var + epsilon)``. The gradient, ``r * (d - mean(d) - n * mean(d * n))``
+    for ``n = normalised``, takes seven ops per step
+    instead of the thirty-odd (tiles, broadcasts, negations) that differentiating the
+    forward ops gives. The gradient reaches ``x`` only through this formula.
     """
     @tf.custom_gradient
-    def _normalise(x):
-        centred = x - tf.reduce_mean(x, axis, keepdims=True)
-        r = tf.math.rsqrt(tf.reduce_mean(centred * centred, axis, keepdims=True) + epsilon)
-        n = centred * r
-
+    def _normalised(x):
         def grad(d):
+            n = normalised
             return r * (d - tf.reduce_mean(d, axis, keepdims=True) - n * tf.reduce_mean(d * n, axis, keepdims=True))
 
-        return n, grad
+        return normalised, grad
 
-    return _normalise(x)
+    return _normalised(x)
 
 
 def ln(tensor, scope=None, epsilon=1e-5):
@@ -67,12 +76,19 @@ def ln(tensor, scope=None, epsilon=1e-5):
     """
     if tensor.shape.ndims != 2:
         raise R2RTError(f"ln() normalises 2-D tensors [batch, n]; got shape {tensor.shape}")
+    # The mean and variance written out: Grappler rewrites TF's moments op pattern into a fused
+    # layer norm that fails in graphs without a training step (see normalise).
+    m = tf.reduce_mean(tensor, 1, keepdims=True)
+    centred = tensor - m
+    v = tf.reduce_mean(centred * centred, 1, keepdims=True)
     if not isinstance(scope, str):
         scope = ""
     with tf.variable_scope(scope + "layer_norm"):
         scale = tf.get_variable("scale", shape=[tensor.shape[1]], initializer=tf.constant_initializer(1))
         shift = tf.get_variable("shift", shape=[tensor.shape[1]], initializer=tf.constant_initializer(0))
-    return normalise(tensor, 1, epsilon) * scale + shift
+    r = tf.math.rsqrt(v + epsilon)  # 1 / sqrt(v + epsilon), one op
+    LN_initial = with_normalise_gradient(tensor, centred * r, r, 1)  # (tensor - m) * r, its gradient written out
+    return LN_initial * scale + shift
 
 
 class _ShowsGates:
@@ -87,8 +103,13 @@ class _ShowsGates:
         pass
 
 
-class _SingleStateCell(_ShowsGates, rnn_cell.RNNCell):
-    """A cell whose state and output are one ``[batch, num_units]`` tensor."""
+class GRUCell(_ShowsGates, rnn_cell.RNNCell):
+    """The post's re-implementation of the GRU (Cho et al. 2014), built from ``linear``.
+
+    Reset gate ``r`` and update gate ``u`` come from one linear map whose bias
+    starts at 1.0, so a fresh cell neither resets nor updates much; the new state
+    is ``u * h + (1 - u) * tanh(W x + U (r * h))``.
+    """
 
     def __init__(self, num_units, **kwargs):
         super().__init__(**kwargs)
@@ -102,31 +123,20 @@ class _SingleStateCell(_ShowsGates, rnn_cell.RNNCell):
     def output_size(self):
         return self._num_units
 
-
-class GRUCell(_SingleStateCell):
-    """The post's re-implementation of the GRU (Cho et al. 2014), built from ``linear``.
-
-    Reset gate ``r`` and update gate ``u`` come from one linear map whose bias
-    starts at 1.0, so a fresh cell neither resets nor updates much; the new state
-    is ``u * h + (1 - u) * tanh(W x + U (r * h))``.
-    """
-
-    def call(self, inputs, state):
+    def call(self, inputs, state):  # today's RNNCell.__call__ opens the layer's scope, then calls call()
         with tf.variable_scope(type(self).__name__):
-            with tf.variable_scope("Gates"):
+            with tf.variable_scope("Gates"):  # reset gate and update gate; bias 1.0: no reset, no update
+                # linear: the post's tf.nn.rnn_cell._linear, which TensorFlow removed (defined above)
                 ru = tf.nn.sigmoid(linear([inputs, state], 2 * self._num_units, True, 1.0))
-                r, u = tf.split(ru, 2, axis=1)
+                r, u = tf.split(ru, 2, axis=1)  # today's argument order: value, splits, axis
                 self._record_gates(r=r, u=u)
             with tf.variable_scope("Candidate"):
-                c = self._candidate(inputs, state, r)
+                c = tf.nn.tanh(linear([inputs, r * state], self._num_units, True))
             new_h = u * state + (1 - u) * c
         return new_h, new_h
 
-    def _candidate(self, inputs, state, r):
-        return tf.nn.tanh(linear([inputs, r * state], self._num_units, True))
 
-
-class CustomCell(GRUCell):
+class CustomCell(_ShowsGates, rnn_cell.RNNCell):
     """The post's experiment: a GRU whose candidate mixes ``num_weights`` input transforms.
 
     Instead of one ``W x``, the candidate uses ``sum_i lambda_i W_i x`` where
@@ -135,20 +145,38 @@ class CustomCell(GRUCell):
     """
 
     def __init__(self, num_units, num_weights, **kwargs):
-        super().__init__(num_units, **kwargs)
+        super().__init__(**kwargs)
         if num_weights < 1:
             raise R2RTError(f"CustomCell needs num_weights >= 1, got {num_weights}")
+        self._num_units = num_units
         self._num_weights = num_weights
 
-    def _candidate(self, inputs, state, r):
-        # lambdas: [batch, num_weights], each row sums to 1
-        lambdas = tf.nn.softmax(linear([inputs, state], self._num_weights, True))
-        self._record_gates(mix=lambdas)  # the mixture weights, [batch, num_weights]
-        Ws = tf.get_variable("Ws", shape=[self._num_weights, inputs.shape[1], self._num_units])
-        # sum_i lambda_i * (x @ W_i), computed for all i at once: [batch, num_weights, num_units]
-        transformed = tf.einsum("bi,kiu->bku", inputs, Ws)
-        Wx = tf.reduce_sum(transformed * lambdas[:, :, None], axis=1)
-        return tf.nn.tanh(Wx + linear([r * state], self._num_units, True, scope="second"))
+    @property
+    def state_size(self):
+        return self._num_units
+
+    @property
+    def output_size(self):
+        return self._num_units
+
+    def call(self, inputs, state):  # today's RNNCell.__call__ opens the layer's scope, then calls call()
+        with tf.variable_scope(type(self).__name__):
+            with tf.variable_scope("Gates"):  # the GRU's reset and update gates, as in GRUCell
+                ru = tf.nn.sigmoid(linear([inputs, state], 2 * self._num_units, True, 1.0))
+                r, u = tf.split(ru, 2, axis=1)  # today's argument order: value, splits, axis
+                self._record_gates(r=r, u=u)
+            with tf.variable_scope("Candidate"):
+                # lambdas: [batch, num_weights], each row sums to 1
+                lambdas = tf.nn.softmax(linear([inputs, state], self._num_weights, True))
+                self._record_gates(mix=lambdas)  # the mixture weights, [batch, num_weights]
+                Ws = tf.get_variable("Ws", shape=[self._num_weights, inputs.shape[1], self._num_units])
+                # sum_i lambda_i * (x @ W_i) for all i at once (the post: num_weights matmuls and an add):
+                # [batch, num_weights, num_units], weighted, summed over the weights
+                candidate_inputs = tf.einsum("bi,kiu->bku", inputs, Ws)
+                Wx = tf.reduce_sum(candidate_inputs * lambdas[:, :, None], axis=1)
+                c = tf.nn.tanh(Wx + linear([r * state], self._num_units, True, scope="second"))
+            new_h = u * state + (1 - u) * c
+        return new_h, new_h
 
 
 class LayerNormalizedLSTMCell(_ShowsGates, rnn_cell.RNNCell):

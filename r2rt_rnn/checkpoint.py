@@ -26,18 +26,20 @@ saving to the same path is refused instead of silently overwriting.
 """
 import contextlib
 import fcntl
-import importlib
-import inspect
 import json
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import interrupts
+from .builders import BUILDERS
+from .cell_types import same_model
 from .data import Vocabulary
 from .errors import R2RTError
+from .files import check_writable_folder, fsync_path, replace_atomically
 from .tf1 import tf
 
 FORMAT = 2
@@ -46,24 +48,6 @@ DATA_SUFFIX = ".data-00000-of-00001"
 TENSOR_SUFFIXES = (".index", DATA_SUFFIX)
 # what a user may pass instead of the checkpoint's path: one of its files
 FILE_SUFFIXES = (".config.json", ".index", DATA_SUFFIX, ".vocab.json")
-
-# The settings that decide the variables' names and shapes: a checkpoint restores
-# only into a graph that agrees on all of them. (batch_size and num_steps may differ.)
-SHAPE_KEYS = ("builder", "cell_type", "state_size", "num_classes", "num_layers")
-
-# Cell types that are the same model, with the same variables, computed another way:
-# a checkpoint of one restores into the other.
-SAME_MODEL_AS = {"LN_LSTM_fast": "LN_LSTM"}
-
-# config["builder"] -> the function that builds that graph
-BUILDERS = {
-    "build_graph": "r2rt_rnn.model:build_graph",
-    "list_basic_rnn": "r2rt_rnn.graphs.static:build_basic_rnn_graph_with_list",
-    "list_lstm": "r2rt_rnn.graphs.static:build_multilayer_lstm_graph_with_list",
-    "dynamic_lstm": "r2rt_rnn.graphs.dynamic:build_multilayer_lstm_graph_with_dynamic_rnn",
-    "scan_lstm": "r2rt_rnn.graphs.scan:build_multilayer_lstm_graph_with_scan",
-    "ptb_word_lm": "r2rt_rnn.ptb.model:build_from_config",
-}
 
 DEFAULT_NAME = "checkpoint"  # the file name used when a save path names a directory
 
@@ -78,7 +62,8 @@ def exists(path):
 
 def _set_pattern(path):
     """Matches the names of ``path``'s file sets (``NAME.sN``) and of its temporary files, in its folder."""
-    return re.compile(re.escape(Path(path).name) + r"(\.s\d+|\.config\.json\.tmp-\d+|\.tmp-\d+)([._].*)?$")
+    name = re.escape(Path(path).name)
+    return re.compile(rf"{name}(\.s\d+|\.config\.json\.tmp-\d+|\.tmp-\d+)([._].*)?$|\.{name}\.config\.json\..*\.tmp$")
 
 
 def _current_set(path):
@@ -123,44 +108,28 @@ class Checkpoint:
 # --- where to save ----------------------------------------------------------------------------------
 
 
-def prepare_save_path(path, flag="--save", if_taken=None, resuming=None):
+def prepare_save_path(path, overwrite=False, resuming=None):
     """Resolve and check a save path *before* any training: returns the checkpoint path as a str.
 
     A directory (or a path ending in ``/``) means "inside it", as ``DIR/checkpoint``.
     The folder is created if needed and a test file is written there, so an
-    unwritable location fails now, in one line, not after the first epoch. With
-    ``if_taken`` (what the user can do instead), a path that already holds a
-    checkpoint is refused rather than replaced, unless it is ``resuming``, the
-    checkpoint the run continues.
+    unwritable location fails now, in one line, not after the first epoch. A path
+    that already holds a checkpoint is refused rather than replaced, unless
+    ``overwrite`` or it is ``resuming``, the checkpoint the run continues.
     """
     raw = str(path)
     path = Path(raw).expanduser()
     if raw.endswith(("/", os.sep)) or path.is_dir():
         path = path / DEFAULT_NAME
-    for parent in [path.parent, *path.parent.parents]:
-        if parent.exists() and not parent.is_dir():
-            raise R2RTError(f"cannot save to {path}: {parent} is a file, not a folder; "
-                            f"choose another {flag} path")
-    check_writable_folder(path.parent, f"choose another {flag} path")
-    if if_taken and exists(path) and not (resuming and Path(resuming).resolve() == path.resolve()):
-        raise R2RTError(f"{path} already holds a checkpoint; {if_taken}")
+    check_writable_folder(path.parent, "save")
+    if not overwrite and exists(path) and not (resuming and Path(resuming).resolve() == path.resolve()):
+        raise R2RTError(f"{path} already holds a checkpoint; continue it with resume {path}, pass overwrite=True "
+                        "to replace it, or choose another save path", params=("save", "overwrite", "resume"))
     return str(path)
 
 
-def check_writable_folder(folder, fix):
-    """Create ``folder`` if needed and write (then delete) a test file there; else R2RTError ending in ``fix``."""
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".probe-{os.getpid()}"
-        probe.write_bytes(b"ok")
-        probe.unlink()
-    except OSError as exc:
-        raise R2RTError(f"cannot write to {folder} ({exc.strerror or exc}); {fix}") from None
-
-
 @contextlib.contextmanager
-def hold_lock(path, flag="--save"):
+def hold_lock(path):
     """Hold ``PATH.lock`` for the duration; refuse (R2RTError naming the holder) if another process has it.
 
     The lock is an ``flock`` on the file, so it goes with its process however that
@@ -173,14 +142,14 @@ def hold_lock(path, flag="--save"):
             fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise R2RTError(f"cannot create the lock file {lock} ({exc.strerror or exc}); "
-                            f"choose another {flag} path") from None
+                            "choose another save path", params=("save",)) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
             os.close(fd)
             raise R2RTError(f"{path} is being written by a training run in process {holder}; wait for it to "
-                            f"finish, stop it, or choose another {flag} path") from None
+                            "finish, stop it, or choose another save path", params=("save",)) from None
         try:
             if os.stat(lock).st_ino == os.fstat(fd).st_ino:
                 break  # we hold the lock on the file that is at the path now
@@ -201,15 +170,8 @@ def hold_lock(path, flag="--save"):
 # --- writing ----------------------------------------------------------------------------------------
 
 
-def _fsync_path(path):
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_durably(path, text):
+    """A file of a set not yet in use: written and flushed in place (the pointer's rename makes it live)."""
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
         f.flush()
@@ -248,7 +210,6 @@ def save(sess, g, path, vocab, progress=None):
     with interrupts.deferred():
         name = _next_set(path)
         prefix = path.with_name(name)
-        pointer_tmp = path.with_name(f"{path.name}.config.json.tmp-{os.getpid()}")
         try:
             # The MetaGraph of a list-unrolled graph is megabytes; graphs are rebuilt from the config instead.
             saver.save(sess, str(prefix), write_meta_graph=False, write_state=False)
@@ -256,21 +217,20 @@ def save(sess, g, path, vocab, progress=None):
                 _write_durably(f"{prefix}.vocab.json", vocab.to_json())
             suffixes = TENSOR_SUFFIXES + ((".vocab.json",) if vocab is not None else ())
             for suffix in TENSOR_SUFFIXES:
-                _fsync_path(f"{prefix}{suffix}")
+                fsync_path(f"{prefix}{suffix}")
             tensors = {var: list(shape) for var, shape in tf.train.list_variables(str(prefix))}
             meta = {"format": FORMAT, "set": name, "config": g["config"], "progress": progress or {},
                     "tensors": tensors, "files": {s: os.path.getsize(f"{prefix}{s}") for s in suffixes}}
-            _write_durably(pointer_tmp, json.dumps(meta, indent=1))
-            _fsync_path(path.parent)  # the set's names are on disk before the pointer can name them
-            os.replace(pointer_tmp, config_path(path))  # the switch: one atomic rename
-            _fsync_path(path.parent)
+            fsync_path(path.parent)  # the set's names are on disk before the pointer can name them
+            replace_atomically(config_path(path), json.dumps(meta, indent=1).encode())  # the switch: one rename
         except (OSError, tf.errors.OpError) as exc:
-            for entry in (*(Path(f"{prefix}{s}") for s in FILE_SUFFIXES[1:]), pointer_tmp):
+            for entry in (Path(f"{prefix}{s}") for s in FILE_SUFFIXES[1:]):
                 with contextlib.suppress(OSError):
                     entry.unlink()
             shutil.rmtree(f"{prefix}_temp", ignore_errors=True)  # where the Saver writes before it merges
             raise R2RTError(f"could not write checkpoint {path} ({_os_reason(exc)}); the previous checkpoint there "
-                            "is unchanged; free some disk space or choose another save path") from None
+                            "is unchanged; free some disk space or choose another save path",
+                            params=("save",)) from None
         # The new set is in use: the one it replaced (or a format-1 checkpoint's files) can go.
         old = [f"{path.with_name(previous)}{s}" for s in FILE_SUFFIXES[1:]] if previous else \
             [f"{path}{s}" for s in FILE_SUFFIXES[1:]]
@@ -302,8 +262,17 @@ def resolve(path):
     return path
 
 
-# the config keys each kind of graph needs to be rebuilt
-REQUIRED_KEYS = {"ptb_word_lm": ("num_layers", "hidden_size", "vocab_size")}
+def _not_found(path):
+    """The R2RTError for a path that holds no checkpoint, naming the ones a folder holds instead."""
+    if Path(path).is_dir():
+        held = sorted(str(p)[: -len(".config.json")] for p in Path(path).glob("*.config.json"))
+        if held:
+            return R2RTError(f"{path} is a folder holding {len(held)} checkpoints ({', '.join(held[:5])}"
+                             f"{', ...' if len(held) > 5 else ''}); give one of them", params=("checkpoint",))
+        return R2RTError(f"{path} is a folder with no checkpoint in it (no {Path(path) / DEFAULT_NAME}.config.json "
+                         "or other *.config.json); give a checkpoint path", params=("checkpoint",))
+    return R2RTError(f"no checkpoint at {path} (expected {path}.config.json); check the path, or train one there "
+                     "(the train command, or train_network(..., save=PATH))", params=("checkpoint",))
 
 
 def _read_pointer(path):
@@ -323,7 +292,7 @@ def _read_pointer(path):
     if version not in READABLE_FORMATS:
         raise R2RTError(f"checkpoint {path} has format {version!r}, which this r2rt_rnn does not know (it reads "
                         f"formats {', '.join(map(str, READABLE_FORMATS))}); update r2rt_rnn or use another checkpoint")
-    missing = [k for k in REQUIRED_KEYS.get(config["builder"], SHAPE_KEYS) if k not in config]
+    missing = [k for k in BUILDERS[config["builder"]].shape_keys if k not in config]
     if missing:
         raise _corrupt(path, f"{cfg.name} does not say {', '.join(missing)}")
     name = meta.get("set")
@@ -332,12 +301,32 @@ def _read_pointer(path):
     return meta
 
 
+# A reader beside a writer: the writer may switch the pointer to a new set and delete the old one between the
+# reader's reading of the pointer and of the set's files. The reader then starts again on the set named now.
+READ_ATTEMPTS = 50
+
+
 def load(path):
-    """Read checkpoint ``path`` once and check its parts against each other; returns a :class:`Checkpoint`."""
+    """Read checkpoint ``path`` once and check its parts against each other; returns a :class:`Checkpoint`.
+
+    When a training run saves to ``path`` meanwhile, the read starts again on the set the pointer
+    names now: a reader gets the previous checkpoint or the new one, whole, never a false "damaged".
+    """
     path = resolve(path)
     if not exists(path):
-        raise R2RTError(f"no checkpoint at {path} (expected {path}.config.json); train one with "
-                        f"`python -m r2rt_rnn train --save {path}` or check the path")
+        raise _not_found(path)
+    for attempt in range(READ_ATTEMPTS):
+        before = _current_set(path)
+        try:
+            return _load_once(path)
+        except R2RTError:
+            if attempt + 1 == READ_ATTEMPTS or _current_set(path) == before:
+                raise  # the pointer did not move: the damage is real
+            time.sleep(0.005)
+    raise AssertionError("unreachable")
+
+
+def _load_once(path):
     meta = _read_pointer(path)
     prefix = str(Path(path).with_name(meta["set"])) if meta.get("format", 1) >= 2 else path
     ckpt = Checkpoint(path, meta["config"], meta.get("progress") or {}, None, {}, prefix)
@@ -350,9 +339,13 @@ def load(path):
             raise _corrupt(path, f"its vocabulary has {len(ckpt.vocab)} entries but its config says "
                                  f"{ckpt.num_classes} classes")
     for suffix, size in (meta.get("files") or {}).items():
-        actual = os.path.getsize(f"{prefix}{suffix}") if os.path.exists(f"{prefix}{suffix}") else None
+        part = f"{prefix}{suffix}"
+        try:
+            actual = os.stat(part).st_size  # one look: a writer may delete the set at any instant
+        except OSError:
+            raise _corrupt(path, f"its file {Path(part).name} is missing") from None
         if actual != size:
-            raise _corrupt(path, f"{Path(prefix).name}{suffix} has {actual} bytes, {size} were written")
+            raise _corrupt(path, f"{Path(part).name} has {actual} bytes, {size} were written")
     try:
         ckpt.tensors = {name: list(shape) for name, shape in tf.train.list_variables(prefix)}
     except (tf.errors.OpError, ValueError) as exc:
@@ -372,18 +365,19 @@ def files(path):
 
 
 def _check_shapes(ckpt):
-    """The config's sizes against the tensors' shapes (the embedding and the softmax weights)."""
-    c = ckpt.config
-    if c.get("builder") == "ptb_word_lm":
-        expected = {"Model/embedding": [c.get("vocab_size"), c.get("hidden_size")],
-                    "Model/softmax_w": [c.get("hidden_size"), c.get("vocab_size")]}
-    else:
-        expected = {"embedding_matrix": [c.get("num_classes"), c.get("state_size")],
-                    "softmax/W": [c.get("state_size"), c.get("num_classes")]}
-    for name, shape in expected.items():
+    """The config's sizes against the saved tensors' shapes (the embedding and the softmax weights)."""
+    for name, shape in BUILDERS[ckpt.config["builder"]].tensors(ckpt.config).items():
         if name in ckpt.tensors and ckpt.tensors[name] != shape:
             raise _corrupt(ckpt.path, f"its config says {name} is {shape} but the saved tensor is "
                                       f"{ckpt.tensors[name]}")
+
+
+def vocabulary(ckpt):
+    """The checkpoint's vocabulary, or an R2RTError saying why its ids cannot be decoded without one."""
+    if ckpt.vocab is None:
+        raise R2RTError(f"checkpoint {ckpt.path} has no vocabulary beside it, so its ids cannot be decoded; "
+                        "train it with train_network(..., vocab=...) or the train command")
+    return ckpt.vocab
 
 
 def as_checkpoint(path_or_ckpt):
@@ -392,12 +386,12 @@ def as_checkpoint(path_or_ckpt):
 
 def check_compatible(config, saved, path):
     """Raise R2RTError naming every shape-deciding setting on which ``config`` and ``saved`` differ."""
-    keys = SHAPE_KEYS + (("num_weights_for_custom_cell",) if config.get("cell_type") == "Custom" else ())
-    if config.get("builder") == "ptb_word_lm":
-        keys = ("builder", "num_layers", "hidden_size", "vocab_size")
+    keys = BUILDERS[saved["builder"]].shape_keys if saved.get("builder") in BUILDERS else ("builder",)
+    if config.get("cell_type") == "Custom":
+        keys += ("num_weights_for_custom_cell",)
 
     def model_of(c):
-        return {**c, "cell_type": SAME_MODEL_AS.get(c.get("cell_type"), c.get("cell_type"))}
+        return {**c, "cell_type": same_model(c.get("cell_type"))}
 
     mine, theirs = model_of(config), model_of(saved)
     diffs = [f"{k}={saved.get(k)!r} in the checkpoint but {config.get(k)!r} in this graph"
@@ -408,26 +402,31 @@ def check_compatible(config, saved, path):
 
 
 def restore(sess, g, path_or_ckpt):
-    """Restore a checkpoint (a path or a loaded :class:`Checkpoint`) into ``g``'s session; returns the Checkpoint."""
+    """Restore a checkpoint (a path or a loaded :class:`Checkpoint`) into ``g``'s session; returns the Checkpoint.
+
+    If a training run replaced the checkpoint's set since it was read, the set its pointer names
+    now is restored, and returned, instead.
+    """
     ckpt = as_checkpoint(path_or_ckpt)
     check_compatible(g["config"], ckpt.config, ckpt.path)
     saver = g.get("saver") or tf.train.Saver()
-    try:
-        saver.restore(sess, ckpt.prefix or ckpt.path)
-    except (tf.errors.NotFoundError, tf.errors.InvalidArgumentError) as exc:
-        first_line = str(exc).strip().splitlines()[0][:200]
-        raise R2RTError(f"checkpoint {ckpt.path} does not fit this graph ({first_line}); "
-                        "rebuild the graph with the checkpoint's settings") from None
-    except (tf.errors.OpError, ValueError) as exc:
-        raise _corrupt(ckpt.path, f"its tensors cannot be read ({_os_reason(exc)})") from None
-    return ckpt
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            saver.restore(sess, ckpt.prefix or ckpt.path)
+            return ckpt
+        except (tf.errors.OpError, ValueError) as exc:
+            if attempt + 1 < READ_ATTEMPTS and _current_set(ckpt.path) not in (None, Path(ckpt.prefix).name):
+                ckpt = load(ckpt.path)  # a writer saved meanwhile: take the set it wrote
+                continue
+            if isinstance(exc, (tf.errors.NotFoundError, tf.errors.InvalidArgumentError)):
+                first_line = str(exc).strip().splitlines()[0][:200]
+                raise R2RTError(f"checkpoint {ckpt.path} does not fit this graph ({first_line}); "
+                                "rebuild the graph with the checkpoint's settings") from None
+            raise _corrupt(ckpt.path, f"its tensors cannot be read ({_os_reason(exc)})") from None
+    raise AssertionError("unreachable")
 
 
 def build_from_checkpoint(path_or_ckpt, **overrides):
     """Rebuild the graph a checkpoint was trained with, e.g. ``batch_size=1, num_steps=1`` for generation."""
     config = as_checkpoint(path_or_ckpt).config
-    module, name = BUILDERS[config["builder"]].split(":")
-    builder = getattr(importlib.import_module(module), name)
-    accepted = inspect.signature(builder).parameters
-    kwargs = {k: v for k, v in {**config, **overrides}.items() if k in accepted}
-    return builder(**kwargs)
+    return BUILDERS[config["builder"]].build(**{**config, **overrides})

@@ -1,9 +1,8 @@
 """python -m r2rt_rnn COMMAND (or r2rt-rnn COMMAND): one sub-command per job.
 
-Each command lives in the module that does the work; that module offers
-add_arguments(parser) and main(args). Only the chosen command's module is
-imported: ``python -m r2rt_rnn --help`` is instant, while a command's own
-``--help`` loads TensorFlow with its module (about 2 s).
+Each command is a module of :mod:`r2rt_rnn.commands` offering add_arguments(parser)
+and main(args). Only the chosen command's module is imported: ``python -m r2rt_rnn --help``
+is instant, while a command's own ``--help`` loads TensorFlow with its module (about 2 s).
 """
 import argparse
 import importlib
@@ -12,18 +11,9 @@ import signal
 import sys
 
 from . import interrupts, output
+from .commands import COMMANDS
 from .errors import R2RTError, TrainingInterrupted
 
-# name -> (module, one-line help)
-COMMANDS = {
-    "train": ("r2rt_rnn.train", "train a character model (build_graph + train_network) and save a checkpoint"),
-    "generate": ("r2rt_rnn.generate", "generate text from a checkpoint written by train (or ptb)"),
-    "reproduce": ("r2rt_rnn.reproduce", "rerun a published experiment (the post's three, PTB small) and record it"),
-    "bench": ("r2rt_rnn.bench", "time graph builds, training and generation; write JSON, Markdown and a chart"),
-    "minchar": ("r2rt_rnn.min_char_rnn", "the gentle intro: a hand-written vanilla RNN (min-char-rnn) in TF1"),
-    "ptb": ("r2rt_rnn.ptb.word_lm", "the PTB word-level language model (Zaremba et al. 2014)"),
-    "inspect": ("r2rt_rnn.inspect", "look inside a checkpoint: next-token guesses, neuron firings, gates, a page"),
-}
 TRAINING_COMMANDS = ("train", "reproduce", "minchar", "ptb")  # the ones that take --progress
 # What each command does when its standard output fails (a closed pipe, a full disk); None: it stops in one line.
 WHEN_STDOUT_FAILS = {"generate": None, "bench": "the benchmark goes on and writes its files",
@@ -35,6 +25,8 @@ WHEN_INTERRUPTED = {
     None: "error: interrupted (Ctrl-C) before anything was written; run the command again to start over",
     "generate": "error: interrupted (Ctrl-C); what was printed is the sample so far (the same seed starts the "
                 "same text)",
+    "inspect": "error: interrupted (Ctrl-C); the files listed above (page:, summary:, figure:) are whole; the rest "
+               "were not written",
 }
 
 
@@ -82,16 +74,19 @@ def main(argv=None):
     """Run one command and return its exit status; ``argv=None``: the program's own arguments, *as the program*.
 
     As the program it does not return: once the command is over it flushes the
-    output and ends the process without Python's teardown (see :func:`_leave`).
-    Called with ``argv`` (tests, scripts), it returns and puts the caller's
-    Ctrl-C handler back.
+    output and ends the process without Python's teardown (see :func:`_leave`), and a
+    Ctrl-C ends it at once after its line. Called with ``argv`` (tests, scripts), it
+    returns the status in every case, Ctrl-C included, and puts the caller's Ctrl-C
+    handler back.
     """
     as_program = argv is None
+    if as_program:
+        output.reopen_closed_streams()  # started with >&- or 2>&-: the streams point at /dev/null instead
     previous = signal.getsignal(signal.SIGINT)
     argv = list(sys.argv[1:] if argv is None else argv)
     interrupts.install()  # first: a Ctrl-C from here on is honoured at the next safe point, never lost
     try:
-        code = _guarded(argv)
+        code = _guarded(argv, as_program)
     finally:
         if not as_program:
             interrupts.uninstall(previous)
@@ -100,23 +95,23 @@ def main(argv=None):
     return code
 
 
-def _guarded(argv):
+def _guarded(argv, as_program):
     """The command, with its output guarded and every way it can end turned into a status and at most one line."""
-    note = WHEN_STDOUT_FAILS.get(argv[0] if argv else None,
-                                 "training goes on and checkpoints are still written; nothing more is printed")
+    command = argv[0] if argv else None
+    note = WHEN_STDOUT_FAILS.get(command, "training goes on and checkpoints are still written; nothing more is printed")
     try:
         with output.guard(note):
             code = _run(argv)
             if interrupts.pending() and not interrupts.raised():
-                _exit_interrupted(FINISHING)
+                return _interrupted(FINISHING, as_program)
             return code
     except R2RTError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except TrainingInterrupted as exc:
-        _exit_interrupted(f"error: {exc}")
+        return _interrupted(f"error: {exc}", as_program)
     except KeyboardInterrupt:
-        _exit_interrupted(WHEN_INTERRUPTED.get(argv[0] if argv else None, WHEN_INTERRUPTED[None]))
+        return _interrupted(WHEN_INTERRUPTED.get(command, WHEN_INTERRUPTED[None]), as_program)
 
 
 def _leave(code):
@@ -153,14 +148,18 @@ def _run(argv):
     return module.main(args) or 0
 
 
-def _exit_interrupted(message):
-    """Print the one line and leave with status 2, skipping interpreter teardown.
+def _interrupted(message, as_program):
+    """Print the one line; as the program, leave with status 2 at once, skipping interpreter teardown.
 
     Once Ctrl-C has been handled, TensorFlow's half-imported or half-run native state
     has nothing left worth tearing down (checkpoints are already whole on disk), and a
     teardown that meets a second signal would end the process by that signal instead.
+    In-process callers get the status back.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if as_program:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     print(f"\n{message}", file=sys.stderr, flush=True)
+    if not as_program:
+        return 2
     sys.stdout.flush()
     os._exit(2)

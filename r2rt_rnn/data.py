@@ -51,6 +51,19 @@ def _too_big(what, size):
                      f"(at most {max_text_bytes() / 2**20:,.0f} MiB here); pass a smaller text file")
 
 
+def _fetch(url, partial):
+    """Stream ``url`` into file ``partial``, stopping at :func:`max_text_bytes` and at a Ctrl-C between chunks."""
+    limit = max_text_bytes()
+    with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response, open(partial, "wb") as out:
+        size = 0
+        while chunk := response.read(1 << 20):
+            interrupts.check()
+            size += len(chunk)
+            if size > limit:
+                raise _too_big(url, size)
+            out.write(chunk)
+
+
 def download(url, cache_dir=None, fix=None):
     """Download ``url`` once into ``cache_dir`` and return the local path.
 
@@ -72,16 +85,8 @@ def download(url, cache_dir=None, fix=None):
         raise R2RTError(f"cannot create the download cache {cache_dir} ({exc.strerror or exc}); "
                         "set R2RT_CACHE_DIR to a writable folder") from None
     partial = target.with_name(f"{target.name}.part-{os.getpid()}")
-    limit = max_text_bytes()
     try:
-        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response, open(partial, "wb") as out:
-            size = 0
-            while chunk := response.read(1 << 20):
-                interrupts.check()
-                size += len(chunk)
-                if size > limit:
-                    raise _too_big(url, size)
-                out.write(chunk)
+        _fetch(url, partial)
         partial.replace(target)
     except R2RTError:
         raise
@@ -118,20 +123,13 @@ def load_text(source=None, cache_dir=None):
                         "or a local file path")
     else:
         path = Path(source).expanduser()
-    if not path.exists():
-        raise R2RTError(f"text file not found: {path}; pass the path of an existing UTF-8 text file")
-    if path.is_dir():
-        raise R2RTError(f"{path} is a directory; pass the path of a UTF-8 text file")
-    if not path.is_file():
-        raise R2RTError(f"{path} is not a regular file (a device, pipe or socket, which may never end); "
-                        "pass the path of a UTF-8 text file")
-    if path.stat().st_size > max_text_bytes():
+    if path.is_file() and path.stat().st_size > max_text_bytes():
         raise _too_big(path, path.stat().st_size)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise R2RTError(f"cannot read {path} ({exc.strerror or exc}); check the file's permissions "
-                        "or pass another text file") from None
+    with open_text(path) as f:
+        try:
+            raw = f.read()
+        except OSError as exc:
+            raise R2RTError(f"cannot read {path} ({exc.strerror or exc}); pass another text file") from None
     if not raw:
         raise R2RTError(f"text file is empty: {path}; pass a file with some text in it")
     try:
@@ -141,6 +139,27 @@ def load_text(source=None, cache_dir=None):
             f"{path} is not UTF-8 text (undecodable byte at offset {exc.start}); "
             "convert it with e.g. `iconv -t utf-8` first"
         ) from None
+
+
+def open_text(path):
+    """``path`` opened for reading in binary, once it is known to be a regular file that can be read.
+
+    A missing path, a folder, a device, pipe or socket (which may never end) and an unreadable file are each
+    an R2RTError saying so.
+    """
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise R2RTError(f"text file not found: {path}; pass the path of an existing UTF-8 text file")
+    if path.is_dir():
+        raise R2RTError(f"{path} is a directory; pass the path of a UTF-8 text file")
+    if not path.is_file():
+        raise R2RTError(f"{path} is not a regular file (a device, pipe or socket, which may never end); "
+                        "pass the path of a UTF-8 text file")
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise R2RTError(f"cannot read {path} ({exc.strerror or exc}); check the file's permissions "
+                        "or pass another text file") from None
 
 
 class Vocabulary:
@@ -271,25 +290,24 @@ def check_positive(**sizes):
     """Raise R2RTError naming the first size that is not a positive integer."""
     for name, value in sizes.items():
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-            raise R2RTError(f"{name} must be a positive integer, got {value!r}")
+            raise R2RTError(f"{name} must be a positive integer, got {value!r}", params=(name,))
 
 
-def check_length(raw_data, batch_size, num_steps, what="text",
-                 fix="use a longer text or a smaller batch_size/num_steps"):
+def check_length(raw_data, batch_size, num_steps, what="text"):
     """Raise R2RTError unless ``raw_data`` fills at least one ``[batch_size, num_steps]`` batch.
 
     The reader cuts the data into ``batch_size`` rows and needs ``num_steps + 1``
     tokens in each (the targets are shifted by one), so one batch takes
     ``batch_size * (num_steps + 1)`` tokens: a little more than ``batch_size * num_steps + 1``.
-    ``fix`` ends the message: what the caller's user can change.
+    ``what`` names the data (a parameter, or words such as "validation text").
     """
     check_positive(batch_size=batch_size, num_steps=num_steps)
     needed = batch_size * (num_steps + 1)
     if len(raw_data) < needed:
         raise R2RTError(
             f"{what} has {len(raw_data)} tokens but one batch needs batch_size * (num_steps + 1) = "
-            f"{batch_size} * ({num_steps} + 1) = {needed}; {fix}"
-        )
+            f"{batch_size} * ({num_steps} + 1) = {needed}; use more text or a smaller batch_size or num_steps",
+            params=(what, "more text", "batch_size", "num_steps"))
 
 
 def ptb_iterator(raw_data, batch_size, num_steps):

@@ -6,7 +6,9 @@
 * ``cell_comparison``: GRU, LSTM and LN_LSTM via ``build_graph`` (post: 20 epochs at 80 steps).
 
 Each returns one record per model: build time, training time, per-epoch training
-and validation losses, and the post's published figures beside them.
+and validation losses, and the post's published figures (:mod:`r2rt_rnn.post_results`)
+beside them. The ``reproduce`` command (:mod:`r2rt_rnn.commands.reproduce`) runs them
+and records the results.
 """
 import dataclasses
 import inspect
@@ -21,27 +23,12 @@ from .graphs.dynamic import build_multilayer_lstm_graph_with_dynamic_rnn
 from .graphs.scan import build_multilayer_lstm_graph_with_scan
 from .graphs.static import build_multilayer_lstm_graph_with_list
 from .model import build_graph, build_multilayer_graph_with_custom_cell
+from .post_results import published
 from .presets import PRESETS
 from .train import train_network
 
-# What the post printed (final-epoch average training loss, seconds to train, seconds to build).
-POST = {
-    "graph_styles": {
-        "list": {"losses": [3.5332, 3.3144, 3.2176], "train_seconds": 117.8, "build_seconds": 25.6},
-        "dynamic_rnn": {"losses": [3.5579, 3.3225, 3.2829], "train_seconds": 96.7, "build_seconds": 0.53},
-        "scan": {"losses": [3.5536, 3.3205, 3.2743], "train_seconds": 101.6, "build_seconds": 0.65},
-    },
-    "gru_vs_custom": {
-        "GRU": {"losses": [2.9292, 2.3589, 2.2195, 2.1226, 2.0504], "train_seconds": 284.7},
-        "Custom": {"losses": [3.0442, 2.5173, 2.3707, 2.2753, 2.2017], "train_seconds": 537.6},
-    },
-    "cell_comparison": {
-        "GRU": {"final_loss": 1.7532, "train_seconds": 1051.7},
-        "LSTM": {"final_loss": 2.0281, "train_seconds": 614.5},
-        "LN_LSTM": {"final_loss": 1.7185, "train_seconds": 3867.6},
-    },
-}
-
+# The post's three, in its order (what ``reproduce all`` runs); EXPERIMENTS adds ours beyond the post.
+POST_EXPERIMENTS = ("graph_styles", "gru_vs_custom", "cell_comparison")
 
 def _lstm_graph(builder):
     """One of the post's three 3-layer LSTM graph styles, sized by a preset."""
@@ -71,63 +58,66 @@ EXPERIMENTS = {
 }
 
 
-# How the messages of plan() and run() name their options: the Python API's argument names here;
-# ``reproduce`` passes its flags.
-API_NAMES = {"epochs": "epochs", "num_steps": "num_steps", "models": "models", "max_chars": "max_chars",
-             "save_dir": "save_dir", "resume": None}  # resume: how a Ctrl-C's message says to continue
+def _check_count(name, value, default):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
+        raise R2RTError(f"{name} must be 1 or more, got {value!r}; leave it out for {default}", params=(name,))
 
 
-def plan(experiment, epochs=None, num_steps=None, models=None, max_chars=None, save_dir=None, names=None):
+def plan(experiment, epochs=None, num_steps=None, models=None, max_chars=None, save_dir=None, overwrite=False,
+         keep_best=True):
     """Check :func:`run`'s options before any work: returns the preset to run and ``{model: save path or False}``.
 
-    A bad value is an R2RTError naming it as ``names`` spells it (see :data:`API_NAMES`):
-    a count below 1 (left out, each means the post's value, or the whole text), a model
-    the experiment does not have, ``max_chars`` too few for one batch, a ``save_dir``
-    that cannot be written or whose checkpoint another training run is writing.
+    A bad value is an R2RTError naming its parameter (and in ``params``): a count
+    below 1 (left out, each means the post's value, or the whole text), a model the
+    experiment does not have, ``max_chars`` too few for one batch, a ``save_dir``
+    that cannot be written, that already holds the model's checkpoint (or, with
+    ``keep_best``, its ``-best``) unless ``overwrite``, or whose checkpoint another
+    training run is writing (``params``: ``save``, as :mod:`r2rt_rnn.checkpoint`
+    names a save path).
     """
-    n = {**API_NAMES, **(names or {})}
-    for key, value, default in (("epochs", epochs, "the post's number"), ("num_steps", num_steps, "the post's"),
-                                ("max_chars", max_chars, "the whole text")):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
-            raise R2RTError(f"{n[key]} must be 1 or more, got {value!r}; leave it out for {default}")
+    for name, value, default in (("epochs", epochs, "the post's number"), ("num_steps", num_steps, "the post's"),
+                                 ("max_chars", max_chars, "the whole text")):
+        _check_count(name, value, default)
     unknown = sorted(set(models or ()) - set(EXPERIMENTS[experiment]))
     if unknown:
-        raise R2RTError(f"{n['models']}: {', '.join(unknown)} not in {experiment}; choose from "
-                        f"{', '.join(EXPERIMENTS[experiment])}")
+        raise R2RTError(f"models: {', '.join(unknown)} not in {experiment}; choose from "
+                        f"{', '.join(EXPERIMENTS[experiment])}", params=("models",))
     preset = PRESETS[experiment].replace(epochs=epochs or PRESETS[experiment].epochs,
                                          num_steps=num_steps or PRESETS[experiment].num_steps)
     needed = preset.batch_size * (preset.num_steps + 1)
     if max_chars is not None and max_chars < needed:
-        raise R2RTError(f"{n['max_chars']} {max_chars} is too few characters for one batch of {experiment}: "
-                        f"batch_size * (num_steps + 1) = {preset.batch_size} * ({preset.num_steps} + 1) = {needed}; "
-                        f"raise {n['max_chars']} or lower {n['num_steps']}")
+        raise R2RTError(f"max_chars {max_chars} is too few characters for one batch of {experiment}, which takes "
+                        f"{preset.batch_size} * ({preset.num_steps} + 1) = {needed} (batch size * (steps + 1)); "
+                        "raise max_chars or lower num_steps", params=("max_chars", "num_steps"))
     saves = {}
     for name in EXPERIMENTS[experiment]:
         if models and name not in models:
             continue
         saves[name] = False
         if save_dir:
-            saves[name] = checkpoint.prepare_save_path(Path(save_dir) / f"{name}_{preset.epochs}_epochs",
-                                                       flag=n["save_dir"])
-            with checkpoint.hold_lock(saves[name], flag=n["save_dir"]):
+            saves[name] = checkpoint.prepare_save_path(Path(save_dir) / f"{name}_{preset.epochs}_epochs", overwrite)
+            if keep_best:
+                checkpoint.prepare_save_path(f"{saves[name]}-best", overwrite)
+            with checkpoint.hold_lock(saves[name]):
                 pass  # free now (else refused here, naming the run that holds it); train_network takes it again
     return preset, saves
 
 
 def run(experiment, epochs=None, num_steps=None, models=None, text=None, max_chars=None,
-        valid_fraction=0.1, save_dir=None, verbose=True, names=None):
+        valid_fraction=0.1, save_dir=None, verbose=True, overwrite=False):
     """Run one experiment; returns ``{model: record}``.
 
     ``epochs``/``num_steps`` default to the post's; ``max_chars`` keeps only the
     first characters of the text (the notebook's quick mode); ``save_dir`` keeps a
-    checkpoint per model (e.g. ``saves/GRU_20_epochs`` as in the post). The options
-    are checked first (:func:`plan`, whose ``names`` say how messages name them).
-    Each record's ``preset`` is the model's own (with its cell type, where the
-    experiment's preset has one for all), and ``graph_config`` is how its graph was built.
+    checkpoint per model (e.g. ``saves/GRU_20_epochs`` as in the post), refusing to
+    replace one already there unless ``overwrite``. The options are checked first
+    (:func:`plan`). Each record's ``preset`` is the model's own (with its cell type,
+    where the experiment's preset has one for all), ``graph_config`` is how its
+    graph was built and ``post`` what the post published for it. Ctrl-C raises
+    :class:`~r2rt_rnn.errors.TrainingInterrupted` from ``train_network``.
     """
     factories = EXPERIMENTS[experiment]
-    n = {**API_NAMES, **(names or {})}
-    preset, saves = plan(experiment, epochs, num_steps, models, max_chars, save_dir, names)
+    preset, saves = plan(experiment, epochs, num_steps, models, max_chars, save_dir, overwrite, valid_fraction > 0)
     epochs, num_steps = preset.epochs, preset.num_steps
     corpus = load_corpus(text, valid_fraction=valid_fraction)
     train, valid = corpus.train, corpus.valid
@@ -144,8 +134,7 @@ def run(experiment, epochs=None, num_steps=None, models=None, text=None, max_cha
         model_preset = preset.replace(cell_type=g["config"].get("cell_type", preset.cell_type))
         t = time.perf_counter()
         history = train_network(g, epochs, data=train, valid_data=valid, vocab=corpus.vocab, save=save,
-                                verbose=verbose, keep_best=bool(save) and valid is not None,
-                                save_flag=n["save_dir"], resume_hint=n["resume"],
+                                overwrite=overwrite, verbose=verbose, keep_best=bool(save) and valid is not None,
                                 **(preset.schedule_kwargs() if valid is not None else {}))
         results[name] = {
             "epochs": epochs, "num_steps": num_steps, "build_seconds": build_seconds,
@@ -153,7 +142,7 @@ def run(experiment, epochs=None, num_steps=None, models=None, text=None, max_cha
             "valid_losses": history.valid_losses, "train_chars": int(len(train)),
             "epoch_seconds": history.epoch_seconds, "learning_rates": history.learning_rates,
             "best_valid_loss": min(history.valid_losses) if history.valid_losses else None,
-            "post": POST.get(experiment, {}).get(name, {}), "preset": dataclasses.asdict(model_preset),
+            "post": published(experiment, name), "preset": dataclasses.asdict(model_preset),
             "graph_config": g["config"],
         }
         if verbose:

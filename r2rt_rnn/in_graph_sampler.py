@@ -9,9 +9,9 @@ same text.
 import numpy as np
 
 from . import checkpoint, interrupts
+from .cell_types import CELL_TYPES, fastest
 from .errors import R2RTError
 from .graphs import common
-from .model import CELL_TYPES
 from .sampling import check_sampling, encode_prompt, sampling_session_config
 from .tf1 import tf
 
@@ -54,13 +54,13 @@ def build_sampler(config, pick_top_chars=None, temperature=1.0):
     restore here.
     """
     # LN_LSTM checkpoints run on the fused cell: the same model and variables, fewer ops per step
-    cell_type = "LN_LSTM_fast" if config["cell_type"] == "LN_LSTM" else config["cell_type"]
+    cell_spec = CELL_TYPES[fastest(config["cell_type"])]
     state_size, num_classes = config["state_size"], config["num_classes"]
     common.reset_graph(None)
     prompt = tf.placeholder(tf.int32, [None], name="prompt")
     uniforms = tf.placeholder(tf.float64, [None], name="uniforms")
     embeddings = tf.get_variable("embedding_matrix", [num_classes, state_size])
-    cell = common.stack(lambda: CELL_TYPES[cell_type](state_size, config.get("num_weights_for_custom_cell", 5)),
+    cell = common.stack(lambda: cell_spec.make(state_size, config.get("num_weights_for_custom_cell", 5)),
                         config["num_layers"])
     with tf.variable_scope("softmax"):
         W = tf.get_variable("W", [state_size, num_classes])
@@ -78,9 +78,14 @@ def build_sampler(config, pick_top_chars=None, temperature=1.0):
         return reads[name]
 
     def run_cell(char_id, state):  # char_id: [1]
+        inputs = tf.nn.embedding_lookup(embeddings, char_id)
+        # A batch of one, said statically: a slice of the prompt has an unknown length, and a cell that
+        # keeps its inputs' batch dimension (the Custom cell) would give a state of [None, state_size],
+        # which the while loops refuse (the state enters them as [1, state_size]).
+        inputs.set_shape([1, state_size])
         # dynamic_rnn's scope, so the variables have the training graph's names
         with tf.variable_scope("rnn", reuse=tf.AUTO_REUSE, custom_getter=read_once):
-            return cell(tf.nn.embedding_lookup(embeddings, char_id), state)
+            return cell(inputs, state)
 
     run_cell(prompt[:1], init_state)  # creates the cell's variables outside the loops
 
@@ -127,8 +132,7 @@ def iter_in_graph(checkpoint_path, num_chars, prompt="A", pick_top_chars=None, t
     ckpt = checkpoint.as_checkpoint(checkpoint_path)
     config, vocab = ckpt.config, ckpt.vocab
     check_sampling(num_chars, pick_top_chars, temperature, config["num_classes"], seed)
-    if vocab is None:
-        raise R2RTError(f"checkpoint {ckpt.path} has no vocabulary beside it, so its ids cannot be decoded")
+    checkpoint.vocabulary(ckpt)
     if not isinstance(chunk, int) or chunk < 1 or chunk % UNROLL:
         raise R2RTError(f"chunk must be a positive multiple of {UNROLL}, got {chunk!r}")
     prompt_ids = encode_prompt(prompt, vocab)

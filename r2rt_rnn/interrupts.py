@@ -30,8 +30,23 @@ AGAIN = (b"\nerror: interrupted again (Ctrl-C twice): stopped at once; any check
          b"complete one\n")
 
 
+_message_fd = 2  # where the one line goes: stderr, or its real target while TensorFlow's loading silences fd 2
+
+
+@contextlib.contextmanager
+def messages_to(fd):
+    """Send the line of a second Ctrl-C to ``fd`` for the block (the real stderr while fd 2 is silenced)."""
+    global _message_fd
+    previous, _message_fd = _message_fd, fd
+    try:
+        yield
+    finally:
+        _message_fd = previous
+
+
 def _stop_now():
-    os.write(2, AGAIN)
+    with contextlib.suppress(OSError):
+        os.write(_message_fd, AGAIN)
     os._exit(2)
 
 

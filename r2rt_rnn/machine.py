@@ -1,4 +1,5 @@
-"""What machine a measurement ran on: recorded beside every benchmark and reproduction result."""
+"""The machine the package runs on: its CPU, cores and free memory (checked before a model is built), and the
+device a measurement ran on (recorded beside every benchmark and reproduction result)."""
 import os
 import platform
 from pathlib import Path

@@ -13,6 +13,8 @@ The graph unrolls ``seq_length`` steps. The last hidden state of one window is f
 back as the first state of the next, so the model sees context longer than a window
 (gradients are still truncated at the window edge). :func:`gen_epoch_data` is the
 post's ``genEpochData``: the text is split into ``batch_size`` streams read in parallel.
+
+The command line (``python -m r2rt_rnn minchar``) is :mod:`r2rt_rnn.commands.minchar`.
 """
 import time
 from dataclasses import asdict, dataclass
@@ -20,7 +22,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from . import interrupts
-from .data import Vocabulary, check_length, check_positive, epoch_size, load_text, ptb_iterator
+from .data import Vocabulary, check_length, check_positive, load_text, ptb_iterator
 from .errors import R2RTError
 from .graphs.common import check_seed, seed_graph
 from .progress import Progress
@@ -124,7 +126,7 @@ def sample(sess, g, vocab, seed_char, length, state=None, rng=None):
     """
     check_positive(length=length)
     if not isinstance(seed_char, str) or len(seed_char) != 1:
-        raise R2RTError(f"seed_char must be a single character, got {seed_char!r}")
+        raise R2RTError(f"seed_char must be a single character, got {seed_char!r}", params=("seed_char",))
     if seed_char not in vocab.vocab_to_idx:
         raise R2RTError(f"seed character {seed_char!r} is not in the training text; pick one that is")
     rng = rng or np.random.RandomState(0)
@@ -141,6 +143,18 @@ def sample(sess, g, vocab, seed_char, length, state=None, rng=None):
     return "".join(out)
 
 
+def check_config(config):
+    """Return ``config`` if its sizes are positive integers and its rates positive and finite, else R2RTError
+    naming the first bad field (in ``params`` too)."""
+    check_positive(hidden_size=config.hidden_size, seq_length=config.seq_length, batch_size=config.batch_size,
+                   steps=config.steps, sample_length=config.sample_length)
+    for name, value in (("learning_rate", config.learning_rate), ("clip", config.clip)):
+        if not 0 < value < float("inf"):
+            raise R2RTError(f"{name} must be a positive finite number, got {value}", params=(name,))
+    check_seed(config.seed)
+    return config
+
+
 def train(text=None, config=None, seed_char=None, progress=True, log_every=500, samples_every=0, logdir=None):
     """Train min-char-rnn on ``text`` (default: the bundled tiny-shakespeare) and sample from it.
 
@@ -155,20 +169,13 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
     ``train/loss`` (the mean of the last 10 steps, every 10 steps), ``train/learning_rate``
     and the samples as text (:mod:`r2rt_rnn.summaries`).
     """
-    config = config or Config()
-    check_positive(hidden_size=config.hidden_size, seq_length=config.seq_length, batch_size=config.batch_size,
-                   steps=config.steps, sample_length=config.sample_length)
-    if config.learning_rate <= 0 or config.clip <= 0:
-        raise R2RTError(f"learning_rate and clip must be > 0, got {config.learning_rate} and {config.clip}")
+    config = check_config(config or Config())
     text = load_text(None) if text is None else text
     if not text:
         raise R2RTError("the training text is empty; pass a file with some text in it")
     vocab = Vocabulary.from_text(text)
     ids = vocab.encode(text)
     check_length(ids, config.batch_size, config.seq_length)
-    if epoch_size(len(ids), config.batch_size, config.seq_length) == 0:
-        raise R2RTError(f"text of {len(ids)} characters is too short for {config.batch_size} streams of "
-                        f"seq_length + 1 = {config.seq_length + 1}; use a longer text or smaller sizes")
     seed_char = text[0] if seed_char is None else seed_char
     if seed_char not in vocab.vocab_to_idx:
         raise R2RTError(f"seed character {seed_char!r} does not occur in the training text; pick one that does")
@@ -211,55 +218,3 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
             summary.text(TRAIN_SAMPLE, seed_char + text_out, len(losses))
     return dict(losses=losses, sample=seed_char + text_out, samples=samples, vocab=vocab,
                 config=asdict(config), seconds=time.time() - start, logdir=summary.path)
-
-
-def add_arguments(parser):
-    """Options of ``python -m r2rt_rnn minchar``."""
-    d = Config()
-    parser.add_argument("--text", default=None, help="training text file or URL (default: bundled tiny-shakespeare)")
-    parser.add_argument("--steps", type=int, default=d.steps, help="training batches")
-    parser.add_argument("--epochs", type=int, default=None, help="passes over the text; overrides --steps")
-    parser.add_argument("--seq-length", type=int, default=d.seq_length, help="steps unrolled per window")
-    parser.add_argument("--batch-size", type=int, default=d.batch_size, help="parallel streams of text")
-    parser.add_argument("--hidden-size", type=int, default=d.hidden_size, help="size H of the hidden state")
-    parser.add_argument("--learning-rate", type=float, default=d.learning_rate, help="Adam learning rate")
-    parser.add_argument("--clip", type=float, default=d.clip, help="clip each gradient entry to [-clip, clip]")
-    parser.add_argument("--sample-length", type=int, default=d.sample_length, help="characters to generate")
-    parser.add_argument("--seed-char", default=None, help="first character of the sample (default: the text's first)")
-    parser.add_argument("--seed", type=int, default=d.seed, help="random seed")
-    parser.add_argument("--log-every", type=int, default=500, help="print the mean loss every N steps (0: never)")
-    parser.add_argument("--logdir", default=None, metavar="DIR",
-                        help="write TensorBoard logs (graph, loss, samples) to a new run folder under DIR")
-
-
-def main(args):
-    check_positive(**{"--steps": args.steps, "--seq-length": args.seq_length, "--batch-size": args.batch_size,
-                      "--hidden-size": args.hidden_size, "--sample-length": args.sample_length})
-    if args.epochs is not None:
-        check_positive(**{"--epochs": args.epochs})
-    for flag, value in (("--learning-rate", args.learning_rate), ("--clip", args.clip)):
-        if not 0 < value < float("inf"):
-            raise R2RTError(f"{flag} must be a positive finite number, got {value}")
-    if args.log_every < 0:
-        raise R2RTError(f"--log-every must be 0 (never) or a positive number of steps, got {args.log_every}")
-    check_seed(args.seed, "--seed")
-    text = load_text(args.text)
-    check_length(text, args.batch_size, args.seq_length, "the text",
-                 fix="use a longer --text or a smaller --batch-size/--seq-length")
-    config = Config(hidden_size=args.hidden_size, seq_length=args.seq_length, batch_size=args.batch_size,
-                    learning_rate=args.learning_rate, clip=args.clip, steps=args.steps,
-                    sample_length=args.sample_length, seed=args.seed)
-    if args.epochs is not None:
-        per_epoch = epoch_size(len(text), config.batch_size, config.seq_length)
-        config.steps = max(1, args.epochs * per_epoch)
-    result = train(text, config, seed_char=args.seed_char, progress=True, log_every=args.log_every,
-                   logdir=args.logdir)
-    losses = result["losses"]
-    print(f"trained {len(losses)} steps in {result['seconds']:.1f} s; loss {losses[0]:.3f} -> "
-          f"{np.mean(losses[-min(100, len(losses)):]):.3f} (mean of the last 100 steps; "
-          f"uniform guessing is ln({len(result['vocab'])}) = {np.log(len(result['vocab'])):.3f})")
-    print("---- sample ----")
-    print(result["sample"])
-    if result["logdir"]:
-        print(f"TensorBoard logs: {result['logdir']} (view with `tensorboard --logdir {args.logdir}`)")
-    return 0

@@ -12,6 +12,7 @@ says so once on stderr, and lets the program go on. Commands whose product *is*
 their output (``generate``) ask :func:`lost` after each piece and stop with one line.
 """
 import contextlib
+import errno
 import io
 import os
 import sys
@@ -68,11 +69,39 @@ class GuardedStdout(io.TextIOBase):
         return self._stream.encoding
 
 
+_closed = set()  # the standard streams the program was started without ("stdout", "stderr")
+
+
+def reopen_closed_streams():
+    """Point file descriptors 1 and 2 at ``/dev/null`` when the program was started with them closed.
+
+    ``>&-`` and ``2>&-`` leave a descriptor not open at all (``sys.stdout`` is None), which is
+    not a closed pipe: writing raises AttributeError, and the next file opened would take the
+    descriptor. Once reopened, a closed stdout is treated as a closed pipe by :func:`guard`,
+    and a closed stderr simply shows nothing.
+    """
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+            if getattr(sys, name) is not None:
+                continue
+        except OSError:
+            devnull = os.open(os.devnull, os.O_WRONLY)  # takes the lowest free descriptor: fd itself
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
+        setattr(sys, name, open(fd, "w", encoding="utf-8", errors="backslashreplace", closefd=False,
+                                buffering=1))
+        _closed.add(name)
+
+
 @contextlib.contextmanager
 def guard(note="the run goes on; nothing more is printed"):
     """Guard ``sys.stdout`` for the block (``note``: what the program does once it is lost)."""
     previous = sys.stdout
     sys.stdout = guarded = GuardedStdout(previous, note)
+    if "stdout" in _closed:
+        guarded._lose(OSError(errno.EBADF, "it was closed when the program started"))
     try:
         yield guarded
     finally:

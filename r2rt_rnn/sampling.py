@@ -8,19 +8,16 @@ same inverse CDF, so the same seed gives the same text.
 import numpy as np
 
 from .errors import R2RTError
+from .graphs.common import check_seed
 from .tf1 import tf
 
 
-def next_char_distribution(logits, pick_top_chars=None, temperature=1.0):
-    """Turn ``[num_classes]`` logits into sampling probabilities.
+def softmax(logits, temperature=1.0):
+    """Sampling probabilities from ``[num_classes]`` logits, in float64.
 
-    ``temperature`` < 1 sharpens the distribution, > 1 flattens it; with
-    ``pick_top_chars=n`` all but the ``n`` most likely characters get probability 0
-    (the post's option, which gives more English-like text).
+    ``temperature`` < 1 sharpens the distribution, > 1 flattens it (1: the model's own).
     """
     z = np.asarray(logits, dtype=np.float64) / temperature
-    if pick_top_chars is not None:
-        z[np.argsort(z)[:-pick_top_chars]] = -np.inf
     p = np.exp(z - z.max())
     return p / p.sum()
 
@@ -53,30 +50,30 @@ def _is_int(value):
     return not isinstance(value, bool) and isinstance(value, (int, np.integer))
 
 
-def check_sampling(num_chars, pick_top_chars, temperature, num_classes, seed=None, names=None):
-    """Raise R2RTError naming the first bad sampling option. ``names`` maps a parameter to its flag."""
-    names = {"num_chars": "num_chars", "pick_top_chars": "pick_top_chars", "temperature": "temperature",
-             "seed": "seed", **(names or {})}
+def check_sampling(num_chars, pick_top_chars, temperature, num_classes, seed=None):
+    """Raise R2RTError naming the first bad sampling option (in its ``params``)."""
     if not _is_int(num_chars) or num_chars < 0:
-        raise R2RTError(f"{names['num_chars']} must be a whole number, 0 or more, got {num_chars!r}")
+        raise R2RTError(f"num_chars must be a whole number, 0 or more, got {num_chars!r}", params=("num_chars",))
     if pick_top_chars is not None and (not _is_int(pick_top_chars) or not 1 <= pick_top_chars <= num_classes):
-        raise R2RTError(f"{names['pick_top_chars']} must be a whole number from 1 to {num_classes} (the vocabulary "
-                        f"size), got {pick_top_chars!r}")
+        raise R2RTError(f"pick_top_chars must be a whole number from 1 to {num_classes} (the vocabulary size), "
+                        f"got {pick_top_chars!r}", params=("pick_top_chars",))
     if (isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.floating))
             or not 0 < temperature < float("inf")):
-        raise R2RTError(f"{names['temperature']} must be a positive finite number, got {temperature!r}")
-    if seed is not None and (not _is_int(seed) or not 0 <= seed < 2**63):
-        raise R2RTError(f"{names['seed']} must be a whole number from 0 to 2**63 - 1, got {seed!r}")
+        raise R2RTError(f"temperature must be a positive finite number, got {temperature!r}",
+                        params=("temperature",))
+    if seed is not None:
+        check_seed(seed)
 
 
 def encode_prompt(prompt, vocab):
     """The prompt's ids; R2RTError if it is not a non-empty string of the vocabulary's characters."""
     if not isinstance(prompt, str):
-        raise R2RTError(f"prompt must be a string of characters, got {type(prompt).__name__} {prompt!r}")
+        raise R2RTError(f"prompt must be a string of characters, got {type(prompt).__name__} {prompt!r}",
+                        params=("prompt",))
     if not prompt:
-        raise R2RTError("the prompt is empty; give at least one character, e.g. prompt='A'")
+        raise R2RTError("the prompt is empty; give at least one character, e.g. prompt='A'", params=("prompt",))
     missing = sorted({c for c in prompt if c not in vocab.vocab_to_idx})
     if missing:
         raise R2RTError(f"prompt character(s) {', '.join(map(repr, missing))} are not in the model's vocabulary "
-                        f"of {len(vocab)} characters; use characters from the training text")
+                        f"of {len(vocab)} characters; use characters from the training text", params=("prompt",))
     return vocab.encode(prompt)

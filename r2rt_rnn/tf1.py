@@ -19,6 +19,8 @@ import os
 import sys
 import warnings
 
+from . import interrupts
+
 # C++ logging: 0 all, 1 no INFO, 2 no WARNING, 3 no ERROR. Keep real errors visible.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
@@ -47,13 +49,14 @@ def _native_stderr_silenced():
     try:
         sys.stderr.flush()
         saved = os.dup(2)
-    except (OSError, ValueError):  # no real descriptor (some embedded interpreters)
+    except (OSError, ValueError, AttributeError):  # no real descriptor (embedded interpreters, 2>&-)
         yield
         return
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 2)
-        yield
+        with interrupts.messages_to(saved):  # a second Ctrl-C meanwhile still says its line
+            yield
     finally:
         os.dup2(saved, 2)
         os.close(saved)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Stress test (issue 21, not run by CI): Ctrl-C and SIGKILL at random instants, over real processes.
+"""Stress test (not run by CI): Ctrl-C and SIGKILL at random instants, over real processes.
 
 Every try starts ``python -m r2rt_rnn ...`` as a new process (in its own session, so a
 signal goes to its whole process group, as a terminal's Ctrl-C does) and judges it from

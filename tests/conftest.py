@@ -1,5 +1,6 @@
 """Shared fixtures: a small slice of the bundled corpus, so graphs train in seconds; a tiny trained checkpoint;
 helpers that run the command line and check its one-line errors."""
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -45,7 +46,7 @@ TINY_FLAGS = ["--cell", "GRU", "--state-size", "16", "--num-layers", "1", "--num
               "--learning-rate", "5e-3", "--progress", "off"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def text_file(tmp_path_factory):
     """The first 6,000 characters of tiny-shakespeare, as a file."""
     path = tmp_path_factory.mktemp("text") / "tiny.txt"
@@ -53,7 +54,7 @@ def text_file(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def trained(tmp_path_factory, text_file):
     """A 1-epoch checkpoint of a tiny GRU, and the text it generates for seed 5."""
     from r2rt_rnn.data import load_corpus
@@ -104,3 +105,70 @@ def start_cli(args, **kwargs):
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **kwargs.pop("env", {})}
     return subprocess.Popen([sys.executable, "-m", "r2rt_rnn", *map(str, args)], cwd=REPO, env=env,
                             stdout=kwargs.pop("stdout", subprocess.PIPE), stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+# --- random checkpoints for the inspect tests ---------------------------------------------------------
+
+FIXTURE = REPO / "tests" / "fixtures" / "ptb_tiny"  # the tiny PTB-format corpus
+PASSAGE = 'ROMEO:\nBut soft! what light (through yonder window) breaks?\n"It is the east."\n\nJULIET:\nAy me!\n'
+
+
+def random_checkpoint(folder, cell_type, vocab, state_size=12, num_layers=2, seed=3, scale=2.0):
+    """Save a ``build_graph`` model with random weights (scaled up so gates saturate now and then)."""
+    path = Path(folder) / f"{cell_type or 'RNN'}"
+    from r2rt_rnn import checkpoint
+    from r2rt_rnn.model import build_graph
+    from r2rt_rnn.tf1 import tf
+
+    g = build_graph(cell_type=cell_type, state_size=state_size, num_layers=num_layers, num_classes=len(vocab),
+                    batch_size=1, num_steps=1, seed=seed)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for v in tf.trainable_variables():
+            if "layer_norm" not in v.name:
+                sess.run(v.assign(v * scale))
+        checkpoint.save(sess, g, str(path), vocab)
+    return path
+
+
+def ptb_checkpoint(folder, hidden_size=8, num_layers=2):
+    """A PTB word model (random weights) on the tiny fixture's vocabulary."""
+    from r2rt_rnn import checkpoint
+    from r2rt_rnn.ptb.configs import TestConfig
+    from r2rt_rnn.ptb.model import build_models
+    from r2rt_rnn.ptb.reader import ptb_raw_data
+    from r2rt_rnn.ptb.word_lm import word_vocabulary
+    from r2rt_rnn.tf1 import tf
+
+    data = ptb_raw_data(FIXTURE)
+    config = dataclasses.replace(TestConfig(), hidden_size=hidden_size, num_layers=num_layers,
+                                 vocab_size=data.vocab_size)
+    models = build_models(config, seed=4)
+    path = Path(folder) / "ptb"
+    with tf.Session(graph=models["graph"]) as sess:
+        sess.run(models["init"])
+        checkpoint.save(sess, models, str(path), word_vocabulary(data.word_to_id))
+    return path
+
+
+_CHECKPOINTS = {}  # (cell type, sizes) -> path: one random checkpoint of each kind for all the inspect tests
+
+
+@pytest.fixture(scope="session")
+def make_checkpoint(tmp_path_factory, corpus):
+    """``make(cell_type, state_size=16, num_layers=2)`` -> the path of a random checkpoint, made once a session.
+
+    Its vocabulary: tiny-shakespeare's characters, and brackets and double quotes (which it never uses).
+    """
+    from r2rt_rnn.data import Vocabulary
+
+    vocab = Vocabulary.from_text(corpus.text + '()"')
+
+    def make(cell_type, state_size=16, num_layers=2):
+        key = (cell_type, state_size, num_layers)
+        if key not in _CHECKPOINTS:
+            folder = tmp_path_factory.mktemp("inspect_checkpoint")
+            _CHECKPOINTS[key] = random_checkpoint(folder, cell_type, vocab, state_size, num_layers)
+        return _CHECKPOINTS[key]
+
+    return make

@@ -127,7 +127,9 @@ def test_many_to_one_beats_the_majority_class_on_held_out_windows():
     data = make_windows(load_sources(), seq_length=32, train_per_class=400, test_per_class=100, seed=0)
     assert data["x_train"].shape == (1600, 32) and data["x_train"].dtype == np.uint8
     assert data["class_names"] == ["shakespeare", "python_code", "docstrings", "unicode_names"]
-    result = train_many_to_one(data, steps=150, batch_size=32, state_dim=32, n_layers=2, log_every=0, seed=0)
+    # 100 steps, seeds 0-4: the loss falls by 0.62-0.75 and held-out accuracy is 0.78-0.82 (150 steps: 0.81-0.82;
+    # 60 steps: 0.73-0.78), so both margins below stay above 0.2.
+    result = train_many_to_one(data, steps=100, batch_size=32, state_dim=32, n_layers=2, log_every=0, seed=0)
     losses = result["losses"]
     assert abs(losses[0] - np.log(4)) < 0.3  # starts at chance level
     assert np.mean(losses[-30:]) < np.mean(losses[:10]) - 0.4
@@ -150,9 +152,9 @@ def test_many_to_one_rejects_texts_too_short_for_the_window():
 
 def test_many_to_many_learns_and_generates_printable_text():
     text = load_text(None)[:40000]
-    # One layer of 128 escapes the ~3.1 plateau reliably within 250 steps (last-20 mean ~1.97 for
-    # seeds 0-2); two layers of 64 sometimes sat on it (2.2-3.3 from run to run).
-    result = train_many_to_many(text, steps=250, batch_size=16, seq_length=32, state_dim=128, n_layers=1,
+    # One layer of 128 escapes the ~3.1 plateau reliably within 150 steps (last-20 mean 2.20-2.27 for
+    # seeds 0-5; 1.96-1.98 after 250 steps); two layers of 64 sometimes sat on it (2.2-3.3 from run to run).
+    result = train_many_to_many(text, steps=150, batch_size=16, seq_length=32, state_dim=128, n_layers=1,
                                 learning_rate=5e-3, sample_length=300, log_every=0)
     losses = result["losses"]
     assert losses[0] > 4.5  # ~ln(128): nothing learned yet
@@ -185,7 +187,9 @@ def test_many_to_many_rejects_too_short_text():
 # ---- many-to-one-to-many: sorting ----------------------------------------------------------------------
 
 def test_sorter_sorts_held_out_sequences_well_above_chance():
-    result = train_sorter(seq_length=5, num_values=10, n_train=5000, n_test=500, steps=400, batch_size=64,
+    # 200 steps, seeds 0-2: the loss falls to 2-3 % of its start, 0.70-0.72 above the positional baseline,
+    # 99.8 % of the held-out sequences sorted whole (400 steps: 0.4-5 %, 99.6-100 %).
+    result = train_sorter(seq_length=5, num_values=10, n_train=5000, n_test=500, steps=200, batch_size=64,
                           state_dim=64, learning_rate=5e-3, log_every=0, seed=0)
     losses = result["losses"]
     assert np.mean(losses[-50:]) < np.mean(losses[:50]) / 3

@@ -1,7 +1,14 @@
 """The benchmark's scaling part on the quick sizes: every style measured at every length, graphs that grow
-(or do not) by exact node counts, and the growth fit. The budget's notes are checked in test_benchmark.py."""
+(or do not) by exact node counts, and the growth fit; and through ``bench --parts scaling``, a budget that
+skips lengths with a note, in the results, ``benchmark.md`` and ``scaling.png``.
+
+tests/test_benchmark.py's quick run times the other parts."""
+import json
+
 import pytest
 
+from r2rt_rnn import cli as r2rt_cli
+from r2rt_rnn.bench import scaling as scaling_module
 from r2rt_rnn.bench.config import BenchConfig
 from r2rt_rnn.bench.scaling import FITTED, SWEEP_STYLES, growth_exponent, plan, predict, sweep
 from r2rt_rnn.bench.timing import median
@@ -17,6 +24,7 @@ def nodes_by_length(result, name):
     return {p["num_steps"]: p["nodes"] for p in result["styles"][name]["points"]}
 
 
+@pytest.mark.slow
 def test_every_style_is_measured_at_every_length(quick_sweep):
     cfg, r = quick_sweep
     assert list(r["styles"]) == list(SWEEP_STYLES)
@@ -36,6 +44,7 @@ def test_every_style_is_measured_at_every_length(quick_sweep):
         assert s["post_build_s"] > 0
 
 
+@pytest.mark.slow
 def test_list_graphs_add_the_same_nodes_every_step(quick_sweep):
     _, r = quick_sweep
     per_step = {}
@@ -49,6 +58,7 @@ def test_list_graphs_add_the_same_nodes_every_step(quick_sweep):
     assert per_step["list_lstm"] > 3 * per_step["list_basic_rnn"]  # three LSTM layers against one basic cell
 
 
+@pytest.mark.slow
 def test_loop_graphs_stay_the_same_size(quick_sweep):
     _, r = quick_sweep
     for name in ("dynamic_lstm", "scan_lstm"):
@@ -56,6 +66,37 @@ def test_loop_graphs_stay_the_same_size(quick_sweep):
         assert r["styles"][name]["exponents"]["nodes"] == pytest.approx(0.0, abs=1e-9)
     # the list graphs' node counts, fitted the same way, grow
     assert r["styles"]["list_lstm"]["exponents"]["nodes"] > 0.5
+
+
+@pytest.mark.slow
+def test_scaling_budget_skips_lengths_with_a_note(monkeypatch, tmp_path, capsys):
+    """``bench --quick --parts scaling --max-seconds 0``: each style's shortest length runs, the rest are skipped
+    with a note in the JSON and in benchmark.md's table, and scaling.png is drawn from the one point each.
+
+    The sweep is the benchmark's own, with the budget from the command line, over the two cheapest styles
+    (every style's every length is measured by the sweep above)."""
+    cheap = ("list_basic_rnn", "list_lstm")
+
+    monkeypatch.setattr(scaling_module, "sweep", lambda cfg, **kwargs: sweep(cfg, **kwargs, styles=cheap))
+    out = tmp_path / "bench"
+    assert r2rt_cli.main(["bench", "--quick", "--parts", "scaling", "--max-seconds", "0", "--out", str(out)]) == 0, \
+        capsys.readouterr().err
+    r, md = json.loads((out / "benchmark.json").read_text()), (out / "benchmark.md").read_text()
+    assert r["meta"]["parts"] == ["scaling"] and "## Scaling with num_steps" in md
+    scaling = r["scaling"]
+    assert list(scaling["styles"]) == list(cheap)
+    shortest, *rest = scaling["lengths"]
+    assert scaling["lengths"] == sorted(BenchConfig.quick_config().scaling_lengths)
+    assert scaling["max_seconds"] == 0 and rest  # --max-seconds is the sweep's budget
+    for s in scaling["styles"].values():
+        assert [p["num_steps"] for p in s["points"]] == [shortest]  # the shortest length always runs
+        assert [k["num_steps"] for k in s["skipped"]] == rest
+        for k in s["skipped"]:
+            assert k["note"].startswith("skipped: predicted") and "--max-seconds" in k["note"]
+            assert k["predicted_s"] > 0 and f"| {s['label']} | {k['num_steps']} | {k['note']} |" in md
+        assert all(e is None for e in s["exponents"].values())  # one length: no slope to fit
+    for png in ("benchmark.png", "scaling.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_growth_exponent_is_the_log_log_slope():

@@ -44,17 +44,14 @@ def test_defaults_build_the_posts_model_same_variables_same_losses(small_data):
     ours = losses_after_steps(g, small_data)
     variables = [(v.name, v.shape.as_list()) for v in tf.global_variables()]
 
-    def posts_finish(config, x, y, init_state, final_state, total_loss, **extra):
-        train_step = tf.train.AdamOptimizer(config["learning_rate"]).minimize(total_loss)
-        return dict(x=x, y=y, init_state=init_state, final_state=final_state, total_loss=total_loss,
-                    train_step=train_step, config=config, **extra)
-
-    real_finish = common.finish
-    common.finish = posts_finish
-    try:
+    # the post's last step: Adam's plain minimize at the config's constant rate, no norms, no extra keys
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(common, "feedable_learning_rate", lambda rate: rate)
+        patch.setattr(common, "GradientNorms", lambda optimizer, config: optimizer)
+        patch.setattr(common, "beyond_the_post", lambda config, learning_rate, optimizer, **extra:
+                      dict(config=config, **extra))
         post = build_graph(**SMALL)
-    finally:
-        common.finish = real_finish
+    assert "grad_norm" not in post and "learning_rate" not in post  # the patches took: this is the post's graph
     assert [(v.name, v.shape.as_list()) for v in tf.global_variables()] == variables
     assert losses_after_steps(post, small_data) == ours  # bit for bit
 

@@ -4,8 +4,9 @@ import pytest
 
 from conftest import REPO, run_python
 from r2rt_rnn.errors import R2RTError
-from r2rt_rnn.generate import generate_characters, generate_from_checkpoint, next_char_distribution
+from r2rt_rnn.generate import generate_characters, generate_from_checkpoint
 from r2rt_rnn.model import build_graph
+from r2rt_rnn.sampling import softmax
 from r2rt_rnn.train import train_network
 
 SIZES = dict(state_size=32, num_layers=2)
@@ -47,13 +48,15 @@ def test_top_one_is_greedy_whatever_the_seed(gru_checkpoint):
     assert cold == texts.pop()  # a near-zero temperature is greedy too
 
 
+@pytest.mark.slow
 def test_generation_in_a_new_process_gives_the_same_text(gru_checkpoint):
     code = ("from r2rt_rnn.generate import generate_from_checkpoint as g; "
             f"print(repr(g({str(gru_checkpoint)!r}, 60, prompt='First', pick_top_chars=5, seed=11, verbose=False)))")
-    outs = [run_python(code, env={"PYTHONHASHSEED": s}) for s in ("3", "4")]
-    assert all(o.returncode == 0 for o in outs), outs[0].stderr
+    # one fresh process, with a hash seed of its own: the vocabulary's order cannot depend on hashing
+    out = run_python(code, env={"PYTHONHASHSEED": "3"})
+    assert out.returncode == 0, out.stderr
     here = generate_from_checkpoint(gru_checkpoint, 60, prompt="First", pick_top_chars=5, seed=11, verbose=False)
-    assert eval(outs[0].stdout) == eval(outs[1].stdout) == here
+    assert eval(out.stdout) == here
 
 
 def test_prompt_character_outside_the_vocabulary(gru_checkpoint):
@@ -86,11 +89,12 @@ def test_bad_sampling_settings(gru_checkpoint, kwargs, message):
         generate_characters(one_char_graph(), gru_checkpoint, verbose=False, **args)
 
 
-def test_next_char_distribution_top_k_and_temperature():
+def test_softmax_and_temperature():
+    # (top-n is generate_characters' own line: test_top_one_is_greedy_whatever_the_seed, and the in-graph
+    # sampler's tests, which draw the same text with --top from an independent top-k, prove it)
     logits = np.log([0.1, 0.2, 0.3, 0.4])
-    np.testing.assert_allclose(next_char_distribution(logits), [0.1, 0.2, 0.3, 0.4])
-    np.testing.assert_allclose(next_char_distribution(logits, pick_top_chars=2), [0, 0, 3 / 7, 4 / 7])
-    hot = next_char_distribution(logits, temperature=2.0)
+    np.testing.assert_allclose(softmax(logits), [0.1, 0.2, 0.3, 0.4])
+    hot = softmax(logits, temperature=2.0)
     assert hot[0] > 0.1 and hot[3] < 0.4 and hot.sum() == pytest.approx(1)
 
 

@@ -1,25 +1,20 @@
 """Bad input to ``inspect``: exit status 2, one ``error:`` line naming the problem, nothing written.
 
-Every check happens before the tracing; the outputs are written only at the end, through
-a temporary file and a rename, so a failed run leaves the output folder as it was.
+Every check happens before the tracing; the outputs are written only at the end, each whole
+or not at all (r2rt_rnn.files), so a failed run leaves the output folder as it was.
 """
 import shutil
 from pathlib import Path
 
 import pytest
-from test_inspect_trace import PASSAGE, checkpoint_factory
 
+from conftest import PASSAGE
 from r2rt_rnn import interrupts
 from r2rt_rnn.cli import main as cli_main
 from r2rt_rnn.data import Vocabulary
 from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.inspect.analysis import inspect_passage
 from r2rt_rnn.inspect.passage import encode_passage
-
-
-@pytest.fixture(scope="session")
-def make_checkpoint(tmp_path_factory, corpus):
-    return checkpoint_factory(tmp_path_factory, corpus)
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +67,9 @@ def test_characters_the_model_never_saw_are_named_or_skipped(ckpt, out_dir, caps
 
 @pytest.mark.parametrize("unit, message", [
     ("2:0", "there is no layer 2; this model has layers 0 to 1"),
-    ("0:16", "layer 0 has no unit 16; its units are 0 to 15"),
+    ("0:16", "--unit 0:16: layer 0 has no index 16; its units are 0 to 15"),
     ("0:3:x", "no part 'x'"),
-    ("three", "is not a unit"),
+    ("three", "--unit 'three' is not of the form LAYER:INDEX"),
 ])
 def test_a_unit_or_layer_that_does_not_exist(ckpt, out_dir, capsys, unit, message):
     code, _, err = run(capsys, ckpt, "--text", text_file(out_dir, PASSAGE), "--unit", unit, "--out", out_dir / "p.html")
@@ -127,7 +122,7 @@ def test_an_unwritable_output(ckpt, out_dir, capsys, where):
     (["--feature", "(["], "does not compile"),
     (["--feature", "zzzq"], "matches nothing"),
     (["--span", "50:20"], "--span 50:20 does not lie inside the passage"),
-    (["--span", "a-b"], "is not a span"),
+    (["--span", "a-b"], "--span 'a-b' is not START:END"),
     (["--chars", "0"], "--chars must be"),
     (["--unknown", "unk"], "no <unk> token"),
     (["--threshold", "1.5"], "--threshold"),

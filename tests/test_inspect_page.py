@@ -13,8 +13,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_inspect_trace import FIXTURE, PASSAGE, checkpoint_factory, ptb_checkpoint
 
+from conftest import FIXTURE, PASSAGE, ptb_checkpoint
 from r2rt_rnn.cli import main as cli_main
 from r2rt_rnn.model import CELL_TYPES
 
@@ -29,11 +29,6 @@ def page_data(path):
     match = re.search(r'<script id="data" type="application/json">(.*?)</script>', html, re.S)
     return json.loads(match.group(1))
 
-
-
-@pytest.fixture(scope="session")
-def make_checkpoint(tmp_path_factory, corpus):
-    return checkpoint_factory(tmp_path_factory, corpus)
 
 
 @pytest.fixture(scope="module")

@@ -5,57 +5,20 @@ with ``batch_size=1, num_steps=1``, one ``session.run`` per token, the state fed
 The tracer's gates are checked against the cell equations computed in numpy from the
 checkpoint's weights, and the streaming statistics against one-shot numpy.
 """
-import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import PASSAGE, ptb_checkpoint
 from r2rt_rnn import checkpoint
-from r2rt_rnn.data import Vocabulary
 from r2rt_rnn.inspect.analysis import inspect_passage
 from r2rt_rnn.inspect.features import compute_features
 from r2rt_rnn.inspect.gates import gate_saturation
 from r2rt_rnn.inspect.ranking import UnitStats, rank_units
 from r2rt_rnn.inspect.trace import Tracer, trace
-from r2rt_rnn.model import CELL_TYPES, build_graph
+from r2rt_rnn.model import CELL_TYPES
 from r2rt_rnn.sampling import sampling_session_config
 from r2rt_rnn.tf1 import tf
-
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "ptb_tiny"
-PASSAGE = 'ROMEO:\nBut soft! what light (through yonder window) breaks?\n"It is the east."\n\nJULIET:\nAy me!\n'
-
-
-def random_checkpoint(folder, cell_type, vocab, state_size=12, num_layers=2, seed=3, scale=2.0):
-    """Save a ``build_graph`` model with random weights (scaled up so gates saturate now and then)."""
-    path = Path(folder) / f"{cell_type or 'RNN'}"
-    g = build_graph(cell_type=cell_type, state_size=state_size, num_layers=num_layers, num_classes=len(vocab),
-                    batch_size=1, num_steps=1, seed=seed)
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        for v in tf.trainable_variables():
-            if "layer_norm" not in v.name:
-                sess.run(v.assign(v * scale))
-        checkpoint.save(sess, g, str(path), vocab)
-    return path
-
-
-def ptb_checkpoint(folder, hidden_size=8, num_layers=2):
-    """A PTB word model (random weights) on the tiny fixture's vocabulary."""
-    from r2rt_rnn.ptb.configs import TestConfig
-    from r2rt_rnn.ptb.model import build_models
-    from r2rt_rnn.ptb.reader import ptb_raw_data
-    from r2rt_rnn.ptb.word_lm import word_vocabulary
-
-    data = ptb_raw_data(FIXTURE)
-    config = dataclasses.replace(TestConfig(), hidden_size=hidden_size, num_layers=num_layers,
-                                 vocab_size=data.vocab_size)
-    models = build_models(config, seed=4)
-    path = Path(folder) / "ptb"
-    with tf.Session(graph=models["graph"]) as sess:
-        sess.run(models["init"])
-        checkpoint.save(sess, models, str(path), word_vocabulary(data.word_to_id))
-    return path
 
 
 def step_by_step(path, ids):
@@ -88,32 +51,6 @@ def step_by_step(path, ids):
             probs.append(np.exp(z - z.max()) / np.exp(z - z.max()).sum())
             states.append([{"c": s.c[0], "h": s.h[0]} if hasattr(s, "c") else {"h": s[0]} for s in state])
     return states, np.array(probs)
-
-
-_CHECKPOINTS = {}  # (cell type, sizes) -> path: one random checkpoint of each kind for all the inspect tests
-
-
-def checkpoint_factory(tmp_path_factory, corpus):
-    """``make(cell_type, state_size=16, num_layers=2)`` -> the path of a random checkpoint, made once.
-
-    Its vocabulary: tiny-shakespeare's characters, and brackets and double quotes (which it never uses).
-    The other inspect test modules wrap it in their own ``make_checkpoint`` fixture and share the cache.
-    """
-    vocab = Vocabulary.from_text(corpus.text + '()"')
-
-    def make(cell_type, state_size=16, num_layers=2):
-        key = (cell_type, state_size, num_layers)
-        if key not in _CHECKPOINTS:
-            folder = tmp_path_factory.mktemp("inspect_checkpoint")
-            _CHECKPOINTS[key] = random_checkpoint(folder, cell_type, vocab, state_size, num_layers)
-        return _CHECKPOINTS[key]
-
-    return make
-
-
-@pytest.fixture(scope="session")
-def make_checkpoint(tmp_path_factory, corpus):
-    return checkpoint_factory(tmp_path_factory, corpus)
 
 
 @pytest.mark.parametrize("cell_type", list(CELL_TYPES), ids=lambda c: c or "RNN")

@@ -10,6 +10,7 @@ def test_there_are_notebooks():
     assert len(NOTEBOOKS) >= 4, NOTEBOOKS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_top_to_bottom(path, monkeypatch, tmp_path):
     nbformat = pytest.importorskip("nbformat")

@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, run
 from r2rt_rnn import progress
-from r2rt_rnn.cli import COMMANDS
+from r2rt_rnn.commands import COMMANDS
 
 FIXTURE = REPO / "tests" / "fixtures" / "ptb_tiny"
 
@@ -36,19 +36,19 @@ def test_train_to_a_file_writes_one_summary_line_per_epoch_and_no_carriage_retur
     assert all("%" in line for line in progress_lines)
 
 
-def test_ptb_to_a_file_prints_plain_progress_lines_with_a_rate(tmp_path):
-    code, out, err = run_to_file(tmp_path, "ptb", "--data-path", FIXTURE, "--model", "test", "--max-epochs", "2",
-                                 "--verbose")
+def test_ptb_to_a_file_prints_plain_progress_lines_with_a_rate(capsys):
+    # in-process: capsys's streams are not terminals, as a log file is not (train's test above uses real files)
+    code, out, err = run(["ptb", "--data-path", FIXTURE, "--model", "test", "--max-epochs", "2", "--verbose"],
+                         capsys)
     assert code == 0, err
     assert "\r" not in out + err
     assert len([line for line in out.splitlines() if line.startswith("Epoch ")]) == 2
     assert any(line.startswith("epoch 1 train:") and "words/s" in line for line in out.splitlines())
 
 
-def test_progress_off_prints_only_the_summaries(tmp_path):
-    code, out, err = run_to_file(tmp_path, "minchar", "--steps", "60", "--seq-length", "5", "--batch-size", "4",
-                                 "--hidden-size", "8", "--sample-length", "10", "--log-every", "0",
-                                 "--progress", "off")
+def test_progress_off_prints_only_the_summaries(capsys):
+    code, out, err = run(["minchar", "--steps", "60", "--seq-length", "5", "--batch-size", "4", "--hidden-size", "8",
+                          "--sample-length", "10", "--log-every", "0", "--progress", "off"], capsys)
     assert code == 0, err
     assert "min-char-rnn:" not in out and "\r" not in out + err
 
@@ -93,15 +93,29 @@ def test_auto_in_a_notebook_without_widgets_prints_no_progress_lines(monkeypatch
     assert capsys.readouterr().out == ""
 
 
-@pytest.mark.parametrize("command", [None, *COMMANDS])
-def test_help_is_plain_text_and_names_the_program(command):
-    args = ["--help"] if command is None else [command, "--help"]
-    out = subprocess.run([sys.executable, "-m", "r2rt_rnn", *args], cwd=REPO, capture_output=True, text=True,
+def assert_plain_help(text):
+    assert "``" not in text and ":func:" not in text
+    assert text.startswith("usage: python -m r2rt_rnn")
+    assert "(default: None)" not in text
+
+
+def test_the_programs_help_is_plain_text_and_names_the_program():
+    out = subprocess.run([sys.executable, "-m", "r2rt_rnn", "--help"], cwd=REPO, capture_output=True, text=True,
                          timeout=300)
     assert out.returncode == 0, out.stderr
-    assert "``" not in out.stdout and ":func:" not in out.stdout
-    assert out.stdout.startswith("usage: python -m r2rt_rnn")
-    assert "(default: None)" not in out.stdout
+    assert_plain_help(out.stdout)
+    assert all(command in out.stdout for command in COMMANDS)
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_each_commands_help_is_plain_text_and_names_the_program(command, monkeypatch, capsys):
+    from r2rt_rnn import cli
+
+    monkeypatch.setattr(sys, "argv", [str(REPO / "r2rt_rnn" / "__main__.py")])  # as `python -m r2rt_rnn` sees it
+    with pytest.raises(SystemExit) as done:
+        cli.main([command, "--help"])
+    assert done.value.code == 0
+    assert_plain_help(capsys.readouterr().out)
 
 
 def test_console_script_usage_names_itself(monkeypatch):

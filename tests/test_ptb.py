@@ -111,6 +111,21 @@ def test_missing_file_and_missing_directory_are_clear_errors(tmp_path, capsys):
     assert "--data-path must be a directory holding" in err and "leave --data-path out to download" in err
 
 
+def test_a_split_that_is_a_folder_is_named_as_a_folder(tmp_path, capsys):
+    from r2rt_rnn.ptb.reader import ptb_raw_data, read_words
+
+    for split in ("train", "test"):
+        (tmp_path / f"ptb.{split}.txt").write_text(" a b \n", encoding="utf-8")
+    (tmp_path / "ptb.valid.txt").mkdir()
+    with pytest.raises(R2RTError, match=r"ptb\.valid\.txt is a folder, not a file"):
+        ptb_raw_data(tmp_path)
+    with pytest.raises(R2RTError, match="is a folder, not a file"):
+        read_words(tmp_path / "ptb.valid.txt")
+    code, _, err = run(["ptb", "--data-path", tmp_path, "--model", "test", "--progress", "off"], capsys)
+    line = assert_one_line_error(code, err, "ptb.valid.txt is a folder, not a file", "--data-path must be a directory")
+    assert "not found" not in line
+
+
 def test_download_ptb_extracts_the_three_files_from_the_archive(tmp_path):
     """The published archive's layout, served from a file:// URL (no network here)."""
     import tarfile
@@ -288,28 +303,14 @@ def test_ptb_speed_times_batches_and_projects_a_full_run():
 
 
 def test_ptb_speed_refuses_more_batches_than_an_epoch_holds():
-    from r2rt_rnn.reproduce import ptb_speed
+    from r2rt_rnn.commands.reproduce import ptb_speed
 
     with pytest.raises(R2RTError, match=r"--batches 100000: the small model has \d+ training batches"):
         ptb_speed(FIXTURE, models=("small",), batches=100000)
 
 
-def test_a_checkpoint_gives_the_same_test_perplexity_in_a_new_process(fixture_data, tmp_path):
-    from conftest import run_python
-    from r2rt_rnn import checkpoint
-    from r2rt_rnn.ptb.word_lm import train
-
-    config = _config(fixture_data, hidden_size=16, num_steps=5)
-    result = train(config, raw_data=fixture_data, max_epochs=1, save_path=tmp_path / "ckpt", seed=0, log=None)
-    saved = checkpoint.load(tmp_path / "ckpt")  # the package's one format: tensors + vocabulary + config
-    assert saved.config["builder"] == "ptb_word_lm" and saved.vocab.level == "word"
-    assert len(saved.vocab) == fixture_data.vocab_size
-    code = (f"from r2rt_rnn.ptb.word_lm import checkpoint_perplexity as p\n"
-            f"print('%.3f' % p({str(tmp_path / 'ckpt')!r}, {str(FIXTURE)!r}))")
-    out = run_python(code)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == f"{result.test_perplexity:.3f}"
-
+# A checkpoint's test perplexity in a new process: test_ptb_sample.py, in the one process that also checks its
+# sample (the same one-epoch model is trained there).
 
 
 def test_ctrl_c_during_ptb_training_names_the_saved_epochs(fixture_data, tmp_path, monkeypatch):

@@ -2,6 +2,7 @@
 
 One small model (the tutorial's TestConfig, widened to 16 units and 5 steps so that
 it learns something in one epoch) is trained once for the module, in a few seconds.
+A new process checks both what it samples and its test perplexity (for test_ptb.py).
 """
 import dataclasses
 import json
@@ -19,8 +20,8 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "ptb_tiny"
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """``(checkpoint path, PTBData)`` of a one-epoch model on the fixture."""
+def training(tmp_path_factory):
+    """``(TrainResult, PTBData)`` of a one-epoch model on the fixture, saved to ``TrainResult.checkpoint``."""
     from r2rt_rnn.ptb import word_lm
     from r2rt_rnn.ptb.configs import TestConfig
     from r2rt_rnn.ptb.reader import ptb_raw_data
@@ -28,7 +29,13 @@ def trained(tmp_path_factory):
     data = ptb_raw_data(FIXTURE)
     save = tmp_path_factory.mktemp("ptb_sample") / "ckpt"
     config = dataclasses.replace(TestConfig(), hidden_size=16, num_steps=5)
-    result = word_lm.train(config, raw_data=data, save_path=save, max_epochs=1, log=None)
+    return word_lm.train(config, raw_data=data, save_path=save, max_epochs=1, seed=0, log=None), data
+
+
+@pytest.fixture(scope="module")
+def trained(training):
+    """``(checkpoint path, PTBData)`` of that model."""
+    result, data = training
     return result.checkpoint, data
 
 
@@ -140,16 +147,30 @@ def test_character_checkpoint_and_missing_checkpoint_are_refused(trained, tmp_pa
         sample_words(tmp_path / "nothing", 3)
 
 
-def test_a_fresh_process_samples_the_same_text(trained):
+@pytest.mark.slow
+def test_a_fresh_process_samples_the_same_text_and_measures_the_same_perplexity(training):
+    """One new process (another hash seed) restores the checkpoint: the same sample as here for the same seed,
+    and the test perplexity that training measured, to the printed digits (the package's one checkpoint format:
+    tensors, vocabulary, config). One process for both: starting Python and TensorFlow is most of the cost."""
+    from r2rt_rnn import checkpoint
     from r2rt_rnn.ptb.sample import sample_words
 
-    path, _ = trained
+    result, data = training
+    path = result.checkpoint
+    saved = checkpoint.load(path)
+    assert saved.config["builder"] == "ptb_word_lm" and saved.vocab.level == "word"
+    assert len(saved.vocab) == data.vocab_size
     expected = sample_words(path, 30, "the", temperature=0.8, seed=123)
-    code = ("import json; from r2rt_rnn.ptb.sample import sample_words; "
-            f"print(json.dumps(sample_words({str(path)!r}, 30, 'the', temperature=0.8, seed=123)))")
+    code = ("import json\n"
+            "from r2rt_rnn.ptb.sample import sample_words\n"
+            "from r2rt_rnn.ptb.word_lm import checkpoint_perplexity\n"
+            f"text = sample_words({path!r}, 30, 'the', temperature=0.8, seed=123)\n"
+            f"print(json.dumps([text, '%.3f' % checkpoint_perplexity({path!r}, {str(FIXTURE)!r})]))")
     out = run_python(code, env={"PYTHONHASHSEED": "5"})
     assert out.returncode == 0, out.stderr[-2000:]
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == expected
+    text, perplexity = json.loads(out.stdout.strip().splitlines()[-1])
+    assert text == expected
+    assert perplexity == f"{result.test_perplexity:.3f}"
 
 
 def test_the_generate_command_samples_words_from_a_ptb_checkpoint(trained, capsys):

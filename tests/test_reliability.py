@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO, TINY, TINY_FLAGS, assert_one_line_error, copy_checkpoint, run
-from r2rt_rnn import checkpoint, interrupts
+from r2rt_rnn import checkpoint, data as data_module, files, interrupts
 from r2rt_rnn.data import Vocabulary, load_corpus
 from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.generate import generate_from_checkpoint
@@ -80,15 +80,21 @@ def test_a_full_disk_at_any_write_keeps_the_previous_checkpoint(trained, tmp_pat
 
     def write_then_fail(target, text, real=checkpoint._write_durably):
         calls.append(target)
-        if (where == "vocabulary" and str(target).endswith(".vocab.json")) or \
-                (where == "config" and ".config.json" in str(target)):
+        if str(target).endswith(".vocab.json"):
             _enospc()
         return real(target, text)
+
+    def config_fails(target, payload, real=files.replace_atomically):
+        # the pointer's temporary file is written, then the disk fills up before it is complete
+        monkeypatch.setattr(files.os, "fsync", _enospc)
+        return real(target, payload)
 
     if where == "tensors":
         monkeypatch.setattr(g["saver"], "save", _fail_saver)
     elif where == "pointer switch":
         monkeypatch.setattr(checkpoint.os, "replace", _enospc)
+    elif where == "config":
+        monkeypatch.setattr(checkpoint, "replace_atomically", config_fails)
     else:
         monkeypatch.setattr(checkpoint, "_write_durably", write_then_fail)
     with pytest.raises(R2RTError, match="could not write checkpoint .* previous checkpoint there is unchanged"):
@@ -119,9 +125,12 @@ def test_save_to_a_folder_writes_inside_it(tmp_path, capsys, text_file):
 
 def test_a_second_writer_is_refused_naming_the_first(tmp_path, capsys, text_file):
     path = tmp_path / "shared"
+    # another process holding PATH.lock as hold_lock does (flock, its pid inside), without loading TensorFlow
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from r2rt_rnn.checkpoint import hold_lock\n"
-         f"with hold_lock({str(path)!r}):\n    print('held', flush=True); time.sleep(60)"],
+        [sys.executable, "-c", "import fcntl, os, time\n"
+         f"fd = os.open({str(path) + '.lock'!r}, os.O_RDWR | os.O_CREAT, 0o644)\n"
+         "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, str(os.getpid()).encode())\n"
+         "print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True, cwd=REPO)
     try:
         assert holder.stdout.readline().strip() == "held"
@@ -132,7 +141,7 @@ def test_a_second_writer_is_refused_naming_the_first(tmp_path, capsys, text_file
         holder.kill()
         holder.wait()
     code, _, err = run(["train", "--text", text_file, "--epochs", "1", "--save", path] + TINY_FLAGS, capsys)
-    assert code == 0, err  # the lock went with its process
+    assert code == 0, err  # the lock went with its process (its file is taken over, then removed)
     assert not Path(f"{path}.lock").exists()
 
 
@@ -216,7 +225,7 @@ def test_dropout_says_it_is_a_keep_probability(capsys, text_file):
 
 
 @pytest.mark.parametrize("flags, fragment", [
-    (["--seed", "-3"], "--seed must be a whole number"),
+    (["--seed", "-3"], "--seed must be an integer from 0"),
     (["--top", "0"], "--top must be a whole number from 1"),
     (["--temperature", "0"], "--temperature must be a positive"),
     (["--num-chars", "-1"], "--num-chars must be a whole number"),
@@ -240,10 +249,10 @@ def test_an_unreadable_text_file_is_one_line(tmp_path, capsys, monkeypatch):
     text = tmp_path / "locked.txt"
     text.write_text("some text")
 
-    def denied(self):
-        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+    def denied(path, *args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
 
-    monkeypatch.setattr(Path, "read_bytes", denied)  # chmod 000 does not stop root, which CI may be
+    monkeypatch.setattr(data_module, "open", denied, raising=False)  # chmod 000 does not stop root (CI may be)
     code, _, err = run(["train", "--text", text, "--epochs", "1"] + TINY_FLAGS, capsys)
     assert_one_line_error(code, err, "cannot read", "Permission denied")
 
@@ -300,12 +309,14 @@ def test_vocabulary_files_round_trip_words_and_characters(tmp_path):
 def test_a_refused_writer_leaves_the_holders_lock_in_place(tmp_path):
     path = tmp_path / "ckpt"
     with checkpoint.hold_lock(path):
-        holder = subprocess.run(
-            [sys.executable, "-c", "from r2rt_rnn.checkpoint import hold_lock\n"
-             f"try:\n    hold_lock({str(path)!r}).__enter__()\nexcept ValueError as e:\n    print(e)"],
-            capture_output=True, text=True, cwd=REPO, timeout=120)
-        assert f"process {os.getpid()}" in holder.stdout
+        # a second flock on a new open of the file conflicts, even in this process: a refused writer
+        with pytest.raises(R2RTError, match=f"process {os.getpid()}"):
+            with checkpoint.hold_lock(path):
+                pass
         assert Path(f"{path}.lock").exists()  # still there: a third writer is refused too
+        with pytest.raises(R2RTError, match=f"process {os.getpid()}"):
+            with checkpoint.hold_lock(path):
+                pass
     assert not Path(f"{path}.lock").exists()
 
 

@@ -2,6 +2,8 @@
 
 (The PTB experiments' messages are tested in test_ptb.py, beside their data.)
 """
+import contextlib
+import io
 import json
 import os
 import re
@@ -49,11 +51,51 @@ def test_reproduce_save_dir_errors_name_save_dir(tmp_path, capsys):
     assert "---" not in out
 
 
-def test_reproduce_records_each_models_own_cell_type(tmp_path, capsys):
+@pytest.fixture(scope="module")
+def custom_run(tmp_path_factory):
+    """One ``reproduce gru_vs_custom --models Custom`` (1 epoch, 2000 characters) with ``--save-dir``, shared by the
+    two tests below (a model trained once): ``(argv, its --out folder, its --save-dir folder)``."""
+    from r2rt_rnn.cli import main
+
+    root = tmp_path_factory.mktemp("reproduce")
+    argv = ["reproduce", "gru_vs_custom", "--models", "Custom", "--epochs", "1", "--max-chars", "2000",
+            "--out", root / "out", "--save-dir", root / "saves", "--progress", "off"]
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in argv])
+    assert code == 0, err.getvalue()
+    return argv, root / "out", root / "saves"
+
+
+def test_reproduce_records_each_models_own_cell_type(custom_run):
     """gru_vs_custom's preset says GRU; its Custom model must be recorded as the Custom cell it trained."""
-    code, _, err = run(["reproduce", "gru_vs_custom", "--models", "Custom", "--epochs", "1", "--max-chars", "2000",
-                        "--out", tmp_path, "--progress", "off"], capsys)
-    assert code == 0, err
-    custom = json.loads((tmp_path / "gru_vs_custom.json").read_text())["Custom"]
+    _, out, _ = custom_run
+    custom = json.loads((out / "gru_vs_custom.json").read_text())["Custom"]
     assert custom["preset"]["cell_type"] == "Custom"
     assert custom["graph_config"]["cell_type"] == "Custom" and custom["graph_config"]["num_layers"] == 3
+
+
+def test_reproduce_refuses_to_replace_a_model_in_save_dir_unless_told(custom_run, capsys):
+    argv, _, saves = custom_run
+    saved = saves / "Custom_1_epochs"
+    before = checkpoint.config_path(saved).read_text()
+    code, out, err = run(argv, capsys)  # the same command again
+    line = assert_one_line_error(code, err, "already holds a checkpoint", "--overwrite", "--save-dir")
+    assert str(saved) in line and "overwrite=True" not in line
+    assert "---" not in out  # refused before any model trained
+    assert checkpoint.config_path(saved).read_text() == before
+    code, _, err = run(argv + ["--overwrite"], capsys)
+    assert code == 0, err
+    assert checkpoint.config_path(saved).read_text() != before  # a new run replaced it
+
+
+def test_a_ctrl_c_during_reproduce_says_it_starts_each_model_over(tmp_path):
+    from r2rt_rnn.commands.reproduce import interrupted
+    from r2rt_rnn.errors import TrainingInterrupted
+
+    kept = interrupted(TrainingInterrupted("continue with resume=...", str(tmp_path / "GRU_5_epochs"), 2))
+    assert isinstance(kept, TrainingInterrupted) and kept.checkpoint == str(tmp_path / "GRU_5_epochs")
+    assert "holds the 2 complete epoch(s)" in str(kept) and "reproduce starts each model over" in str(kept)
+    assert "resume=" in str(kept)  # not a train checkpoint here: continued from Python, not `train --resume`
+    nothing = interrupted(TrainingInterrupted("...", None, 1))
+    assert "nothing new was saved" in str(nothing) and "run the same command again" in str(nothing)

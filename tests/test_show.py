@@ -60,3 +60,25 @@ def test_what_has_no_source_is_refused_in_one_line(bad):
         source_text(bad)
     with pytest.raises(R2RTError, match="at least one"):
         source_text()
+
+
+def _refresh_listings():
+    import importlib.util
+
+    from conftest import REPO
+
+    spec = importlib.util.spec_from_file_location("refresh_listings", REPO / "scripts" / "refresh_listings.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module, sorted((REPO / "notebooks").glob("*.ipynb"))
+
+
+def test_the_notebooks_stored_listings_are_todays_source():
+    """Each show_source output committed in a notebook equals what show_source shows of the same objects now."""
+    refresh, notebooks = _refresh_listings()
+    counted = 0
+    for path in notebooks:
+        notebook, found = refresh.stale(path)
+        counted += len(list(refresh.listings(notebook)))
+        assert not found, f"{path.name}: stale listings; run python scripts/refresh_listings.py"
+    assert counted >= 10  # the check really saw the notebooks' listings

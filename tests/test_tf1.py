@@ -9,6 +9,7 @@ CHECK = ("from r2rt_rnn.tf1 import tf, rnn_cell; "
          "c = rnn_cell.MultiRNNCell([rnn_cell.LSTMCell(4), rnn_cell.LSTMCell(4)]); print('ok')")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("first", ["", "import tensorflow; ", "import tensorflow as tf; tf.constant(1); "])
 def test_rnn_cell_works_whatever_was_imported_first(first):
     out = run_python(first + "import r2rt_rnn; " + CHECK, env={"TF_USE_LEGACY_KERAS": ""})
@@ -16,6 +17,7 @@ def test_rnn_cell_works_whatever_was_imported_first(first):
     assert out.stdout.strip() == "ok"
 
 
+@pytest.mark.slow
 def test_importing_the_package_prints_nothing():
     out = run_python(CHECK + "; from r2rt_rnn.model import build_graph; build_graph('LSTM', num_steps=5)")
     assert out.returncode == 0, out.stderr[-2000:]

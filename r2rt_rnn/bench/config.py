@@ -38,6 +38,8 @@ class BenchConfig:
 
     @classmethod
     def quick_config(cls):
-        return cls(graph_steps=10, cell_steps=8, build_repeats=2, warmup_steps=1, timed_steps=3,
-                   gen_chars=40, peer_timeout_s=180, scaling_lengths=(4, 8, 16), scaling_max_s=60.0,
+        # The post's model sizes, at the fewest steps and characters that still time every figure: two builds
+        # (a median), three lengths (two increments, so a constant per-step growth is visible).
+        return cls(graph_steps=4, cell_steps=4, build_repeats=2, warmup_steps=1, timed_steps=3,
+                   gen_chars=10, peer_timeout_s=180, scaling_lengths=(2, 4, 8), scaling_max_s=60.0,
                    scaling_timed_steps=2, quick=True)

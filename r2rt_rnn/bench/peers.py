@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 
+from ..cell_types import fastest
 from ..data import bundled_corpus
 from ..graphs import common
 from ..machine import usable_cores
@@ -101,16 +102,16 @@ def bench_peers(cfg, results):
     if GPUS:
         peers["tf1_cudnn"] = _time_cudnn(cfg)
         _log_peer("tf1_cudnn", peers["tf1_cudnn"])
-    # Ratios to our LSTM and to our fastest LSTM (same model, same sizes).
-    ours = {c: results["train"][c]["chars_per_s"] for c in ("LSTM",) if c in results["train"]}
-    if ours:
-        fastest = max(ours, key=ours.get)
-        results["ours_fastest_lstm"] = {"cell_type": fastest, "chars_per_s": ours[fastest]}
-        for r in peers.values():
-            if r.get("ok"):
-                if "LSTM" in ours:
-                    r["ratio_to_our_lstm"] = r["chars_per_s"] / ours["LSTM"]
-                r["ratio_to_our_fastest_lstm"] = r["chars_per_s"] / ours[fastest]
+    # Ratios to our LSTM and to our fastest way of computing that model (the same model, the same sizes).
+    quickest = fastest("LSTM")
+    lstm, fast = results["train"].get("LSTM"), results["train"].get(quickest)
+    if fast:
+        results["ours_fastest_lstm"] = {"cell_type": quickest, "chars_per_s": fast["chars_per_s"]}
+    for r in peers.values():
+        if r.get("ok") and lstm:
+            r["ratio_to_our_lstm"] = r["chars_per_s"] / lstm["chars_per_s"]
+        if r.get("ok") and fast:
+            r["ratio_to_our_fastest_lstm"] = r["chars_per_s"] / fast["chars_per_s"]
 
 
 def _log_peer(name, r):

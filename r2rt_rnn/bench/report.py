@@ -1,5 +1,8 @@
 """The benchmark's report: ``benchmark.md`` (our figures beside the post's), the ``benchmark.png`` chart and,
-for the scaling part, the ``scaling.png`` log-log curves."""
+for the scaling part, the ``scaling.png`` log-log curves (each chart a matplotlib Figure, which
+:func:`png_bytes` renders)."""
+import io
+
 import numpy as np
 from matplotlib.figure import Figure  # no pyplot: the chart must not switch an importer's backend
 from matplotlib.ticker import FuncFormatter, NullFormatter, NullLocator
@@ -176,14 +179,21 @@ def draw_scaling(scaling, axes):
         ax.legend(fontsize=7)
 
 
-def plot_scaling(results, path):
+def png_bytes(fig, dpi=90):
+    """``fig`` rendered as a PNG file's bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+def scaling_figure(results):
     """``scaling.png``: :func:`draw_scaling` for the run's scaling part, with the device in the title."""
     fig = Figure(figsize=(13, 4.8))
     draw_scaling(results["scaling"], fig.subplots(1, 2))
     d = results["meta"]["device"]
     fig.suptitle(f"Cost against sequence length ({d['type']}: {d['name'][:50]})")
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    return fig
 
 
 def markdown(results):
@@ -210,7 +220,7 @@ def markdown(results):
     return "\n".join(lines) + "\n"
 
 
-def plot(results, path):
+def benchmark_figure(results):
     """``benchmark.png``: build times (ours and the post's, log scale) and training chars/s (ours and the peers')."""
     fig = Figure(figsize=(13, 4.8))
     ax1, ax2 = fig.subplots(1, 2)
@@ -235,4 +245,4 @@ def plot(results, path):
     d = results["meta"]["device"]
     ax2.set_title(f"Training throughput ({d['type']}: {d['name'][:40]})")
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
+    return fig

@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import interrupts
-from .post_figures import POST_BUILD_S
+from ..post_results import POST_BUILD_S
 from .timing import Trainer, log, median
 from .training import GRAPH_BUILDERS, GRAPH_LABELS, batches
 

@@ -1,12 +1,13 @@
 """The build and train parts: the post's four graphs and each ``build_graph`` cell, built and stepped."""
 import functools
 
+from ..cell_types import post_cell_types, same_model
 from ..data import bundled_corpus, epoch_size, ptb_iterator
 from ..graphs.dynamic import build_multilayer_lstm_graph_with_dynamic_rnn
 from ..graphs.scan import build_multilayer_lstm_graph_with_scan
 from ..graphs.static import build_basic_rnn_graph_with_list, build_multilayer_lstm_graph_with_list
 from ..model import build_graph
-from .post_figures import POST_3_EPOCHS_S, POST_20_EPOCHS_S, POST_BUILD_S, POST_CORPUS_CHARS
+from ..post_results import POST_3_EPOCHS_S, POST_20_EPOCHS_S, POST_BUILD_S, POST_CORPUS_CHARS
 from .timing import Trainer, log, median, time_graph, time_interleaved
 
 GRAPH_BUILDERS = {
@@ -22,11 +23,6 @@ GRAPH_LABELS = {
     "dynamic_lstm": "dynamic_rnn 3-layer LSTM",
     "scan_lstm": "tf.scan 3-layer LSTM",
 }
-
-
-def cell_types():
-    """The post's cells at 80 steps, plus LN_LSTM_fast (the LN_LSTM model, computed faster)."""
-    return ["GRU", "LSTM", "LN_LSTM", "Custom", "LN_LSTM_fast"]
 
 
 def batches(batch_size, num_steps):
@@ -79,10 +75,11 @@ def bench_graphs(cfg, parts, results):
 
 
 def bench_cells(cfg, results):
-    """Each ``build_graph`` cell at ``cfg.cell_steps`` steps, timed in turns (:func:`time_interleaved`)."""
+    """The post's cells (and faster ways of computing them: :func:`r2rt_rnn.cell_types.post_cell_types`) at
+    ``cfg.cell_steps`` steps, timed in turns (:func:`time_interleaved`)."""
     trainers = {}
     try:
-        for cell in cell_types():
+        for cell in post_cell_types():
             def build(cell=cell):
                 return build_graph(cell_type=cell, state_size=cfg.state_size, batch_size=cfg.batch_size,
                                    num_steps=cfg.cell_steps, num_layers=cfg.num_layers)
@@ -93,7 +90,7 @@ def bench_cells(cfg, results):
         for trainer in trainers.values():
             trainer.close()
     for cell, trainer in trainers.items():
-        post_s = POST_20_EPOCHS_S.get(cell.replace("_fast", ""))
+        post_s = POST_20_EPOCHS_S.get(same_model(cell))  # LN_LSTM_fast: the post's LN_LSTM run
         fig = training_figures(steps[cell], cfg, cfg.cell_steps, cfg.cell_epochs, post_s)
         fig.update(label=f"build_graph(cell_type={cell!r})", build_s=trainer.out["build_s"],
                    first_run_s=trainer.out["first_run_s"])

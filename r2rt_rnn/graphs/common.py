@@ -1,12 +1,17 @@
-"""The pieces every graph builder shares: inputs, embedding, stacked cells, softmax, loss.
+"""What the graph builders share beyond the post: validation, seeding, and the extras of their train step.
 
-The post repeats one 30-line builder five times; here each builder composes these
-pieces and differs only in how it unrolls the RNN (``static``, ``dynamic``, ``scan``).
+The post repeats one 30-line builder five times, so that each reads alone; the
+builders here do too, each showing the post's steps in the post's order. What they
+add (checking the sizes first; a seeded graph; a feedable learning rate; gradient
+norms and optional clipping; the ``config`` entry) is one call each, defined here.
+The pieces at the end (``placeholders``, ``embed``, ``softmax_logits``, ...) serve
+the benchmark's peer graphs and the in-graph sampler.
 """
 import random
 
 import numpy as np
 
+from ..cell_types import CELL_TYPES, check_cell_type
 from ..data import bundled_corpus, check_positive
 from ..errors import R2RTError
 from ..machine import available_memory
@@ -27,7 +32,7 @@ FLOAT32_MAX = float(np.finfo(np.float32).max)  # the graphs hold rates and norms
 def check_seed(seed, name="seed"):
     """Raise R2RTError unless ``seed`` is an integer in [0, 2**31 - 1] (what TF, numpy and random all take)."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
-        raise R2RTError(f"{name} must be an integer from 0 to {MAX_SEED}, got {seed!r}")
+        raise R2RTError(f"{name} must be an integer from 0 to {MAX_SEED}, got {seed!r}", params=(name,))
     return int(seed)
 
 
@@ -56,8 +61,15 @@ def reset_graph(seed=DEFAULT_SEED):
         seed_graph(seed)
 
 
-def check_config(**config):
-    """Validate the sizes every builder takes; returns the config with defaults filled in."""
+def check_config(caller=None, allowed_cell_types=None, **config):
+    """Validate the settings every builder takes; returns the config with defaults filled in.
+
+    Checks the ``cell_type`` (one of ``allowed_cell_types`` when ``caller``, the
+    builder's name, gives them; else any of :data:`~r2rt_rnn.cell_types.CELL_TYPES`),
+    ``keep_prob`` when building with dropout, the sizes, the learning rate and gradient
+    bound, and that training fits in memory.
+    """
+    _check_cell_settings(caller, allowed_cell_types, config)
     if config.get("num_classes") is None:
         config["num_classes"] = default_num_classes()
     names = ("state_size", "num_classes", "batch_size", "num_steps", "num_layers")
@@ -72,8 +84,16 @@ def check_config(**config):
     return config
 
 
-# weight matrices [2 * state_size, state_size] per layer, by cell type (a Custom cell adds num_weights input maps)
-_MATRICES_PER_LAYER = {None: 1, "GRU": 3, "post_GRU": 3, "LN_GRU": 3, "LSTM": 4, "LN_LSTM": 4, "LN_LSTM_fast": 4}
+def _check_cell_settings(caller, allowed_cell_types, config):
+    if "cell_type" in config:
+        check_cell_type(config["cell_type"])
+        if allowed_cell_types is not None and config["cell_type"] not in allowed_cell_types:
+            raise R2RTError(f"{caller} takes cell_type {', '.join(repr(c) for c in allowed_cell_types)}, "
+                            f"got {config['cell_type']!r}; use build_graph for the others")
+    keep_prob = config.get("keep_prob")
+    if config.get("build_with_dropout") and (isinstance(keep_prob, bool) or not isinstance(keep_prob, (int, float))
+                                             or not 0.0 < keep_prob <= 1.0):
+        raise R2RTError(f"keep_prob must be a probability of keeping a unit, in (0, 1], got {keep_prob!r}")
 
 
 def training_memory(config):
@@ -87,7 +107,7 @@ def training_memory(config):
     TensorFlow's own overhead comes on top.
     """
     n, v, layers = config["state_size"], config["num_classes"], config.get("num_layers", 1)
-    matrices = _MATRICES_PER_LAYER.get(config.get("cell_type"), 3 + config.get("num_weights_for_custom_cell", 5))
+    matrices = CELL_TYPES[config.get("cell_type")].weight_matrices(config.get("num_weights_for_custom_cell", 5))
     params = 2 * v * n + v + layers * matrices * (2 * n * n + n)
     positions = config["batch_size"] * config["num_steps"]
     activations = positions * (layers * (2 * matrices + 4) * n + 3 * v)
@@ -107,6 +127,63 @@ def check_fits_in_memory(config):
             f"gradient and Adam's two slots, plus activations) but only {available / gib:,.1f} GiB of memory is free; "
             "use a smaller state_size, num_layers, batch_size or num_steps "
             "(--state-size, --num-layers, --batch-size, --num-steps)")
+
+
+def feedable_learning_rate(learning_rate):
+    """Beyond the post: the learning rate as a ``learning_rate`` placeholder defaulting to ``learning_rate``.
+
+    A schedule can feed another rate without rebuilding the graph; unfed, it is the post's constant.
+    """
+    return tf.placeholder_with_default(float(learning_rate), [], name="learning_rate")
+
+
+class GradientNorms(tf.train.Optimizer):
+    """Beyond the post: ``optimizer``, measuring the gradients' global norm and clipping them if asked.
+
+    ``GradientNorms(tf.train.AdamOptimizer(rate), config).minimize(loss)`` is the post's
+    ``tf.train.AdamOptimizer(rate).minimize(loss)`` (``minimize`` computes the gradients,
+    then applies them, as every TF1 optimizer's does), with two things in between:
+    ``grad_norm`` records the gradients' global norm and, with ``config["max_grad_norm"]``
+    (None: as the post), the gradients are clipped to that global norm;
+    ``applied_grad_norm`` records the norm of the gradients applied.
+    """
+
+    def __init__(self, optimizer, config):
+        super().__init__(use_locking=False, name=optimizer.get_name())
+        self._optimizer = optimizer
+        self._max_grad_norm = config.get("max_grad_norm")
+        self.grad_norm = self.applied_grad_norm = None
+
+    def compute_gradients(self, loss, *args, **kwargs):
+        grads_and_vars = [(grad, var) for grad, var in self._optimizer.compute_gradients(loss, *args, **kwargs)
+                          if grad is not None]
+        grads, variables = zip(*grads_and_vars)
+        self.grad_norm = tf.linalg.global_norm(grads)
+        if self._max_grad_norm:
+            grads, _ = tf.clip_by_global_norm(grads, self._max_grad_norm, use_norm=self.grad_norm)
+        return list(zip(grads, variables))
+
+    def apply_gradients(self, grads_and_vars, global_step=None, name=None):
+        train_step = self._optimizer.apply_gradients(grads_and_vars, global_step=global_step, name=name)
+        self.applied_grad_norm = tf.linalg.global_norm([grad for grad, _ in grads_and_vars])
+        return train_step
+
+
+def beyond_the_post(config, learning_rate, optimizer, keep_prob=None, **extra):
+    """The entries a builder's dict has beyond the post's.
+
+    ``config`` (how the graph was built, saved beside every checkpoint), ``learning_rate``
+    (the placeholder from :func:`feedable_learning_rate`), ``grad_norm`` and
+    ``applied_grad_norm`` (from :class:`GradientNorms`), and any ``extra`` entries. With
+    ``keep_prob`` (the dropout placeholder): ``keep_prob`` and ``train_feed``, what
+    training feeds, ``{keep_prob: config["keep_prob"]}`` when built with dropout, else ``{}``.
+    """
+    entries = dict(config=config, learning_rate=learning_rate, grad_norm=optimizer.grad_norm,
+                   applied_grad_norm=optimizer.applied_grad_norm, **extra)
+    if keep_prob is not None:
+        entries["keep_prob"] = keep_prob
+        entries["train_feed"] = {keep_prob: config["keep_prob"]} if config.get("build_with_dropout") else {}
+    return entries
 
 
 def placeholders(batch_size, num_steps):
@@ -130,23 +207,6 @@ def stack(make_cell, num_layers):
     layer its own.
     """
     return rnn_cell.MultiRNNCell([make_cell() for _ in range(num_layers)], state_is_tuple=True)
-
-
-def lstm_graph_inputs(builder, state_size, num_classes, batch_size, num_steps, num_layers, learning_rate, seed):
-    """What the post's three multi-layer LSTM graphs share, up to the unrolling.
-
-    Validates the sizes, starts a fresh seeded graph, and returns ``(config, x, y,
-    rnn_inputs, cell, init_state)``: placeholders ``[batch_size, num_steps]``, embedded
-    inputs ``[batch_size, num_steps, state_size]``, a ``num_layers`` LSTM stack and its zero state.
-    """
-    config = check_config(builder=builder, cell_type="LSTM", state_size=state_size, num_classes=num_classes,
-                          batch_size=batch_size, num_steps=num_steps, num_layers=num_layers,
-                          learning_rate=learning_rate)
-    reset_graph(seed)
-    x, y = placeholders(batch_size, num_steps)
-    rnn_inputs = embed(x, config["num_classes"], state_size)
-    cell = stack(lambda: rnn_cell.LSTMCell(state_size, state_is_tuple=True), num_layers)
-    return config, x, y, rnn_inputs, cell, cell.zero_state(batch_size, tf.float32)
 
 
 def softmax_logits(outputs, state_size, num_classes):
@@ -188,23 +248,12 @@ def mean_loss(logits, labels):
 
 
 def finish(config, x, y, init_state, final_state, total_loss, **extra):
-    """Add the Adam ``train_step`` and return the post's dict (plus ``config`` and any extras).
+    """The post's Adam ``train_step`` and returned dict, with this package's extras (see :func:`beyond_the_post`).
 
-    The learning rate is a ``learning_rate`` placeholder defaulting to the
-    config's value, so a schedule can feed another rate without rebuilding; with
-    ``config["max_grad_norm"]`` the gradients are clipped by their global norm
-    first. ``grad_norm`` is the global gradient norm before clipping, ``applied_grad_norm`` after it.
+    For graphs that are not the post's listings (the benchmark's peers); the builders write these lines out.
     """
-    learning_rate = tf.placeholder_with_default(float(config["learning_rate"]), [], name="learning_rate")
-    optimizer = tf.train.AdamOptimizer(learning_rate)
-    grads_and_vars = [(grad, var) for grad, var in optimizer.compute_gradients(total_loss) if grad is not None]
-    grads, variables = zip(*grads_and_vars)
-    grad_norm = tf.linalg.global_norm(grads)
-    if config.get("max_grad_norm"):
-        grads, _ = tf.clip_by_global_norm(grads, config["max_grad_norm"], use_norm=grad_norm)
-    train_step = optimizer.apply_gradients(zip(grads, variables))
-    return dict(
-        x=x, y=y, init_state=init_state, final_state=final_state,
-        total_loss=total_loss, train_step=train_step, config=config, learning_rate=learning_rate,
-        grad_norm=grad_norm, applied_grad_norm=tf.linalg.global_norm(grads), **extra,
-    )
+    learning_rate = feedable_learning_rate(config["learning_rate"])
+    optimizer = GradientNorms(tf.train.AdamOptimizer(learning_rate), config)
+    train_step = optimizer.minimize(total_loss)
+    return dict(x=x, y=y, init_state=init_state, final_state=final_state, total_loss=total_loss,
+                train_step=train_step, **beyond_the_post(config, learning_rate, optimizer, **extra))

@@ -13,19 +13,20 @@ Modules, one job each:
 * :mod:`.trace`: the tracing graph, the chunked runner and :class:`Trace`;
 * :mod:`.passage`: text -> the model's tokens and ids (unknown tokens refused or skipped);
 * :mod:`.units`: naming units (``LAYER:INDEX``) and reading their activations;
-* :mod:`.features`: built-in, regular-expression and marked-span features;
+* :mod:`.features`: built-in, regular-expression and marked-span features (:mod:`.limits`: the
+  time limit on a regular expression);
 * :mod:`.ranking`: the units that follow a feature (correlation; inside against outside);
 * :mod:`.gates`: gate saturation;
 * :mod:`.analysis`: one bounded-memory pass gathering all of it (:func:`inspect_passage`);
-* :mod:`.page`, :mod:`.figures`: the HTML page and the PNG figures; :mod:`.files`: writing them safely;
-* :mod:`.cli`: the ``inspect`` command (``add_arguments``, ``main``), also offered here.
+* :mod:`.page`, :mod:`.figures`: the HTML page and the PNG figures (written by :mod:`r2rt_rnn.files`).
+
+The ``inspect`` command itself is :mod:`r2rt_rnn.commands.inspect`.
 """
 from .analysis import Inspection, inspect_passage
-from .cli import add_arguments, main
 from .features import BUILT_IN, compute_features
 from .gates import gate_saturation
 from .ranking import rank_units
 from .trace import Trace, Tracer, trace
 
-__all__ = ["BUILT_IN", "Inspection", "Trace", "Tracer", "add_arguments", "compute_features", "gate_saturation",
-           "inspect_passage", "main", "rank_units", "trace"]
+__all__ = ["BUILT_IN", "Inspection", "Trace", "Tracer", "compute_features", "gate_saturation", "inspect_passage",
+           "rank_units", "trace"]

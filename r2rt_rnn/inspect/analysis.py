@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import checkpoint
 from ..errors import R2RTError
-from .features import BUILT_IN, compute_features
+from .features import BUILT_IN, close_built_in, compute_features
 from .gates import GateStats
 from .passage import encode_passage
 from .ranking import UnitStats
@@ -93,6 +93,19 @@ def _finite(x):
     return round(float(x), 4) if x is not None and np.isfinite(x) else None
 
 
+def _features(tokens, features, spans):
+    """:func:`compute_features`, refusing a regular expression that matches nothing (spans always mark something)."""
+    values = compute_features(tokens, features, spans)
+    for name, f in values.items():
+        if name not in BUILT_IN and not np.any(f):
+            guess = close_built_in(name)
+            raise R2RTError(f"feature {name!r} matches nothing in the {len(tokens)}-token passage; "
+                            + (f"did you mean the built-in {guess}?" if guess else
+                               "check the expression, or trace more tokens (max_tokens)"),
+                            params=("feature", "max_tokens"))
+    return values
+
+
 def inspect_passage(path_or_ckpt, text, features=None, spans=(), units=(), unknown="error", max_tokens=None,
                     keep=KEEP, chunk=CHUNK, top=10, threshold=0.5):
     """Trace ``text`` through a checkpoint once and gather rankings, gate statistics and the shown positions.
@@ -102,21 +115,17 @@ def inspect_passage(path_or_ckpt, text, features=None, spans=(), units=(), unkno
     strings to show whatever they rank; ``max_tokens``: trace only the first that many
     tokens; ``keep``: how many positions to hold whole. Returns an :class:`Inspection`
     whose ``timing`` has the seconds to set up and to trace, and the process's memory.
+    Errors name these parameters (``features`` as ``feature``, ``units`` as ``unit``).
     """
     if isinstance(keep, bool) or not isinstance(keep, (int, np.integer)) or keep < 1:
-        raise R2RTError(f"keep (--page-chars) must be a whole number, 1 or more, got {keep!r}")
+        raise R2RTError(f"keep must be a whole number, 1 or more, got {keep!r}", params=("keep",))
     ckpt = checkpoint.as_checkpoint(path_or_ckpt)
     spec = model_spec(ckpt)
-    if ckpt.vocab is None:
-        raise R2RTError(f"checkpoint {ckpt.path} has no vocabulary beside it, so its ids cannot be decoded")
+    checkpoint.vocabulary(ckpt)
     layout = spec.layout()
     chosen_units = [layout.parse(u) for u in units]
     tokens, ids = encode_passage(text, ckpt.vocab, unknown, max_tokens)
-    values = compute_features(tokens, features, spans)
-    for name, f in values.items():
-        if name not in BUILT_IN and not np.any(f):  # a regular expression (spans always mark something)
-            raise R2RTError(f"--feature {name!r} matches nothing in the {len(tokens)}-token passage; "
-                            "check the expression, or give a longer --chars")
+    values = _features(tokens, features, spans)
     names = list(values)
     matrix = np.stack([values[n] for n in names], axis=1).astype(np.float32) if names else np.zeros((len(ids), 0))
 

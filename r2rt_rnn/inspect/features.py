@@ -21,15 +21,20 @@ sentence (``<eos>`` ends it), and a word's letters are its characters.
 A user feature is a regular expression (1 on every token inside a match) or a span the
 user marks (LSTMVis's "select a range"): 1 on tokens ``start`` to ``end - 1``.
 """
+import difflib
 import re
 
 import numpy as np
 
+from .. import interrupts
 from ..errors import R2RTError
+from ..ptb.reader import EOS
+from .limits import TooSlow, time_limit
 
-LINE_BREAKS = ("\n", "<eos>")
+LINE_BREAKS = ("\n", EOS)
 SPEAKER = re.compile(r"(?:\A|(?<=\n\n))[A-Z][A-Za-z' ]{0,40}:(?=\n)")
 OPENERS, CLOSERS = "([{", ")]}"
+REGEX_SECONDS = 10.0  # the longest a user's regular expression may take to match the passage
 
 
 def _line_position(tokens):
@@ -111,69 +116,107 @@ def passage_text(tokens):
     if all(len(tok) == 1 for tok in tokens):
         starts = np.arange(len(tokens))
         return "".join(tokens), starts, starts + 1
-    shown = ["\n" if tok == "<eos>" else tok for tok in tokens]
+    shown = ["\n" if tok == EOS else tok for tok in tokens]
     lengths = np.array([len(tok) for tok in shown])
     starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(int)
     return " ".join(shown), starts, starts + lengths
 
 
-def regex_feature(tokens, pattern):
-    """1.0 on every token that a match of ``pattern`` (a compiled regex or a string) covers, else 0.0: ``[T]``."""
+def regex_feature(tokens, pattern, seconds=None):
+    """1.0 on every token that a match of ``pattern`` (a compiled regex or a string) covers, else 0.0: ``[T]``.
+
+    Finding the matches may take at most ``seconds`` (default :data:`REGEX_SECONDS`; an R2RTError
+    beyond: some expressions, such as ``(a+)+$``, take exponential time), and a Ctrl-C stops it
+    (see :func:`.limits.time_limit`).
+    """
+    seconds = REGEX_SECONDS if seconds is None else seconds
     pattern = compile_regex(pattern) if isinstance(pattern, str) else pattern
     text, starts, ends = passage_text(tokens)
     marks = np.zeros(len(text) + 1, dtype=np.int64)  # +1 where a match starts, -1 where it ends
-    for match in pattern.finditer(text):
-        marks[match.start()] += 1
-        marks[match.end()] -= 1
+    try:
+        with time_limit(seconds):
+            spans = [match.span() for match in pattern.finditer(text)]
+    except TooSlow:
+        raise R2RTError(f"the regular expression for feature {pattern.pattern!r} took more than {seconds:g} s; "
+                        "simplify it", params=("feature",)) from None
+    for start, end in spans:
+        marks[start] += 1
+        marks[end] -= 1
     covered = np.concatenate([[0], np.cumsum(np.cumsum(marks)[:len(text)] > 0)])  # covered characters before i
     return (covered[ends] - covered[starts] > 0).astype(float)
 
 
+def close_built_in(name):
+    """The built-in feature ``name`` is most likely a misspelling of, or None."""
+    close = difflib.get_close_matches(str(name).lower(), BUILT_IN, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 def compile_regex(pattern):
+    """``pattern`` compiled; an R2RTError for one that does not compile, or that is a built-in's name misspelt."""
+    guess = close_built_in(pattern)
+    if guess and re.fullmatch(r"\w+", pattern):  # a name, not an expression: the user meant a built-in
+        raise R2RTError(f"feature {pattern!r} is not a built-in: did you mean {guess}? (to look for the text "
+                        f"{pattern!r} itself, write it as the regular expression (?:{pattern}))", params=("feature",))
     try:
         return re.compile(pattern)
     except re.error as exc:
-        raise R2RTError(f"--feature {pattern!r} is not a built-in feature ({', '.join(BUILT_IN)}) and does not "
-                        f"compile as a regular expression ({exc}); fix the expression or pick a built-in") from None
+        raise R2RTError(f"feature {pattern!r} is not a built-in ({', '.join(BUILT_IN)}) and does not compile as a "
+                        f"regular expression ({exc}); fix the expression or pick a built-in",
+                        params=("feature",)) from None
 
 
 def span_feature(num_tokens, start, end):
     """1.0 on tokens ``start`` to ``end - 1`` (a span the user marked), else 0.0: ``[num_tokens]``."""
     if not 0 <= start < end <= num_tokens:
-        raise R2RTError(f"--span {start}:{end} does not lie inside the passage of {num_tokens} tokens; "
-                        f"give START:END with 0 <= START < END <= {num_tokens}")
+        raise R2RTError(f"span {start}:{end} does not lie inside the passage of {num_tokens} tokens; "
+                        f"give START:END with 0 <= START < END <= {num_tokens}", params=("span",))
     out = np.zeros(num_tokens)
     out[start:end] = 1.0
     return out
 
 
 def parse_span(text):
-    """``"START:END"`` -> ``(start, end)``, or an R2RTError."""
+    """``"START:END"`` -> ``(start, end)``; a span that cannot lie inside any passage is refused here."""
     fields = str(text).split(":")
-    if len(fields) != 2 or not all(f.strip().isdigit() for f in fields):
-        raise R2RTError(f"--span {text!r} is not a span; write START:END in token positions, e.g. 120:180")
-    return int(fields[0]), int(fields[1])
+    if len(fields) != 2 or not all(re.fullmatch(r"\s*-?\d+\s*", f) for f in fields):
+        raise R2RTError(f"span {text!r} is not START:END in token positions (e.g. 120:180)", params=("span",))
+    start, end = int(fields[0]), int(fields[1])
+    if not 0 <= start < end:
+        raise R2RTError(f"span {start}:{end} does not lie inside the passage; give START:END with 0 <= START < END",
+                        params=("span",))
+    return start, end
+
+
+def span_name(start, end):
+    """The name of the feature a marked span makes."""
+    return f"span {start}:{end}"
+
+
+def feature_names(specs=None, spans=()):
+    """The names :func:`compute_features` gives its features, in its order."""
+    return list(dict.fromkeys(list(BUILT_IN) if specs is None else specs)) + [span_name(*s) for s in spans]
 
 
 def feature_names_and_patterns(specs):
-    """Command-line ``--feature`` values -> ``{name: None (built in) or compiled regex}``; checks them all first."""
-    out = {}
-    for spec in specs:
-        out[spec] = None if spec in BUILT_IN else compile_regex(spec)
-    return out
+    """``features`` values -> ``{name: None (built in) or compiled regex}``; checks them all first."""
+    return {spec: None if spec in BUILT_IN else compile_regex(spec) for spec in specs}
 
 
-def compute_features(tokens, specs=None, spans=()):
+def compute_features(tokens, specs=None, spans=(), seconds=None):
     """The features of a passage: ``{name: [T] float array}``.
 
-    ``specs``: built-in names and regular expressions (default: every built-in);
-    ``spans``: ``(start, end)`` pairs, each a feature named ``span START:END``. Features
-    that are the same everywhere in the passage are kept: ranking reports them as absent.
+    ``specs``: built-in names and regular expressions (default: every built-in), each
+    expression's matching limited to ``seconds`` (see :func:`regex_feature`); ``spans``:
+    ``(start, end)`` pairs, each a feature named ``span START:END``. Features that are the
+    same everywhere in the passage are kept: ranking reports them as absent. A Ctrl-C is
+    honoured between features.
     """
     chosen = feature_names_and_patterns(list(BUILT_IN) if specs is None else specs)
     out = {}
     for name, pattern in chosen.items():
-        out[name] = BUILT_IN[name](tokens) if pattern is None else regex_feature(tokens, pattern)
+        interrupts.check()
+        out[name] = BUILT_IN[name](tokens) if pattern is None else regex_feature(tokens, pattern, seconds)
     for start, end in spans:
-        out[f"span {start}:{end}"] = span_feature(len(tokens), start, end)
+        out[span_name(start, end)] = span_feature(len(tokens), start, end)
     return out

@@ -8,8 +8,11 @@
   0.1, fraction above 0.9), per gate kind, coloured by layer (Karpathy, Johnson and
   Fei-Fei 2015, figure 3).
 
-Each returns a Figure; :func:`save_png` writes one without leaving half a file.
+Each returns a Figure. :func:`figure_names` names the files a run's figures go to,
+:func:`inspection_figure` draws one of them and :func:`png_bytes` renders it, so the
+caller writes it whole (:func:`r2rt_rnn.files.write_file`) or not at all.
 """
+import hashlib
 import io
 
 from matplotlib import colormaps
@@ -17,13 +20,13 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .files import write_atomically
+from ..ptb.reader import EOS
 
 MONO = "DejaVu Sans Mono"
 
 
 def _shown(token):
-    return {"\n": "\u21b5", "<eos>": "\u21b5", "\t": "\u2192", " ": " "}.get(token, token)
+    return {"\n": "\u21b5", EOS: "\u21b5", "\t": "\u2192", " ": " "}.get(token, token)
 
 
 def _layout(tokens, width, words):
@@ -35,7 +38,7 @@ def _layout(tokens, width, words):
             row, col = row + 1, 0
         places.append((row, col, size))
         col += size + (1 if words else 0)
-        if token in ("\n", "<eos>"):
+        if token in ("\n", EOS):
             row, col = row + 1, 0
     return places
 
@@ -54,7 +57,7 @@ def unit_figure(trace, unit, start=0, length=600, width=80, title=None):
     for (row, col, size), token, v in zip(places, tokens, values):
         ax.add_patch(Rectangle((col, -row - 1), size, 1, facecolor=cmap(norm(v)), edgecolor="none"))
         ax.text(col + size / 2, -row - 0.5, _shown(token), ha="center", va="center", family=MONO, fontsize=8,
-                color="white" if abs(v) > 0.6 else ("#999" if token in ("\n", "<eos>") else "black"))
+                color="white" if abs(v) > 0.6 else ("#999" if token in ("\n", EOS) else "black"))
     ax.set_xlim(0, width)
     ax.set_ylim(-rows, 0)
     ax.axis("off")
@@ -120,9 +123,52 @@ def gate_saturation_figure(gate_stats, title=None):
     return fig
 
 
-def save_png(fig, path, flag="--figures"):
-    """Write ``fig`` as a PNG at ``path``, all or nothing."""
+def png_bytes(fig):
+    """``fig`` rendered as a PNG file's bytes."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    return write_atomically(path, buffer.getvalue(), flag=flag)
+    return buffer.getvalue()
 
+
+def _file_stem(what):
+    return "unit_" + "".join(c if c.isalnum() or c in "_-" else "_" for c in str(what))[:40]
+
+
+def figure_names(features, units):
+    """The file of each figure of an inspection, ``{file name: (kind, what)}``, in the order they are drawn.
+
+    ``predictions.png`` and ``gates.png``, then ``unit_<UNIT>.png`` for each unit asked for
+    (``0:3`` -> ``unit_0_3.png``) and ``unit_<FEATURE>.png`` for each feature's best unit.
+    Characters other than letters, digits, ``_`` and ``-`` become ``_``; a name already
+    taken (features that differ only in punctuation or case, or past 40 characters) gets
+    a short hash of the feature, so no figure replaces another.
+    """
+    names = {"predictions.png": ("predictions", None), "gates.png": ("gates", None)}
+    taken = {name.casefold() for name in names}  # case-insensitive file systems
+    items = [("unit", u) for u in dict.fromkeys(units)] + [("feature", f) for f in dict.fromkeys(features)]
+    for kind, what in items:
+        name = f"{_file_stem(what)}.png"
+        if name.casefold() in taken:
+            name = f"{_file_stem(what)}_{hashlib.sha1(str(what).encode()).hexdigest()[:8]}.png"
+        taken.add(name.casefold())
+        names[name] = (kind, what)
+    return names
+
+
+def inspection_figure(found, kind, what):
+    """The figure ``(kind, what)`` of :func:`figure_names` for an :class:`~.analysis.Inspection`.
+
+    None for a feature that no unit follows (it does not vary in the passage).
+    """
+    shown = found.shown
+    if kind == "predictions":
+        return predictions_figure(shown, 0, min(40, len(shown)))
+    if kind == "gates":
+        return gate_saturation_figure(found.gates)
+    if kind == "unit":
+        return unit_figure(shown, what, 0, min(600, len(shown)))
+    best = found.best(what)
+    if best is None:
+        return None
+    return unit_figure(shown, best.unit, 0, min(600, len(shown)),
+                       title=f"{what}: unit {best.unit}, r = {best.correlation:+.2f}")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import write_atomically
+from ..files import write_file
 
 PARTS = Path(__file__).resolve().parent / "page"
 
@@ -32,17 +32,11 @@ def _probability_list(values):
     return [None if not np.isfinite(p) else round(float(p), 4) for p in values]
 
 
-def page_data(inspection, per_feature=3):
-    """The page's data, a JSON-able dict; ``per_feature`` units are offered for each feature."""
-    shown, spec = inspection.shown, inspection.spec
-    layout = spec.layout()
-    units = inspection.page_units(per_feature)
-    values = {str(u): np.round(np.clip(layout.activation(shown.layers, u), -1, 1) * 100).astype(int).tolist()
-              for u in units}
-    menu, notes = [], {}
+def _menu(inspection, units, per_feature):
+    """The unit menu (``[{label, units}]``), the notes on the best units and the features' table rows."""
+    menu, notes, features = [], {}, []
     if inspection.units:
         menu.append({"label": "asked for", "units": [{"unit": str(u), "label": str(u)} for u in inspection.units]})
-    features = []
     for name, ranked in inspection.rankings.items():
         offered = ranked[:per_feature]
         if offered:
@@ -53,19 +47,35 @@ def page_data(inspection, per_feature=3):
                          "note": "does not vary in this passage: no unit can follow it"})
     if not menu:
         menu.append({"label": "units", "units": [{"unit": str(u), "label": str(u)} for u in units]})
-    word = spec.level == "word"
-    total = inspection.num_tokens
-    meta = (f"{inspection.checkpoint}: {spec.cell_type or 'basic RNN'} cell, {spec.num_layers} layer(s) of "
-            f"{spec.state_size} units. {total:,} {'words' if word else 'characters'} traced"
+    return menu, notes, features
+
+
+def _meta(inspection):
+    """The line under the title: the model, what was traced and shown, the loss."""
+    spec, shown, total = inspection.spec, inspection.shown, inspection.num_tokens
+    token = "word" if spec.level == "word" else "character"
+    return (f"{inspection.checkpoint}: {spec.cell_type or 'basic RNN'} cell, {spec.num_layers} layer(s) of "
+            f"{spec.state_size} units. {total:,} {token}s traced"
             + (f", the first {len(shown):,} shown" if len(shown) < total else "")
-            + (f"; mean loss {inspection.loss:.3f} nats = {inspection.loss / np.log(2):.3f} bits per "
-               f"{'word' if word else 'character'}" if np.isfinite(inspection.loss) else "") + ".")
+            + (f"; mean loss {inspection.loss:.3f} nats = {inspection.loss / np.log(2):.3f} bits per {token}"
+               if np.isfinite(inspection.loss) else "") + ".")
+
+
+def page_data(inspection, per_feature=3):
+    """The page's data, a JSON-able dict; ``per_feature`` units are offered for each feature."""
+    shown, spec = inspection.shown, inspection.spec
+    layout = spec.layout()
+    units = inspection.page_units(per_feature)
+    values = {str(u): np.round(np.clip(layout.activation(shown.layers, u), -1, 1) * 100).astype(int).tolist()
+              for u in units}
+    menu, notes, features = _menu(inspection, units, per_feature)
     return {
-        "tokens": list(shown.tokens), "level": spec.level, "tokenName": "word" if word else "character",
+        "tokens": list(shown.tokens), "level": spec.level,
+        "tokenName": "word" if spec.level == "word" else "character",
         "vocab": shown.vocab.tokens, "topIds": shown.top_ids.tolist(),
         "topP": [_probability_list(row) for row in shown.top_probs], "nextP": _probability_list(shown.next_prob),
         "units": values, "firstUnit": str(units[0]), "menu": menu, "unitNotes": notes, "features": features,
-        "gates": inspection.gates.summary(), "meta": meta,
+        "gates": inspection.gates.summary(), "meta": _meta(inspection),
     }
 
 
@@ -80,5 +90,5 @@ def page_html(inspection, title=None, per_feature=3):
 
 
 def write_page(inspection, path, title=None, per_feature=3):
-    """Write the page to ``path`` (a temporary file in the same folder, then renamed); returns the path."""
-    return write_atomically(path, page_html(inspection, title, per_feature), flag="--out")
+    """Write the page to ``path``, whole or not at all (see :mod:`r2rt_rnn.files`); returns the path."""
+    return write_file(path, page_html(inspection, title, per_feature), "path")

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import checkpoint, interrupts
+from ..cell_types import lookup
 from ..errors import R2RTError
 from ..sampling import sampling_session_config
 from ..tf1 import tf
 from .passage import encode_passage
-from .tracing_cells import GATE_NAMES, LSTM_TYPES, STACK_SCOPE, TracingStack, gated_cell, record_sizes
+from .tracing_cells import STACK_SCOPE, TracingStack, gated_cell, record_sizes
 from .units import UnitLayout
 
 TOP_K = 5  # guesses kept per position, as in Karpathy's figures
@@ -48,11 +49,11 @@ class ModelSpec:
 
     @property
     def parts(self):
-        return ("c", "h") if self.cell_type in LSTM_TYPES else ("h",)
+        return ("c", "h") if lookup(self.cell_type).lstm_state else ("h",)
 
     @property
     def gate_names(self):
-        return GATE_NAMES[self.cell_type]
+        return lookup(self.cell_type).gates
 
     def layout(self):
         return UnitLayout(self.num_layers, self.state_size, self.parts)
@@ -214,9 +215,7 @@ class Tracer:
 
     def __init__(self, path_or_ckpt, top_k=TOP_K):
         self.ckpt = checkpoint.as_checkpoint(path_or_ckpt)
-        if self.ckpt.vocab is None:
-            raise R2RTError(f"checkpoint {self.ckpt.path} has no vocabulary beside it, so its ids cannot be "
-                            "decoded; train it with the train (or ptb) command")
+        checkpoint.vocabulary(self.ckpt)
         self.spec = model_spec(self.ckpt)
         self.g = build_tracer(self.spec, top_k)
         for name, shape in self.g["shapes"].items():
@@ -248,7 +247,7 @@ class Tracer:
         """
         ids = np.asarray(ids, dtype=np.int32)
         if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
-            raise R2RTError(f"chunk must be a whole number of positions, 1 or more, got {chunk!r}")
+            raise R2RTError(f"chunk must be a whole number of positions, 1 or more, got {chunk!r}", params=("chunk",))
         g, state = self.g, None
         fetches = [g["records"], g["final_state"], g["top_ids"], g["top_logp"], g["target_logp"], g["entropy"]]
         for start in range(0, len(ids), chunk):
@@ -277,8 +276,7 @@ def trace(path_or_ckpt, text, chunk=CHUNK, unknown="error", max_tokens=None, top
     keeps running statistics instead.
     """
     ckpt = checkpoint.as_checkpoint(path_or_ckpt)
-    if ckpt.vocab is None:
-        raise R2RTError(f"checkpoint {ckpt.path} has no vocabulary beside it, so its ids cannot be decoded")
+    checkpoint.vocabulary(ckpt)
     tokens, ids = encode_passage(text, ckpt.vocab, unknown, max_tokens)
     with Tracer(ckpt, top_k) as tracer:
         pieces = list(tracer.chunks(ids, chunk))

@@ -11,18 +11,14 @@ the variables keep their names, so a checkpoint restores into them unchanged, an
 :class:`TracingStack` is ``MultiRNNCell`` whose per-step *output* is everything each
 layer computed (states and gates), so one ``dynamic_rnn`` returns the whole history.
 """
-from ..cells import CustomCell, FusedLayerNormalizedLSTMCell, GRUCell, LayerNormalizedGRUCell, LayerNormalizedLSTMCell
+import dataclasses
+import functools
+
+from ..cell_types import lookup
+from ..cells import _ShowsGates
 from ..errors import R2RTError
 from ..tf1 import rnn_cell, tf
 
-# cell type -> the names of the gates it records (Custom's "mix": its softmax mixture weights)
-GATE_NAMES = {
-    None: (),
-    "GRU": ("r", "u"), "post_GRU": ("r", "u"), "LN_GRU": ("r", "u"), "Custom": ("r", "u", "mix"),
-    "LSTM": ("i", "f", "o"), "LN_LSTM": ("i", "f", "o"), "LN_LSTM_fast": ("i", "f", "o"),
-    "PTB_LSTM": ("i", "f", "o"),  # the PTB word model's BasicLSTMCell
-}
-LSTM_TYPES = ("LSTM", "LN_LSTM", "LN_LSTM_fast", "PTB_LSTM")
 # The stack's variable scope here, and in the training graphs (MultiRNNCell takes no name to copy)
 STACK_SCOPE = ("/tracing_stack/", "/multi_rnn_cell/")
 
@@ -69,44 +65,42 @@ class GatedLSTMCell(_KeepsGates, rnn_cell.BasicLSTMCell):
         return new_h, rnn_cell.LSTMStateTuple(new_c, new_h)
 
 
+@functools.lru_cache(maxsize=None)
 def _keeping_gates(cls):
     """``cls`` with :class:`_KeepsGates` mixed in, under the same class name (variable scopes use it)."""
     return type(cls.__name__, (_KeepsGates, cls), {"__doc__": cls.__doc__, "__module__": __name__})
 
 
-_PACKAGE_CELLS = {"post_GRU": GRUCell, "LN_GRU": LayerNormalizedGRUCell, "Custom": CustomCell,
-                  "LN_LSTM": LayerNormalizedLSTMCell, "LN_LSTM_fast": FusedLayerNormalizedLSTMCell}
-_KEEPING = {name: _keeping_gates(cls) for name, cls in _PACKAGE_CELLS.items()}
+# TensorFlow's cells, whose gates are hidden in call -> the rewrite that records them, and the
+# original's layer name (so the variables keep their names)
+_REWRITES = {
+    rnn_cell.GRUCell: (GatedGRUCell, "gru_cell"),
+    rnn_cell.LSTMCell: (GatedLSTMCell, "lstm_cell"),  # its forget bias defaults to 1.0, as BasicLSTMCell's
+    rnn_cell.BasicLSTMCell: (GatedLSTMCell, "basic_lstm_cell"),
+}
 
 
 def gated_cell(cell_type, num_units, num_weights=5):
-    """One layer's cell for ``cell_type`` (as in ``r2rt_rnn.model.CELL_TYPES``) that records its gates.
+    """One layer's cell for ``cell_type`` (see :func:`r2rt_rnn.cell_types.lookup`) that records its gates.
 
-    ``PTB_LSTM`` is the PTB word model's ``BasicLSTMCell`` (forget bias 0.0, as the tutorial).
-    The layer names are the training graph's (``gru_cell``, ``lstm_cell``, ...).
+    The cell is the one ``r2rt_rnn.cell_types`` gives ``cell_type`` (with its options, as
+    ``PTB_LSTM``'s forget bias), with the same layer names (``gru_cell``, ``lstm_cell``, ...).
     """
-    if cell_type is None:
-        return rnn_cell.BasicRNNCell(num_units)  # no gates to record
-    if cell_type == "GRU":
-        return GatedGRUCell(num_units, name="gru_cell")
-    if cell_type == "LSTM":
-        return GatedLSTMCell(num_units, forget_bias=1.0, name="lstm_cell")  # LSTMCell's default forget bias
-    if cell_type == "PTB_LSTM":
-        return GatedLSTMCell(num_units, forget_bias=0.0, name="basic_lstm_cell")
-    if cell_type == "Custom":
-        return _KEEPING["Custom"](num_units, num_weights)
-    if cell_type in _KEEPING:
-        return _KEEPING[cell_type](num_units)
-    raise R2RTError(f"cannot trace cell type {cell_type!r}; traceable cell types: "
-                    f"{', '.join(repr(c) for c in GATE_NAMES)}")
+    spec = lookup(cell_type)
+    if spec.cell in _REWRITES:
+        rewrite, name = _REWRITES[spec.cell]
+        return dataclasses.replace(spec, cell=rewrite, options={**spec.options, "name": name}).make(num_units,
+                                                                                                    num_weights)
+    if issubclass(spec.cell, _ShowsGates):  # the package's cells: they hand their gates to _record_gates
+        return dataclasses.replace(spec, cell=_keeping_gates(spec.cell)).make(num_units, num_weights)
+    if spec.gates:
+        raise R2RTError(f"cannot trace cell type {cell_type!r}: its {spec.cell.__name__} does not show its gates")
+    return spec.make(num_units, num_weights)  # no gates to record (BasicRNNCell)
 
 
 def record_sizes(cell_type, num_units, num_weights=5):
     """What one layer records per step, name -> width: its state parts (``c`` and ``h``, or ``h``) and gates."""
-    sizes = {"c": num_units, "h": num_units} if cell_type in LSTM_TYPES else {"h": num_units}
-    for gate in GATE_NAMES[cell_type]:
-        sizes[gate] = num_weights if gate == "mix" else num_units
-    return sizes
+    return lookup(cell_type).record_sizes(num_units, num_weights)
 
 
 class TracingStack(rnn_cell.MultiRNNCell):

@@ -51,17 +51,18 @@ class UnitLayout:
         fields = str(text).strip().split(":")
         form = f"LAYER:INDEX (e.g. 0:12){', or LAYER:INDEX:h for an LSTM output' if len(self.parts) > 1 else ''}"
         if len(fields) not in (2, 3) or not all(f.strip().lstrip("-").isdigit() for f in fields[:2]):
-            raise R2RTError(f"--unit {text!r} is not a unit; write {form}")
+            raise R2RTError(f"unit {text!r} is not of the form {form}", params=("unit",))
         layer, index = int(fields[0]), int(fields[1])
         part = fields[2].strip() if len(fields) == 3 else self.main
         if not 0 <= layer < self.num_layers:
-            raise R2RTError(f"--unit {text}: there is no layer {layer}; this model has layers 0 to "
-                            f"{self.num_layers - 1}")
+            raise R2RTError(f"unit {text}: there is no layer {layer}; this model has layers 0 to "
+                            f"{self.num_layers - 1}", params=("unit",))
         if part not in self.parts:
-            raise R2RTError(f"--unit {text}: a layer of this model has no part {part!r}; its parts are "
-                            f"{', '.join(self.parts)}")
+            raise R2RTError(f"unit {text}: a layer of this model has no part {part!r}; its parts are "
+                            f"{', '.join(self.parts)}", params=("unit",))
         if not 0 <= index < self.width:
-            raise R2RTError(f"--unit {text}: layer {layer} has no unit {index}; its units are 0 to {self.width - 1}")
+            raise R2RTError(f"unit {text}: layer {layer} has no index {index}; its units are 0 to {self.width - 1}",
+                            params=("unit",))
         return self.units[self.column(Unit(layer, index, part))]
 
     def activations(self, layers):

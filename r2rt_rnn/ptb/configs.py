@@ -98,6 +98,7 @@ def get_config(name):
     except KeyError:
         raise R2RTError(f"unknown model {name!r}; use one of {', '.join(CONFIGS)}") from None
 
+
 def config_from_dict(saved):
     """The config saved in a checkpoint (``dataclasses.asdict`` plus ``class``) as a config object."""
     saved = dict(saved)

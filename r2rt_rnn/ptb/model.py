@@ -136,5 +136,4 @@ def checkpoint_config(config):
 
 def build_from_config(**saved):
     """Rebuild the models of a checkpoint's config (what :func:`checkpoint_config` wrote)."""
-    models = build_models(config_from_dict(saved))
-    return models
+    return build_models(config_from_dict(saved))

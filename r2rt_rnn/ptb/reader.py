@@ -17,7 +17,6 @@ The batch iterator is :func:`r2rt_rnn.data.ptb_iterator` (the old TF reader's
 semantics, in numpy); it replaces the tutorial's queue-based ``ptb_producer``.
 """
 import collections
-import os
 import tarfile
 from pathlib import Path
 from typing import NamedTuple
@@ -26,6 +25,7 @@ import numpy as np
 
 from ..data import DEFAULT_CACHE_DIR, download, epoch_size, ptb_iterator
 from ..errors import R2RTError
+from ..files import write_file
 
 PTB_URL = "http://www.fit.vutbr.cz/~imikolov/rnnlm/simple-examples.tgz"
 SPLITS = ("train", "valid", "test")
@@ -33,8 +33,8 @@ EOS = "<eos>"
 UNK = "<unk>"
 
 __all__ = [
-    "PTB_URL", "PTBData", "build_vocab", "download_ptb", "epoch_size", "file_to_word_ids",
-    "ptb_iterator", "ptb_raw_data", "read_words", "split_path",
+    "EOS", "PTB_URL", "PTBData", "UNK", "build_vocab", "download_ptb", "epoch_size", "file_to_word_ids",
+    "ptb_iterator", "ptb_raw_data", "read_words", "split_path", "split_words",
 ]
 
 
@@ -45,15 +45,23 @@ def split_path(data_path, split):
     return Path(data_path).expanduser() / f"ptb.{split}.txt"
 
 
-def _where_from(flag, offer_download):
-    """The fix that ends a "wrong folder" message; ``flag`` is how the caller's user names the folder."""
-    fix = (f"{flag} must be a directory holding ptb.train.txt, ptb.valid.txt and ptb.test.txt "
+def _where_from(offer_download):
+    """The fix that ends a "wrong folder" message, naming the parameter ``data_path``."""
+    fix = ("data_path must be a directory holding ptb.train.txt, ptb.valid.txt and ptb.test.txt "
            f"(simple-examples/data/ in {PTB_URL})")
-    return fix + (f", or leave {flag} out to download them" if offer_download else "")
+    return fix + (", or leave data_path out to download them" if offer_download else "")
 
 
-def _missing_file_error(path, flag="data_path", offer_download=True):
-    return R2RTError(f"PTB file not found: {path}; {_where_from(flag, offer_download)}")
+def _not_a_file(path):
+    """What is wrong with PTB file ``path``: None when it is a file, else that it is missing or a folder."""
+    if path.is_file():
+        return None
+    return f"PTB file {path} is a folder, not a file" if path.is_dir() else f"PTB file not found: {path}"
+
+
+def split_words(text):
+    """PTB-format text as its tokens: split at white space, with ``<eos>`` at every line end."""
+    return text.replace("\n", f" {EOS} ").split()
 
 
 def read_words(filename):
@@ -62,15 +70,16 @@ def read_words(filename):
     ``" the cat sat \\n a dog \\n"`` -> ``["the", "cat", "sat", "<eos>", "a", "dog", "<eos>"]``.
     """
     path = Path(filename).expanduser()
-    if not path.is_file():
-        raise R2RTError(f"PTB file not found: {path}; pass an existing PTB-format text file, e.g. ptb.train.txt "
+    problem = _not_a_file(path)
+    if problem:
+        raise R2RTError(f"{problem}; pass an existing PTB-format text file, e.g. ptb.train.txt "
                         f"from simple-examples/data/ in {PTB_URL}")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise R2RTError(f"{path} is not UTF-8 text (undecodable byte at offset {exc.start}); "
                         "convert it first") from None
-    return text.replace("\n", f" {EOS} ").split()
+    return split_words(text)
 
 
 def build_vocab(filename):
@@ -125,45 +134,52 @@ class PTBData(NamedTuple):
         return {i: w for w, i in self.word_to_id.items()}
 
 
-def ptb_raw_data(data_path=None, flag="data_path", offer_download=True):
+def ptb_raw_data(data_path=None, offer_download=True):
     """Load ``ptb.{train,valid,test}.txt`` from ``data_path`` and encode them with the training vocabulary.
 
     ``data_path=None`` downloads and extracts the published archive into the
-    cache (see :func:`download_ptb`). Raises :class:`R2RTError` naming the missing
-    file when one of the three is absent. The messages call the folder ``flag``
-    (a command passes its option, e.g. ``--data-path``) and, with
-    ``offer_download``, say that leaving it out downloads the files.
+    cache (see :func:`download_ptb`). Raises :class:`R2RTError` (``params``:
+    ``data_path``) naming the file that is missing, or a folder, before any is
+    read; with ``offer_download`` the message says that leaving ``data_path`` out
+    downloads the files (a caller that cannot download passes False).
     """
     if data_path is None:
-        data_path = download_ptb(flag=flag)
+        data_path = download_ptb()
     data_path = Path(data_path).expanduser()
     if not data_path.is_dir():
-        raise R2RTError(f"PTB data directory not found: {data_path}; {_where_from(flag, offer_download)}")
+        raise R2RTError(f"PTB data directory not found: {data_path}; {_where_from(offer_download)}",
+                        params=("data_path",))
     for split in SPLITS:  # check all three before the slow part, so the error comes at once
-        if not split_path(data_path, split).is_file():
-            raise _missing_file_error(split_path(data_path, split), flag, offer_download)
+        problem = _not_a_file(split_path(data_path, split))
+        if problem:
+            raise R2RTError(f"{problem}; {_where_from(offer_download)}", params=("data_path",))
     word_to_id = build_vocab(split_path(data_path, "train"))
     train, valid, test = (file_to_word_ids(split_path(data_path, s), word_to_id) for s in SPLITS)
     return PTBData(train, valid, test, word_to_id)
 
 
-def download_ptb(cache_dir=None, url=PTB_URL, flag="data_path"):
+def download_ptb(cache_dir=None, url=PTB_URL):
     """Download Mikolov's ``simple-examples.tgz`` once and extract its three PTB files.
 
     The files ``simple-examples/data/ptb.{train,valid,test}.txt`` are written to
-    ``<cache_dir>/ptb/``; that directory is returned (ready for :func:`ptb_raw_data`).
-    Nothing is downloaded when the three files are already there. When that fails,
-    the message says to unpack the archive by hand and give its folder as ``flag``.
+    ``<cache_dir>/ptb/`` (each whole or not at all); that directory is returned
+    (ready for :func:`ptb_raw_data`). Nothing is downloaded when the three files
+    are already there. When that fails, the message says to unpack the archive by
+    hand and give its folder as ``data_path``; a file that cannot be written names
+    ``cache_dir``.
     """
     cache_dir = Path(cache_dir or DEFAULT_CACHE_DIR)
     target = cache_dir / "ptb"
     if all(split_path(target, s).is_file() for s in SPLITS):
         return target
     # download()'s own advice names a text file; this archive's files go in through a folder
-    archive = download(url, cache_dir, fix=f"try again later, or download and unpack it by hand and give {flag} "
-                                           "its simple-examples/data folder")
-    target.mkdir(parents=True, exist_ok=True)
     try:
+        archive = download(url, cache_dir, fix="try again later, or download and unpack it by hand and give "
+                                               "data_path its simple-examples/data folder")
+    except R2RTError as exc:
+        raise R2RTError(str(exc), params=("data_path",)) from None
+    try:
+        target.mkdir(parents=True, exist_ok=True)
         with tarfile.open(archive, "r:gz") as tar:
             for split in SPLITS:
                 member = f"./simple-examples/data/ptb.{split}.txt"
@@ -172,13 +188,10 @@ def download_ptb(cache_dir=None, url=PTB_URL, flag="data_path"):
                 except KeyError:
                     info = tar.getmember(member[2:])  # archives with and without the "./" prefix
                 # extractfile + write: never trust member paths from an archive (no extractall)
-                src = tar.extractfile(info)
-                partial = split_path(target, split).with_suffix(".txt.part")
-                partial.write_bytes(src.read())
-                os.replace(partial, split_path(target, split))
+                write_file(split_path(target, split), tar.extractfile(info).read(), "cache_dir")
     except (tarfile.TarError, KeyError, OSError) as exc:
         raise R2RTError(
             f"could not extract the PTB files from {archive} ({exc}); delete it and retry, or extract "
-            f"simple-examples/data/ptb.*.txt by hand and give {flag} that folder"
+            "simple-examples/data/ptb.*.txt by hand and give data_path that folder", params=("data_path",)
         ) from None
     return target

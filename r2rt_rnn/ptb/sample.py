@@ -21,10 +21,11 @@ import numpy as np
 
 from .. import checkpoint
 from ..errors import R2RTError
-from ..sampling import next_char_distribution, sample_index, sampling_session_config
+from ..graphs.common import check_seed
+from ..sampling import sample_index, sampling_session_config, softmax
 from ..tf1 import tf
 from .model import build_models
-from .reader import EOS, UNK
+from .reader import EOS, UNK, split_words
 
 __all__ = ["UNKNOWN_POLICIES", "check_sample_arguments", "encode_prompt_words", "format_words", "sample_word_ids",
            "sample_words"]
@@ -33,20 +34,21 @@ UNKNOWN_POLICIES = ("unk", "error")
 
 
 def check_sample_arguments(num_words, temperature, seed, unknown="unk", prompt=""):
-    """Raise a one-line R2RTError naming the first bad argument of :func:`sample_words`."""
+    """Raise a one-line R2RTError naming the first bad argument of :func:`sample_words` (and in ``params``)."""
     if isinstance(num_words, bool) or not isinstance(num_words, (int, np.integer)) or num_words < 0:
-        raise R2RTError(f"num_words must be a non-negative integer, got {num_words!r}")
+        raise R2RTError(f"num_words must be a non-negative integer, got {num_words!r}", params=("num_words",))
     if (isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.integer, np.floating))
             or not math.isfinite(temperature) or temperature <= 0):
         raise R2RTError(f"temperature must be a positive finite number (1.0 samples the model as it is), "
-                        f"got {temperature!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
-                             or not 0 <= seed < 2 ** 32):
-        raise R2RTError(f"seed must be None or an integer in [0, 2**32), got {seed!r}")
+                        f"got {temperature!r}", params=("temperature",))
+    if seed is not None:
+        check_seed(seed)
     if unknown not in UNKNOWN_POLICIES:
-        raise R2RTError(f"unknown must be 'unk' (map unknown prompt words to {UNK}) or 'error', got {unknown!r}")
+        raise R2RTError(f"unknown must be 'unk' (prompt words outside the vocabulary are fed as {UNK}) or 'error', "
+                        f"got {unknown!r}", params=("unknown",))
     if prompt is not None and not isinstance(prompt, str):
-        raise R2RTError(f"prompt must be a string of space-separated words, got {type(prompt).__name__}")
+        raise R2RTError(f"prompt must be a string of space-separated words, got {type(prompt).__name__}",
+                        params=("prompt",))
 
 
 def encode_prompt_words(prompt, vocab, unknown="unk"):
@@ -58,7 +60,7 @@ def encode_prompt_words(prompt, vocab, unknown="unk"):
     notice line on stderr (``unknown="unk"``) or raise R2RTError (``"error"``).
     """
     to_id = vocab.vocab_to_idx
-    words = (prompt or "").replace("\n", f" {EOS} ").split() or [EOS]
+    words = split_words(prompt or "") or [EOS]
     missing = list(dict.fromkeys(w for w in words if w not in to_id))
     if missing:
         names = ", ".join(map(repr, missing))
@@ -117,7 +119,7 @@ def sample_word_ids(checkpoint_path, num_words=50, prompt="the", temperature=1.0
         for i, u in enumerate(uniforms):
             if i:
                 logits = step(sampled[-1])
-            sampled.append(sample_index(next_char_distribution(logits, None, temperature), u))
+            sampled.append(sample_index(softmax(logits, temperature), u))
     return vocab, prompt_ids, np.array(sampled, dtype=np.int32)
 
 
@@ -130,7 +132,7 @@ def sample_words(checkpoint_path, num_words=50, prompt="the", temperature=1.0, s
     start. The text returned is the prompt as fed followed by the sampled words,
     ``<eos>`` shown as a line break and ``<unk>`` kept (an empty prompt adds nothing).
     ``temperature`` < 1 sharpens the distribution, > 1 flattens it. The same
-    ``seed`` (an int in [0, 2**32)) gives the same text; None draws a fresh one.
+    ``seed`` (an int in [0, 2**31 - 1]) gives the same text; None draws a fresh one.
     ``unknown``: ``"unk"`` (the default) feeds out-of-vocabulary prompt words as
     ``<unk>`` and prints one notice line to stderr naming them; ``"error"`` raises
     R2RTError instead. ``verbose`` also prints the text. A character model's

@@ -7,7 +7,8 @@ that is held for ``max_epoch`` epochs and then multiplied by ``lr_decay`` every
 epoch. Quality is per-word perplexity, ``exp(total loss / total words)``.
 
 The model is in :mod:`r2rt_rnn.ptb.model`, the hyper-parameters in
-:mod:`r2rt_rnn.ptb.configs`. Command line: ``python -m r2rt_rnn ptb --data-path DIR --model small``.
+:mod:`r2rt_rnn.ptb.configs`; the command line (``python -m r2rt_rnn ptb --data-path DIR
+--model small``) is :mod:`r2rt_rnn.commands.ptb`.
 """
 import contextlib
 import dataclasses
@@ -20,7 +21,6 @@ import numpy as np
 from .. import checkpoint, interrupts, summaries
 from ..data import Vocabulary, check_positive, epoch_size, ptb_iterator
 from ..errors import R2RTError, TrainingInterrupted
-from ..graphs.common import check_seed
 from ..progress import Progress
 from ..tf1 import tf
 from .configs import CONFIGS, Config, LargeConfig, MediumConfig, SmallConfig, TestConfig, config_from_dict, get_config
@@ -28,9 +28,9 @@ from .model import PTBModel, build_models
 from .reader import ptb_raw_data
 
 # The tutorial's script held the configs and the model too; its names stay importable from here.
-__all__ = ["CONFIGS", "Config", "LargeConfig", "MediumConfig", "PTBModel", "SmallConfig", "TestConfig",
-           "TrainResult", "add_arguments", "build_models", "checkpoint_perplexity", "get_config", "load_model",
-           "main", "run_epoch", "train", "word_vocabulary"]
+__all__ = ["CONFIGS", "Config", "LargeConfig", "MediumConfig", "PTBModel", "SmallConfig", "SplitTooShort",
+           "TestConfig", "TrainResult", "build_models", "check_save_path", "checkpoint_perplexity", "get_config",
+           "load_model", "run_epoch", "train", "word_vocabulary"]
 
 
 # --- training and evaluation -----------------------------------------------------------------------
@@ -83,27 +83,39 @@ class TrainResult:
     checkpoint: str = None
 
 
-# How train()'s messages name what its caller's user can change: the Python API's argument names here;
-# the ptb command passes COMMAND_NAMES and ``reproduce ptb_small`` its own. "smaller" says how to get smaller
-# batches (None: there is no way).
-API_NAMES = {"data_path": "data_path", "save_path": "save_path",
-             "smaller": "a config with a smaller batch_size/num_steps"}
-COMMAND_NAMES = {"data_path": "--data-path", "save_path": "--save",
-                 "smaller": "a smaller --model (test needs the fewest words)"}
+class SplitTooShort(R2RTError):
+    """A split too short for one batch of the config. ``problem`` says which and by how much, ``split`` is its
+    name (train, valid or test): a command that offers another way to smaller batches says so with them."""
+
+    def __init__(self, problem, split):
+        fix = f"use a longer ptb.{split}.txt" + ("" if split == "test" else
+                                                 " or a config with a smaller batch_size/num_steps")
+        super().__init__(f"{problem}; {fix}")
+        self.problem, self.split = problem, split
 
 
-def _check_split_lengths(data, config, smaller=API_NAMES["smaller"]):
+def _check_split_lengths(data, config):
     for name, split, ids, batch, steps in (
         ("training", "train", data.train, config.batch_size, config.num_steps),
         ("validation", "valid", data.valid, config.batch_size, config.num_steps),
         ("test", "test", data.test, 1, 1),
     ):
         if epoch_size(len(ids), batch, steps) == 0:
-            fix = f"use a longer ptb.{split}.txt" + (f" or {smaller}" if smaller and split != "test" else "")
-            raise R2RTError(
-                f"the {name} split has {len(ids)} words, too few for one [{batch} x {steps}] batch "
-                f"(needs at least {batch * (steps + 1)}); {fix}"
-            )
+            raise SplitTooShort(f"the {name} split has {len(ids)} words, too few for one [{batch} x {steps}] batch "
+                                f"(needs at least {batch * (steps + 1)})", split)
+
+
+def check_save_path(save_path, overwrite=False):
+    """``save_path`` resolved and checked before any work (see :func:`r2rt_rnn.checkpoint.prepare_save_path`).
+
+    The PTB trainer cannot resume: a checkpoint already there is refused unless ``overwrite``.
+    Errors name the save path ``save`` (``params``).
+    """
+    path = checkpoint.prepare_save_path(save_path, overwrite=True)
+    if not overwrite and checkpoint.exists(path):
+        raise R2RTError(f"{path} already holds a checkpoint; pass overwrite=True to replace it, or choose another "
+                        "save path", params=("save", "overwrite"))
+    return path
 
 
 def word_vocabulary(word_to_id):
@@ -129,7 +141,7 @@ def _log_train_perplexity(summary, first_step, n_batches, every=summaries.TRAIN_
 
 
 def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbose=False, log=print,
-          raw_data=None, logdir=None, names=None, if_taken=None):
+          raw_data=None, logdir=None, overwrite=False):
     """Train the model of ``config`` on the PTB-format directory ``data_path`` and return a :class:`TrainResult`.
 
     ``config.vocab_size`` is replaced by the real vocabulary size; ``max_epochs``
@@ -138,23 +150,22 @@ def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbo
     (epochs counted from 0), trains once over the training split and measures
     validation perplexity; the test split is measured at the end with batch 1,
     1 step. With ``save_path`` the package's checkpoint (tensors, word vocabulary,
-    config) is written there after every epoch. ``raw_data`` (a
-    :class:`~r2rt_rnn.ptb.reader.PTBData`) skips reading ``data_path``.
+    config) is written there after every epoch; a checkpoint already there is
+    refused before any work unless ``overwrite``. ``raw_data`` (a
+    :class:`~r2rt_rnn.ptb.reader.PTBData`) skips reading ``data_path``. ``log``
+    prints the config, the data's sizes and a line per epoch (None: nothing).
 
     With ``logdir``, a new run folder under it gets the graph and TensorBoard
     scalars (:mod:`r2rt_rnn.summaries`), their steps global training batch numbers:
     ``train/perplexity`` every 10 batches, ``train/learning_rate`` when it changes,
     ``valid/perplexity`` and ``epoch/seconds`` at each epoch's end, ``test/perplexity``.
 
-    ``names`` changes how error messages name ``data_path``, ``save_path`` and
-    how to get smaller batches (see :data:`API_NAMES`); commands pass their flags.
-    With ``if_taken`` (what to do instead), a ``save_path`` that already holds a
-    checkpoint is refused before any work.
+    A split too short for one batch is a :class:`SplitTooShort`; Ctrl-C keeps the
+    last complete epoch in ``save_path`` and raises :class:`~r2rt_rnn.errors.TrainingInterrupted`.
     """
-    names = {**API_NAMES, **(names or {})}
     if save_path is not None:
-        save_path = checkpoint.prepare_save_path(save_path, flag=names["save_path"], if_taken=if_taken)
-    data = raw_data if raw_data is not None else ptb_raw_data(data_path, flag=names["data_path"])
+        save_path = check_save_path(save_path, overwrite)
+    data = raw_data if raw_data is not None else ptb_raw_data(data_path)
     config = dataclasses.replace(config, vocab_size=data.vocab_size)
     if max_epochs is not None:
         check_positive(max_epochs=max_epochs)
@@ -163,7 +174,7 @@ def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbo
                    num_layers=config.num_layers, max_max_epoch=config.max_max_epoch)
     if not 0.0 < config.keep_prob <= 1.0:
         raise R2RTError(f"keep_prob must be in (0, 1], got {config.keep_prob}")
-    _check_split_lengths(data, config, names["smaller"])
+    _check_split_lengths(data, config)
     log = log or (lambda *_: None)
     vocab = word_vocabulary(data.word_to_id)
 
@@ -173,7 +184,7 @@ def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbo
     log(f"words: train {len(data.train)}, valid {len(data.valid)}, test {len(data.test)}; "
         f"vocabulary {data.vocab_size}")
     n_batches = epoch_size(len(data.train), config.batch_size, config.num_steps)
-    with checkpoint.hold_lock(save_path, flag=names["save_path"]) if save_path else contextlib.nullcontext(), \
+    with checkpoint.hold_lock(save_path) if save_path else contextlib.nullcontext(), \
             summaries.SummaryLog.maybe(logdir, graph=models["graph"]) as summary, \
             tf.Session(graph=models["graph"]) as session:
         if summary.enabled:
@@ -182,15 +193,22 @@ def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbo
         try:
             _train_epochs(config, data, models, session, summary, save_path, vocab, result, verbose, log, n_batches)
         except KeyboardInterrupt:
-            saved = checkpoint.load(save_path).progress.get("epochs_done", 0) if result.checkpoint else 0
-            raise TrainingInterrupted(
-                f"interrupted during epoch {saved + 1}; "
-                + (f"the checkpoint {save_path} holds the {saved} complete epoch(s), ready to evaluate or sample "
-                   "(the PTB trainer has no --resume)" if saved else "nothing was saved")) from None
+            raise _interrupted(result, save_path) from None
         result.test_perplexity = run_epoch(session, models["test"], data.test, verbose=verbose, label="test")
         log(f"Test perplexity {result.test_perplexity:.3f}")
         summary.scalar(summaries.TEST_PERPLEXITY, result.test_perplexity, config.max_max_epoch * n_batches)
     return result
+
+
+def _interrupted(result, save_path):
+    """The TrainingInterrupted for a Ctrl-C in :func:`train`: what the checkpoint holds (it cannot be resumed)."""
+    epoch = len(result.train_perplexity) + 1  # the one interrupted
+    saved = checkpoint.load(save_path).progress.get("epochs_done", 0) if result.checkpoint else 0
+    if not saved:
+        return TrainingInterrupted(f"interrupted during epoch {epoch}; nothing was saved", None, 0)
+    return TrainingInterrupted(f"interrupted during epoch {saved + 1}; the checkpoint {save_path} holds the {saved} "
+                               "complete epoch(s), ready to evaluate or sample (the PTB trainer cannot resume)",
+                               save_path, saved)
 
 
 def _train_epochs(config, data, models, session, summary, save_path, vocab, result, verbose, log, n_batches):
@@ -231,10 +249,11 @@ def load_model(checkpoint_path):
     """Read a PTB checkpoint: returns ``(Checkpoint, config)``; R2RTError if it is not a word model's."""
     ckpt = checkpoint.load(checkpoint_path)
     if ckpt.config.get("builder") != "ptb_word_lm":
-        raise R2RTError(f"{checkpoint_path} is a character model's checkpoint; use `python -m r2rt_rnn generate` "
-                        "for it, or pass a checkpoint written by `python -m r2rt_rnn ptb --save`")
+        raise R2RTError(f"{checkpoint_path} is a character model's checkpoint; sample it with "
+                        "generate_from_checkpoint, or pass a checkpoint written by the PTB trainer (train's save_path)")
     if ckpt.vocab is None or ckpt.vocab.level != "word":
-        raise R2RTError(f"checkpoint {checkpoint_path} has no word vocabulary beside it; train it again with --save")
+        raise R2RTError(f"checkpoint {checkpoint_path} has no word vocabulary beside it; train it again with "
+                        "save_path (the vocabulary is saved with it)")
     return ckpt, config_from_dict(ckpt.config)
 
 
@@ -257,41 +276,3 @@ def checkpoint_perplexity(checkpoint_path, data_path, split="test", raw_data=Non
     with tf.Session(graph=models["graph"]) as session:
         checkpoint.restore(session, models, ckpt)
         return run_epoch(session, model, getattr(data, split))
-
-
-# --- command line -----------------------------------------------------------------------------------
-
-
-def add_arguments(parser):
-    parser.add_argument("--data-path", default=None,
-                        help="directory holding ptb.train.txt, ptb.valid.txt, ptb.test.txt "
-                             "(default: download simple-examples.tgz into the cache)")
-    parser.add_argument("--model", default="small", choices=list(CONFIGS),
-                        help="hyper-parameter set: the tutorial's small/medium/large, or a tiny test model")
-    parser.add_argument("--save", "--save-path", dest="save", default=None,
-                        help="checkpoint path, written after every epoch (a folder means FOLDER/checkpoint)")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="let --save replace a checkpoint that is already there (default: refuse)")
-    parser.add_argument("--max-epochs", type=int, default=None,
-                        help="stop after this many epochs (default: the config's max_max_epoch)")
-    parser.add_argument("--seed", type=int, default=0, help="graph-level random seed")
-    parser.add_argument("--verbose", action="store_true",
-                        help="show progress within each epoch (perplexity and words per second)")
-    parser.add_argument("--logdir", default=None, metavar="DIR",
-                        help="write TensorBoard logs (graph, perplexities, learning rate) to a new run folder "
-                             "under DIR")
-
-
-def main(args):
-    if args.max_epochs is not None:
-        check_positive(**{"--max-epochs": args.max_epochs})
-    check_seed(args.seed, "--seed")
-    config = get_config(args.model)
-    result = train(config, data_path=args.data_path, save_path=args.save, max_epochs=args.max_epochs,
-                   seed=args.seed, verbose=args.verbose, logdir=args.logdir,
-                   # the PTB trainer has no --resume: a new run, over a checkpoint only when told
-                   if_taken=None if args.overwrite else "pass --overwrite to replace it, or choose another --save path",
-                   names={**COMMAND_NAMES, "smaller": None} if args.model == "test" else COMMAND_NAMES)
-    if result.checkpoint:
-        print(f"checkpoint: {result.checkpoint}")
-    return 0
