@@ -184,6 +184,7 @@ def small_run(ptb):
     return _short_run(ptb, N_BATCHES, evaluate=True)
 
 
+@pytest.mark.slow
 def test_small_model_matches_the_published_start_of_epoch_1(small_run):
     from r2rt_rnn.ptb.configs import SmallConfig
 
@@ -196,18 +197,21 @@ def test_small_model_matches_the_published_start_of_epoch_1(small_run):
     assert BAND[0] < small_run["train"] < BAND[1], small_run  # published: 840-850
 
 
+@pytest.mark.slow
 def test_the_state_is_carried_from_batch_to_batch(small_run):
     """Reading the same validation words one at a time gives what 20 x 20 batches give: 0.9978-0.9995 measured,
     1.029-1.045 when ``run_epoch`` feeds zeros each batch (see the module docstring)."""
     assert 0.99 < small_run["one_word"] / small_run["batched"] < 1.01, small_run
 
 
+@pytest.mark.slow
 def test_the_small_model_has_learnt_after_243_batches(small_run):
     """Validation perplexity, first 4000 words: 650-717 for seeds 0-4 (627-732 when first measured), against 995
     with lr 0.1 and 1027 with init_scale 0.01."""
     assert 500 < small_run["valid"] < 850, small_run
 
 
+@pytest.mark.slow
 def test_the_first_line_rejects_a_too_small_initializer(ptb):
     """init_scale 0.01 instead of 0.1, the nearest broken variant measured (954.7 after 243 batches, just above
     BAND): 11 batches in, its 3575 lies below FIRST_BAND (3501-3621 for seeds 0-9; the good runs 4893-8944)."""
