@@ -44,19 +44,19 @@ look like a half-edited tree: an ImportError, ...); logs stay in ``--workdir``. 
 import argparse
 import collections
 import json
-import os
 import random
 import re
 import shlex
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import traceback
 from pathlib import Path
+
+from stress_signals import Run  # one python -m r2rt_rnn process, logged (beside this script)
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "data" / "tinyshakespeare.txt"
@@ -68,45 +68,6 @@ NUM_CHARS = 20
 
 
 # --- running a command ----------------------------------------------------------------------------
-
-
-class Run:
-    """One ``python -m r2rt_rnn ARGS`` process (through ``bash -c 'exec ... REDIRECT'`` when ``redirect``),
-    its stdout and stderr going to files in ``logs``."""
-
-    def __init__(self, args, logs, name, cwd, redirect=None):
-        self.out_path, self.err_path = logs / f"{name}.out", logs / f"{name}.err"
-        env = {**os.environ, "PYTHONUNBUFFERED": "1",
-               "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-        command = [sys.executable, "-m", "r2rt_rnn", *map(str, args)]
-        if redirect:
-            command = ["bash", "-c", f"exec {shlex.join(command)} {redirect}"]
-        with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
-            self.proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
-        self.started = time.monotonic()
-
-    def send(self, signum):
-        """Send ``signum`` to the process group; False if the process had already exited."""
-        try:
-            return self.proc.poll() is None and os.killpg(self.proc.pid, signum) is None
-        except ProcessLookupError:
-            return False
-
-    def wait(self, timeout):
-        """The exit code, or None after ``timeout`` seconds (then the process group is killed)."""
-        try:
-            return self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.send(signal.SIGKILL)
-            self.proc.wait()
-            return None
-
-    def stdout(self):
-        return self.out_path.read_text(errors="replace")
-
-    def stderr(self):
-        return self.err_path.read_text(errors="replace")
 
 
 def tail(text, lines=4):

@@ -52,6 +52,7 @@ import json
 import os
 import random
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -79,13 +80,16 @@ NOTHING_SAVED = re.compile(r"nothing (new )?was (saved|written)|before anything 
 class Run:
     """One ``python -m r2rt_rnn ARGS`` process, its stdout and stderr going to files in ``logs``."""
 
-    def __init__(self, args, logs, name, cwd):
+    def __init__(self, args, logs, name, cwd, redirect=None):  # redirect: through bash, e.g. ">&-"
         self.out_path, self.err_path = logs / f"{name}.out", logs / f"{name}.err"
         env = {**os.environ, "PYTHONUNBUFFERED": "1",
                "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+        command = [sys.executable, "-m", "r2rt_rnn", *map(str, args)]
+        if redirect:
+            command = ["bash", "-c", f"exec {shlex.join(command)} {redirect}"]
         with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
-            self.proc = subprocess.Popen([sys.executable, "-m", "r2rt_rnn", *map(str, args)], cwd=cwd, env=env,
-                                         stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+            self.proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err,
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
         self.started = time.monotonic()
 
     def send(self, signum):
