@@ -28,12 +28,13 @@ setup(
         "tensorboard",
     ],
     extras_require={
-        # nbclient + ipykernel execute the notebooks inside the test suite; ruff is CI's linter
+        # pytest-xdist runs the suite on two workers (pytest.ini); nbclient + ipykernel execute the notebooks
+        # inside the test suite; ruff is CI's linter
         # (configured in pyproject.toml); build makes the wheel that tests/test_packaging.py installs
         # playwright drives Debian's Chromium (apt-get install chromium) for the inspect page's browser test;
         # it is launched from /usr/bin/chromium, so no browser is downloaded
-        "test": ["pytest", "nbclient", "nbformat", "ipykernel", "ruff", "build", "setuptools>=64", "wheel",
-                 "playwright"],
+        "test": ["pytest", "pytest-xdist", "nbclient", "nbformat", "ipykernel", "ruff", "build", "setuptools>=64",
+                 "wheel", "playwright"],
         "notebooks": ["jupyter", "nbclient", "nbformat", "ipykernel"],
         # TensorFlow's CUDA wheels, for the GPU benchmark
         "gpu": ["tensorflow[and-cuda]>=2.16"],

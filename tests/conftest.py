@@ -34,6 +34,20 @@ def run_python(code, cwd=REPO, env=None):
                           env={**os.environ, **(env or {})}, timeout=300)
 
 
+def run_pythons(jobs, cwd=REPO):
+    """Run several ``python -c`` processes at once (``jobs``: ``[(code, env)]``); their CompletedProcesses, in order.
+
+    Each fresh interpreter spends its first seconds importing TensorFlow on one core, so starting them
+    together takes about the time of one on two cores."""
+    procs = [subprocess.Popen([sys.executable, "-c", code], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env={**os.environ, **(env or {})}) for code, env in jobs]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
+    return results
+
+
 def run_cli(*args, cwd=REPO):
     import subprocess
 
@@ -172,3 +186,14 @@ def make_checkpoint(tmp_path_factory, corpus):
         return _CHECKPOINTS[key]
 
     return make
+
+
+def pytest_collection_modifyitems(config, items):
+    """With pytest-xdist (``-n 2 --dist loadgroup``, pytest.ini): a module whose tests share a module-scoped
+    fixture (a trained model, a benchmark run) runs on one worker, so that fixture is built once; every other
+    test goes to whichever worker is free."""
+    for item in items:
+        fixture_defs = getattr(item, "_fixtureinfo", None)
+        defs = fixture_defs.name2fixturedefs.values() if fixture_defs else ()
+        if any(d and d[-1].scope == "module" for d in defs):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))

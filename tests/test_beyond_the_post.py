@@ -149,6 +149,7 @@ def test_the_beyond_the_post_preset_builds_and_trains(small_data):
     assert len(history.valid_losses) == 1
 
 
+@pytest.mark.slow
 def test_reproduce_beyond_the_post_records_the_schedule(tmp_path):
     """The one command the report names, shrunk: the preset's fixed decay reaches the results file."""
     preset = PRESETS["beyond_the_post"]

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from conftest import run_python
+from conftest import run_pythons
 from r2rt_rnn.data import Vocabulary, download, epoch_size, gen_epochs, load_corpus, load_text, ptb_iterator
 from r2rt_rnn.errors import R2RTError
 
@@ -41,10 +41,11 @@ def test_vocabulary_is_sorted_and_round_trips(tmp_path):
     assert Vocabulary.load(tmp_path / "v.json") == vocab
 
 
+@pytest.mark.slow
 def test_vocabulary_is_identical_across_processes():
     code = "from r2rt_rnn.data import load_corpus; print(repr(''.join(load_corpus().vocab.chars)))"
     # Different hash seeds are what made the post's set() ordering differ between processes.
-    outs = [run_python(code, env={"PYTHONHASHSEED": seed}) for seed in ("1", "2")]
+    outs = run_pythons([(code, {"PYTHONHASHSEED": seed}) for seed in ("1", "2")])
     assert all(o.returncode == 0 for o in outs), outs[0].stderr
     assert outs[0].stdout == outs[1].stdout
     assert len(eval(outs[0].stdout)) == 65

@@ -53,6 +53,7 @@ def test_the_time_limit_lets_a_quick_expression_through_and_cleans_up():
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_a_catastrophic_regular_expression_at_once(ckpt, tmp_path):
     """A real SIGINT to a real process, once it has started on the expression (the default limit is 10 s)."""
     proc = start_cli(["inspect", ckpt, "--text", text_file(tmp_path, RUN_OF_AS), "--feature", CATASTROPHIC,
@@ -71,6 +72,7 @@ def test_ctrl_c_stops_a_catastrophic_regular_expression_at_once(ckpt, tmp_path):
     assert not (tmp_path / "p.html").exists()
 
 
+@pytest.mark.slow
 def test_ctrl_c_between_figures_stops_them(ckpt, tmp_path):
     """Many figures take many seconds; a real SIGINT after the first stops the rest."""
     figures = tmp_path / "figs"

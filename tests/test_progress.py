@@ -21,6 +21,7 @@ def run_to_file(tmp_path, *args):
     return code, out.read_text(), err.read_text()
 
 
+@pytest.mark.slow
 def test_train_to_a_file_writes_one_summary_line_per_epoch_and_no_carriage_returns(tmp_path):
     text = tmp_path / "tiny.txt"
     text.write_text((REPO / "data" / "tinyshakespeare.txt").read_text()[:20000])
@@ -36,6 +37,7 @@ def test_train_to_a_file_writes_one_summary_line_per_epoch_and_no_carriage_retur
     assert all("%" in line for line in progress_lines)
 
 
+@pytest.mark.slow
 def test_ptb_to_a_file_prints_plain_progress_lines_with_a_rate(capsys):
     # in-process: capsys's streams are not terminals, as a log file is not (train's test above uses real files)
     code, out, err = run(["ptb", "--data-path", FIXTURE, "--model", "test", "--max-epochs", "2", "--verbose"],
@@ -99,6 +101,7 @@ def assert_plain_help(text):
     assert "(default: None)" not in text
 
 
+@pytest.mark.slow
 def test_the_programs_help_is_plain_text_and_names_the_program():
     out = subprocess.run([sys.executable, "-m", "r2rt_rnn", "--help"], cwd=REPO, capture_output=True, text=True,
                          timeout=300)

@@ -123,6 +123,7 @@ def test_save_to_a_folder_writes_inside_it(tmp_path, capsys, text_file):
     assert checkpoint.load(folder).path == str(folder / "checkpoint")  # a folder also reads as FOLDER/checkpoint
 
 
+@pytest.mark.slow
 def test_a_second_writer_is_refused_naming_the_first(tmp_path, capsys, text_file):
     path = tmp_path / "shared"
     # another process holding PATH.lock as hold_lock does (flock, its pid inside), without loading TensorFlow

@@ -89,6 +89,7 @@ def interrupt_on_call(monkeypatch, n):
     return lambda: monkeypatch.setattr(train_module, "run_batches", real_run_batches)
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_the_last_complete_epoch_and_resumes_as_if_uninterrupted(tmp_path, small_data, corpus,
                                                                              monkeypatch):
     data = small_data[:3000]
