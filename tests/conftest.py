@@ -188,6 +188,7 @@ def make_checkpoint(tmp_path_factory, corpus):
     return make
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the tests' ids
 def pytest_collection_modifyitems(config, items):
     """With pytest-xdist (``-n 2 --dist loadgroup``, pytest.ini): a module whose tests share a module-scoped
     fixture (a trained model, a benchmark run) runs on one worker, so that fixture is built once; every other

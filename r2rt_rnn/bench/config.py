@@ -38,8 +38,10 @@ class BenchConfig:
 
     @classmethod
     def quick_config(cls):
-        # The post's model sizes, at the fewest steps and characters that still time every figure: two builds
-        # (a median), three lengths (two increments, so a constant per-step growth is visible).
-        return cls(graph_steps=4, cell_steps=4, build_repeats=2, warmup_steps=1, timed_steps=3,
+        # The fewest steps and characters that still time every figure, on a one-layer model of 32 units (a
+        # quick run checks that every figure is measured and written, not how fast the post's model is): two
+        # builds (a median), three lengths (two increments, so a constant per-step growth is visible).
+        return cls(state_size=32, num_layers=1, batch_size=8, graph_steps=4, cell_steps=4, build_repeats=2,
+                   warmup_steps=1, timed_steps=3,
                    gen_chars=10, peer_timeout_s=180, scaling_lengths=(2, 4, 8), scaling_max_s=60.0,
                    scaling_timed_steps=2, quick=True)
