@@ -12,8 +12,7 @@ from r2rt_rnn.files import write_file
 
 REPO = Path(__file__).resolve().parent.parent
 FIGURES = {
-    # the 3-layer LSTM at 200 steps: nodes of the list graph and of dynamic_rnn's (README, "TensorBoard")
-    "unrolling.png": lambda: diagrams.unrolling_figure(5, graph_nodes=None),
+    "unrolling.png": lambda: diagrams.unrolling_figure(5),
     "dropout.png": lambda: diagrams.dropout_figure(3, 0.9),
     "ln_lstm.png": diagrams.ln_lstm_figure,
 }
