@@ -1,9 +1,10 @@
 """The shipped model, post-GRU: small, weights only, loads by name everywhere a checkpoint is read, never written."""
 import json
+import re
 
 import pytest
 
-from conftest import assert_one_line_error, run
+from conftest import REPO, assert_one_line_error, run
 from r2rt_rnn import checkpoint, pretrained
 from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.generate import generate_characters, generate_from_checkpoint
@@ -25,6 +26,15 @@ def test_shipped_model_is_small_weights_only_and_recorded():
     assert [e["train_loss"] for e in record["epochs"]] == [round(x, 4) for x in ckpt.progress["losses"]]
     assert len(record["epochs"]) == ckpt.progress["epochs_done"] == 20
     assert record["final_valid_loss"] < 1.9  # trained, not random (a fresh model: about 4.17)
+
+
+def test_the_readme_describes_the_shipped_model_as_recorded():
+    text = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    found = re.search(r"training loss ([\d.]+), held-out validation ([\d.]+)\), stored weights only "
+                      r"\(([\d.]+) MB", text)
+    record = pretrained.record(NAME)
+    assert found and [float(v) for v in found.groups()] == [record["final_train_loss"], record["final_valid_loss"],
+                                                             round(record["bytes"] / 1e6, 2)]
 
 
 def test_same_seed_same_text_from_both_samplers():
