@@ -19,10 +19,8 @@ Reading (:func:`load`): the parts are read once and checked against each other
 truncated, hand-edited or mismatched checkpoint is a one-line :class:`R2RTError`,
 never a TensorFlow stack trace. :func:`restore` puts the tensors into a graph.
 Checkpoints of the first format (``PATH.index``, ``PATH.vocab.json`` beside the
-config, no set) still load. A *weights-only* checkpoint (``save(..., weights_only=True)``,
-as the models shipped in :mod:`r2rt_rnn.pretrained`) holds the model's variables without
-the optimiser's slots; it restores into any graph of its configuration, whose optimiser
-then starts afresh.
+config, no set) still load. A weights-only checkpoint (a shipped model, :mod:`r2rt_rnn.pretrained`)
+has no optimiser slots: restored into a training graph, its optimiser starts afresh.
 
 While a training run writes to ``PATH`` it holds ``PATH.lock``, so a second run
 saving to the same path is refused instead of silently overwriting.
@@ -203,6 +201,13 @@ def _os_reason(exc):
     return (lines[0] if lines else type(exc).__name__)[:120]
 
 
+def _saver(g, weights_only):
+    """What a save writes with: ``g``'s own saver, or one over its trainable variables only (no optimiser slots)."""
+    if weights_only:
+        return tf.train.Saver(tf.trainable_variables())
+    return g.get("saver") or tf.train.Saver()
+
+
 def save(sess, g, path, vocab, progress=None, weights_only=False):
     """Save ``g``'s variables, vocabulary and config to checkpoint ``path``, all or nothing.
 
@@ -211,7 +216,7 @@ def save(sess, g, path, vocab, progress=None, weights_only=False):
     Raises R2RTError (the previous checkpoint intact) when the disk is full or unwritable.
     """
     path = Path(path)
-    saver = tf.train.Saver(tf.trainable_variables()) if weights_only else g.get("saver") or tf.train.Saver()
+    saver = _saver(g, weights_only)
     previous = _current_set(path)
     with interrupts.deferred():
         name = _next_set(path)
@@ -227,7 +232,7 @@ def save(sess, g, path, vocab, progress=None, weights_only=False):
             tensors = {var: list(shape) for var, shape in tf.train.list_variables(str(prefix))}
             meta = {"format": FORMAT, "set": name, "config": g["config"], "progress": progress or {},
                     "tensors": tensors, "files": {s: os.path.getsize(f"{prefix}{s}") for s in suffixes},
-                    **({"weights_only": True} if weights_only else {})}
+                    "weights_only": bool(weights_only)}
             fsync_path(path.parent)  # the set's names are on disk before the pointer can name them
             replace_atomically(config_path(path), json.dumps(meta, indent=1).encode())  # the switch: one rename
         except (OSError, tf.errors.OpError) as exc:

@@ -184,9 +184,8 @@ def sweep(cfg, lengths=None, max_seconds=None, styles=SWEEP_STYLES, log=log):
     {"label", "post_build_s", "points": [measure() + "cost_s", "peak_memory_mib"],
     "skipped": [{"num_steps", "predicted_s", "note"}], "exponents": {figure: slope}}}}``.
     Checks for Ctrl-C between measurements. ``log`` is given each progress line (a line per
-    measurement; ``None``: none, as notebook 01 wants under its figure).
+    measurement); ``log=lambda line: None`` keeps them out of a notebook, which shows the figure instead.
     """
-    log = log or _quiet
     lengths = sorted(set(cfg.scaling_lengths if lengths is None else lengths))
     budget = float(cfg.scaling_max_s if max_seconds is None else max_seconds)
     memory = PeakMemory()
@@ -239,10 +238,6 @@ def sweep(cfg, lengths=None, max_seconds=None, styles=SWEEP_STYLES, log=log):
         log(f"scaling  {name:15s} growth exponents: build {_show(e['build_s'])} (CPU time "
             f"{_show(e['build_cpu_s'])}), first run {_show(e['first_run_s'])}, nodes {_show(e['nodes'])}")
     return result
-
-
-def _quiet(_line):
-    pass
 
 
 def _show(x):
