@@ -42,6 +42,11 @@ def test_the_skip_feeds_the_output_of_t_minus_2_into_the_first_layer(small_data)
     assert np.all(np.isfinite(losses)) and losses[1] < losses[0] and losses.valid_losses[1] < losses.valid_losses[0]
 
 
+def test_ln_gru_trains_only_when_named_so_the_posts_comparison_stays_its_three():
+    assert list(experiments.plan("cell_comparison")[1]) == ["GRU", "LSTM", "LN_LSTM"]
+    assert list(experiments.plan("cell_comparison", models=["GRU", "LN_GRU"])[1]) == ["GRU", "LN_GRU"]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("experiment, models, check", [
     ("learning_rates", ["0.0001", "0.003"],
@@ -54,7 +59,7 @@ def test_the_skip_feeds_the_output_of_t_minus_2_into_the_first_layer(small_data)
 ])
 def test_each_open_thread_runs_in_quick_mode_and_records_what_ran(experiment, models, check):
     results = experiments.run(experiment, epochs=1, num_steps=10, models=models, max_chars=2000, verbose=False)
-    assert list(results) == (models or list(experiments.EXPERIMENTS[experiment]))
+    assert list(results) == (models or experiments.default_models(experiment))
     for name, record in results.items():
         assert check(name, record), (name, record["preset"], record["graph_config"])
         assert np.isfinite(record["losses"][0]) and np.isfinite(record["valid_losses"][0])
