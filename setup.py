@@ -15,7 +15,8 @@ setup(
     # the repository's data/tinyshakespeare.txt is a relative symlink to it (one copy, no drift),
     # and the wheel gets the real bytes. tests/test_packaging.py builds and installs a wheel to check.
     # inspect/page/: the HTML, CSS and script that `inspect` fills in to write its self-contained page
-    package_data={"r2rt_rnn": ["corpus/*.txt", "inspect/page/*"]},
+    # pretrained/NAME/: the models shipped by name (python -m r2rt_rnn generate post-GRU), weights and training record
+    package_data={"r2rt_rnn": ["corpus/*.txt", "inspect/page/*", "pretrained/*/*"]},
     python_requires=">=3.9",
     install_requires=[
         "tensorflow>=2.16",

@@ -43,6 +43,8 @@ BUILDERS = {
     "dynamic_lstm": Builder("r2rt_rnn.graphs.dynamic:build_multilayer_lstm_graph_with_dynamic_rnn", CHAR_KEYS,
                             _char_tensors),
     "scan_lstm": Builder("r2rt_rnn.graphs.scan:build_multilayer_lstm_graph_with_scan", CHAR_KEYS, _char_tensors),
+    "scan_skip_gru": Builder("r2rt_rnn.graphs.skip:build_skip_connection_graph_with_scan", CHAR_KEYS + ("skip",),
+                             _char_tensors),
     "ptb_word_lm": Builder("r2rt_rnn.ptb.model:build_from_config", ("builder", "num_layers", "hidden_size",
                                                                     "vocab_size"), _word_tensors),
 }

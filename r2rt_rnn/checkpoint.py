@@ -19,7 +19,8 @@ Reading (:func:`load`): the parts are read once and checked against each other
 truncated, hand-edited or mismatched checkpoint is a one-line :class:`R2RTError`,
 never a TensorFlow stack trace. :func:`restore` puts the tensors into a graph.
 Checkpoints of the first format (``PATH.index``, ``PATH.vocab.json`` beside the
-config, no set) still load.
+config, no set) still load. A weights-only checkpoint (a shipped model, :mod:`r2rt_rnn.pretrained`)
+has no optimiser slots: restored into a training graph, its optimiser starts afresh.
 
 While a training run writes to ``PATH`` it holds ``PATH.lock``, so a second run
 saving to the same path is refused instead of silently overwriting.
@@ -34,7 +35,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import interrupts
+from . import interrupts, pretrained
 from .builders import BUILDERS
 from .cell_types import same_model
 from .data import Vocabulary
@@ -99,6 +100,7 @@ class Checkpoint:
     vocab: Vocabulary = None
     tensors: dict = field(default_factory=dict)  # variable name -> shape
     prefix: str = None  # where the tensor files are: PATH.sN (PATH for the first format)
+    weights_only: bool = False  # the model's variables only, no optimiser slots
 
     @property
     def num_classes(self):
@@ -121,6 +123,7 @@ def prepare_save_path(path, overwrite=False, resuming=None):
     path = Path(raw).expanduser()
     if raw.endswith(("/", os.sep)) or path.is_dir():
         path = path / DEFAULT_NAME
+    pretrained.check_not_shipped(path)  # part of the package: never written, even with overwrite
     check_writable_folder(path.parent, "save")
     if not overwrite and exists(path) and not (resuming and Path(resuming).resolve() == path.resolve()):
         raise R2RTError(f"{path} already holds a checkpoint; continue it with resume {path}, pass overwrite=True "
@@ -198,14 +201,22 @@ def _os_reason(exc):
     return (lines[0] if lines else type(exc).__name__)[:120]
 
 
-def save(sess, g, path, vocab, progress=None):
+def _saver(g, weights_only):
+    """What a save writes with: ``g``'s own saver, or one over its trainable variables only (no optimiser slots)."""
+    if weights_only:
+        return tf.train.Saver(tf.trainable_variables())
+    return g.get("saver") or tf.train.Saver()
+
+
+def save(sess, g, path, vocab, progress=None, weights_only=False):
     """Save ``g``'s variables, vocabulary and config to checkpoint ``path``, all or nothing.
 
     ``g`` needs ``config`` (a JSON-able dict) and may hold a ``saver``. Returns the path.
+    ``weights_only``: only the trainable variables, not the optimiser's slots.
     Raises R2RTError (the previous checkpoint intact) when the disk is full or unwritable.
     """
     path = Path(path)
-    saver = g.get("saver") or tf.train.Saver()
+    saver = _saver(g, weights_only)
     previous = _current_set(path)
     with interrupts.deferred():
         name = _next_set(path)
@@ -220,7 +231,8 @@ def save(sess, g, path, vocab, progress=None):
                 fsync_path(f"{prefix}{suffix}")
             tensors = {var: list(shape) for var, shape in tf.train.list_variables(str(prefix))}
             meta = {"format": FORMAT, "set": name, "config": g["config"], "progress": progress or {},
-                    "tensors": tensors, "files": {s: os.path.getsize(f"{prefix}{s}") for s in suffixes}}
+                    "tensors": tensors, "files": {s: os.path.getsize(f"{prefix}{s}") for s in suffixes},
+                    "weights_only": bool(weights_only)}
             fsync_path(path.parent)  # the set's names are on disk before the pointer can name them
             replace_atomically(config_path(path), json.dumps(meta, indent=1).encode())  # the switch: one rename
         except (OSError, tf.errors.OpError) as exc:
@@ -248,7 +260,8 @@ def _corrupt(path, what):
 
 
 def resolve(path):
-    """The checkpoint path a user meant: ``path``, ``FOLDER/checkpoint`` for a folder, or a file's checkpoint."""
+    """The checkpoint path a user meant: ``path``, ``FOLDER/checkpoint`` for a folder, a file's checkpoint, or
+    a shipped model's (``post-GRU``; :mod:`r2rt_rnn.pretrained`) when nothing at ``path`` is a checkpoint."""
     path = str(path)
     if exists(path):
         return path
@@ -259,7 +272,7 @@ def resolve(path):
             base = re.sub(r"\.s\d+$", "", path[: -len(suffix)])
             if exists(base):
                 return base
-    return path
+    return pretrained.lookup(path) or path
 
 
 def _not_found(path):
@@ -271,8 +284,9 @@ def _not_found(path):
                              f"{', ...' if len(held) > 5 else ''}); give one of them", params=("checkpoint",))
         return R2RTError(f"{path} is a folder with no checkpoint in it (no {Path(path) / DEFAULT_NAME}.config.json "
                          "or other *.config.json); give a checkpoint path", params=("checkpoint",))
-    return R2RTError(f"no checkpoint at {path} (expected {path}.config.json); check the path, or train one there "
-                     "(the train command, or train_network(..., save=PATH))", params=("checkpoint",))
+    return R2RTError(f"no checkpoint at {path} (expected {path}.config.json); check the path, train one there "
+                     "(the train command, or train_network(..., save=PATH)), or name a shipped model: "
+                     f"{', '.join(pretrained.names())}", params=("checkpoint",))
 
 
 def _read_pointer(path):
@@ -329,7 +343,8 @@ def load(path):
 def _load_once(path):
     meta = _read_pointer(path)
     prefix = str(Path(path).with_name(meta["set"])) if meta.get("format", 1) >= 2 else path
-    ckpt = Checkpoint(path, meta["config"], meta.get("progress") or {}, None, {}, prefix)
+    ckpt = Checkpoint(path, meta["config"], meta.get("progress") or {}, None, {}, prefix,
+                      weights_only=meta.get("weights_only") is True)
     if Path(f"{prefix}.vocab.json").exists():
         try:
             ckpt.vocab = Vocabulary.load(f"{prefix}.vocab.json")
@@ -410,6 +425,8 @@ def restore(sess, g, path_or_ckpt):
     ckpt = as_checkpoint(path_or_ckpt)
     check_compatible(g["config"], ckpt.config, ckpt.path)
     saver = g.get("saver") or tf.train.Saver()
+    if ckpt.weights_only and "train_step" in g:  # a graph with an optimiser: its slots keep their initial values
+        saver = tf.train.Saver(tf.trainable_variables())
     for attempt in range(READ_ATTEMPTS):
         try:
             saver.restore(sess, ckpt.prefix or ckpt.path)

@@ -10,6 +10,7 @@
   symbolic link has its target written, and stays a link.
 * :func:`check_writable_folder` is the one probe of a folder: create it if asked, write a
   test file there, delete it.
+* Nothing is written inside the models shipped with the package (:mod:`r2rt_rnn.pretrained`).
 
 Errors name the parameter (``out``, ``json``, ...) in ``R2RTError.params``, so a command
 can say its flag.
@@ -20,6 +21,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+from . import pretrained
 from .errors import R2RTError
 
 
@@ -85,6 +87,7 @@ def check_output(path, param, inputs=(), others=()):
     ``others``: ``(param, path)`` pairs of the run's other outputs (one file cannot be two outputs).
     """
     path = Path(path).expanduser()
+    pretrained.check_not_shipped(path, param)
     if path.is_dir():
         raise R2RTError(f"{param} {path} is a folder; give a file name, e.g. {path / 'out'}", params=(param,))
     for source in inputs:
@@ -104,6 +107,7 @@ def check_output(path, param, inputs=(), others=()):
 def write_file(path, data, param):
     """Write ``data`` (str or bytes) to ``path`` whole or not at all (see the module's policy); returns the Path."""
     path = Path(path).expanduser()
+    pretrained.check_not_shipped(path, param)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     target = _resolved(path) if path.is_symlink() else path  # a link stays a link: its target gets the data
     try:

@@ -1,4 +1,4 @@
-"""What the post published, in one place: its losses and timings, printed and recorded beside ours.
+"""What the post published, in one place: its losses, timings and sample text, printed and recorded beside ours.
 
 From R2RT, "Recurrent Neural Networks in Tensorflow II" (2016),
 https://r2rt.com/recurrent-neural-networks-in-tensorflow-ii.html: TensorFlow 0.x on
@@ -28,6 +28,31 @@ EXPERIMENTS = {
         "LN_LSTM": {"final_loss": 1.7185, "train_seconds": 3867.6},
     },
 }
+
+# What the post's generate_characters printed after its 20-epoch runs: the LN_LSTM, 750 characters after the prompt
+# 'A', each drawn from the 5 likeliest, as its page shows them (728 characters of the 751 printed: the page's copy
+# lost some line breaks). Its random draws are gone, so a sample of ours compares by eye only.
+SAMPLE = {"model": "LN_LSTM", "prompt": "A", "num_chars": 750, "pick_top_chars": 5, "text": (
+    'ATOOOS\n'
+    "UIEAOUYOUZZZZZZUZAAAYAYf n fsflflrurctuateot t ta's a wtutss ESGNANO:\n"
+    'Whith then, a do makes and them and to sees,\n'
+    'I wark on this ance may string take thou honon\n'
+    'To sorriccorn of the bairer, whither, all\n'
+    "I'd see if yiust the would a peid.\n"
+    'LARYNGLe:\n'
+    'To would she troust they fould.\n'
+    'PENMES:\n'
+    'Thou she so the havin to my shald woust of\n'
+    'As tale we they all my forder have\n'
+    'As to say heant thy wansing thag and\n'
+    'Whis it thee shath his breact, I be and might, she\n'
+    'Tirs you desarvishensed and see thee: shall,\n'
+    'What he hath with that is all time,\n'
+    'And sen the have would be sectiens, way thee,\n'
+    'They are there to man shall with me to the mon,\n'
+    'And mere fear would be the balte, as time an at\n'
+    'And the say oun touth, thy way womers thee.'
+)}
 
 # The benchmark's names for the graph styles (graph_styles' models).
 _BENCH_GRAPHS = {"list": "list_lstm", "dynamic_rnn": "dynamic_lstm", "scan": "scan_lstm"}

@@ -63,6 +63,15 @@ PRESETS = {
                            cell_type="LSTM", num_steps=200, epochs=3),
     "gru_vs_custom": Preset("GRU vs the post's Custom cell: 30 steps, 5 epochs", num_steps=30, epochs=5),
     "cell_comparison": Preset("GRU vs LSTM vs LN_LSTM: 80 steps, 20 epochs", num_steps=80, epochs=20),
+    # The post's open threads, each a short experiment of ours (experiments.py): its learning rate against faster
+    # ones at equal time (the same model and steps); dropout's effect on the gap between training and validation
+    # loss, at a rate fast enough to open one; its "skip connection from t-2 to t, easy with scan".
+    "learning_rates": Preset("the post's GRU at Adam 1e-4, 3e-4, 1e-3 and 3e-3: 3 epochs at 80 steps each (equal time)",
+                             epochs=3),
+    "dropout_gap": Preset("the post's GRU at Adam 2e-3 for 10 epochs, without and with dropout (keep 0.8): the gap "
+                          "between training and validation loss", learning_rate=2e-3, epochs=10, keep_prob=0.8),
+    "skip_connection": Preset("a 3 x 100 GRU unrolled by tf.scan, without and with a skip connection from t-2 to t: "
+                              "Adam 2e-3, 5 epochs at 80 steps", learning_rate=2e-3, epochs=5),
     # Ours: the best validation loss we found for 30 minutes of training on a 2-core CPU
     # (docs/REPRODUCTION.md, "Beyond the post", has the search).
     "beyond_the_post": Preset("2 x 512 GRU, 50 steps, batch 64, dropout (keep 0.65), clipping at 5, "

@@ -9,10 +9,14 @@ reader the function itself, read from the installed module with
     show_source(LayerNormalizedLSTMCell, ln)  # several, in one display
 
 In IPython (a notebook, or the IPython shell) it displays a :class:`Source`, which a
-notebook renders as a highlighted ```python block (``text/markdown``) and a terminal
-as plain text. Elsewhere it prints the plain text. :func:`source_text` returns that
-text without showing anything.
+notebook renders as code (``text/html``: a ``<pre>`` in the notebook's code font,
+highlighted when Pygments is installed, as it is wherever IPython is) and a terminal as
+plain text. Code rather than Markdown, because ``jupyter nbconvert --to html`` set a
+Markdown output's code block in a proportional font, which broke the alignment of the
+ASCII pictures in the docstrings. Elsewhere it prints the plain text. :func:`source_text`
+returns that text without showing anything.
 """
+import html
 import inspect
 import sys
 import textwrap
@@ -23,6 +27,11 @@ from .errors import R2RTError
 __all__ = ["Source", "show_source", "source_text"]
 
 _PACKAGE_PARENT = Path(__file__).resolve().parent.parent
+HTML_CLASS = "r2rt-source"  # marks a listing in a notebook's stored outputs (scripts/refresh_listings.py)
+# The notebook's own code font and a light code background (fallbacks for renderers without JupyterLab's variables)
+PRE_STYLE = ("font-family: var(--jp-code-font-family, monospace); font-size: var(--jp-code-font-size, 13px); "
+             "line-height: var(--jp-code-line-height, 1.3077); white-space: pre; overflow-x: auto; "
+             "background: var(--jp-cell-editor-background, #f7f7f7); padding: 6px 8px; margin: 0 0 6px 0")
 
 
 def _qualname(obj):
@@ -59,8 +68,19 @@ def _one_source(obj):
     return header, textwrap.dedent(code).rstrip("\n")
 
 
+def _highlighted(code):
+    """``code`` as HTML: Pygments' spans with inline colours when it is installed, else just escaped."""
+    try:
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import PythonLexer
+    except ImportError:
+        return html.escape(code)
+    return highlight(code, PythonLexer(), HtmlFormatter(noclasses=True, nowrap=True)).rstrip("\n")
+
+
 class Source:
-    """The source of some objects: ``text`` (plain), rendered as Markdown code blocks in a notebook."""
+    """The source of some objects: ``text`` (plain), rendered as code blocks (``<pre>``) in a notebook."""
 
     def __init__(self, *objects):
         if not objects:
@@ -71,14 +91,9 @@ class Source:
     def text(self):
         return "\n\n\n".join(f"{header}\n{code}" for header, code in self.blocks)
 
-    def _repr_markdown_(self):
-        parts = []
-        for header, code in self.blocks:
-            fence = "```"
-            while fence in code:  # a fence inside a docstring must not close the block
-                fence += "`"
-            parts.append(f"{fence}python\n{header}\n{code}\n{fence}")
-        return "\n\n".join(parts)
+    def _repr_html_(self):
+        blocks = [_highlighted(header + "\n" + code) for header, code in self.blocks]
+        return "\n".join(f'<pre class="{HTML_CLASS}" style="{PRE_STYLE}">{block}</pre>' for block in blocks)
 
     def __repr__(self):
         return self.text

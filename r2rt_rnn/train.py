@@ -34,7 +34,8 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
       checkpoint already there is refused unless ``overwrite=True`` or it is ``resume``;
       ``keep_best``: also keep ``SAVE-best``, the epoch with the lowest validation loss;
     * ``resume``: a checkpoint to continue from (weights, optimiser state, epochs
-      done, learning rate); its vocabulary must be ``vocab``;
+      done, learning rate); its vocabulary must be ``vocab``; from a weights-only
+      one (a shipped model, ``resume="post-GRU"``) Adam's moments start afresh;
     * ``lr_decay``: multiply the learning rate by this whenever the validation
       loss fails to improve (default: the post's constant rate);
       ``lr_decay_after=N``: also after every epoch from the N-th on, whatever the

@@ -147,10 +147,11 @@ class TrainingRun:
             yield self.summary
 
     def resume(self, sess):
-        """Restore ``resume=``'s weights and optimiser slots; returns False when no epoch is left to train."""
+        """Restore ``resume=``'s weights and optimiser slots (weights only: fresh slots); False: no epoch left."""
         if self.saved is not None:
             checkpoint.restore(sess, self.g, self.saved)
-            self.log(f"Resumed from {self.saved.path} after {len(self.history)} epoch(s).")
+            fresh = "; its weights only: Adam's moments start afresh" if self.saved.weights_only else ""
+            self.log(f"Resumed from {self.saved.path} after {len(self.history)} epoch(s){fresh}.")
         self.last_complete = _snapshot(sess)
         if len(self.history) < self.num_epochs:
             return True

@@ -6,6 +6,9 @@ changes, its listing there goes stale. Each stored listing names its objects in 
 header lines (``# r2rt_rnn.train.train_network  (r2rt_rnn/train.py, line 20)``): this
 script imports them and writes :class:`r2rt_rnn.show.Source` of them in place of the
 old listing, without running the notebook. ``tests/test_show.py`` fails while any is stale.
+A listing is stale when its source text differs from today's, or it is not stored as
+today's code block (``text/html``; listings stored as Markdown are rewritten); the
+highlighting's colours, which depend on the Pygments version, are not compared.
 
     python scripts/refresh_listings.py            # rewrite the stale ones
     python scripts/refresh_listings.py --check    # only list them; exit 1 if any
@@ -35,21 +38,35 @@ def listed_object(qualname):
     raise ImportError(qualname)
 
 
+def _stored(output, mime):
+    return "".join(output.get("data", {}).get(mime, ""))
+
+
 def listings(notebook):
-    """``(output, names)`` for each stored show_source output of a notebook read as JSON."""
+    """``(output, names)`` for each stored show_source output of a notebook read as JSON (either format)."""
+    from r2rt_rnn.show import HTML_CLASS
+
     for cell in notebook["cells"]:
         for output in cell.get("outputs", []) if cell["cell_type"] == "code" else []:
-            markdown = "".join(output.get("data", {}).get("text/markdown", ""))
-            if markdown.startswith("```") and HEADER.search(markdown):
-                yield output, HEADER.findall(markdown)
+            code_block = f'class="{HTML_CLASS}"' in _stored(output, "text/html") or \
+                _stored(output, "text/markdown").startswith("```")  # the format before text/html
+            if code_block and HEADER.search(_stored(output, "text/plain")):
+                yield output, HEADER.findall(_stored(output, "text/plain"))
 
 
 def current(names):
-    """What show_source shows today for these objects: ``{"text/markdown": ..., "text/plain": ...}``."""
+    """What show_source shows today for these objects: ``{"text/html": ..., "text/plain": ...}``."""
     from r2rt_rnn.show import Source
 
     source = Source(*[listed_object(n) for n in names])
-    return {"text/markdown": source._repr_markdown_(), "text/plain": source.text}
+    return {"text/html": source._repr_html_(), "text/plain": source.text}
+
+
+def _is_current(output, fresh):
+    """Today's text, stored as today's code blocks (the same opening tag; colours are Pygments')."""
+    first_tag = fresh["text/html"].split(">", 1)[0]
+    return set(output.get("data", {})) == set(fresh) and _stored(output, "text/plain") == fresh["text/plain"] \
+        and _stored(output, "text/html").startswith(first_tag)
 
 
 def stale(path):
@@ -58,8 +75,7 @@ def stale(path):
     found = []
     for output, names in listings(notebook):
         fresh = current(names)
-        stored = {k: "".join(output["data"].get(k, "")) for k in fresh}
-        if stored != fresh:
+        if not _is_current(output, fresh):
             found.append((output, fresh))
     return notebook, found
 
@@ -73,9 +89,9 @@ def main(argv=None):
         notebook, found = stale(path)
         for output, fresh in found:
             any_stale = True
-            print(f"{path.name}: {HEADER.findall(fresh['text/markdown'])}")
+            print(f"{path.name}: {HEADER.findall(fresh['text/plain'])}")
             if not args.check:
-                output["data"].update({k: v.splitlines(keepends=True) for k, v in fresh.items()})
+                output["data"] = {k: v.splitlines(keepends=True) for k, v in fresh.items()}
         if found and not args.check:
             path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 1 if args.check and any_stale else 0

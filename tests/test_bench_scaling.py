@@ -17,7 +17,8 @@ from r2rt_rnn.bench.timing import median
 @pytest.fixture(scope="module")
 def quick_sweep():
     cfg = BenchConfig.quick_config()
-    return cfg, sweep(cfg, max_seconds=3600)  # a budget no quick sweep reaches, even on a busy machine
+    lines = []  # the progress lines, through log= instead of standard output
+    return cfg, sweep(cfg, max_seconds=3600, log=lines.append), lines  # a budget no quick sweep reaches
 
 
 def nodes_by_length(result, name):
@@ -26,7 +27,7 @@ def nodes_by_length(result, name):
 
 @pytest.mark.slow
 def test_every_style_is_measured_at_every_length(quick_sweep):
-    cfg, r = quick_sweep
+    cfg, r, _ = quick_sweep
     assert list(r["styles"]) == list(SWEEP_STYLES)
     assert r["lengths"] == sorted(cfg.scaling_lengths) and r["memory_method"] in ("hwm_reset", "lifetime_peak")
     for s in r["styles"].values():
@@ -46,7 +47,7 @@ def test_every_style_is_measured_at_every_length(quick_sweep):
 
 @pytest.mark.slow
 def test_list_graphs_add_the_same_nodes_every_step(quick_sweep):
-    _, r = quick_sweep
+    _, r, _ = quick_sweep
     per_step = {}
     for name in ("list_basic_rnn", "list_lstm"):
         nodes = nodes_by_length(r, name)
@@ -61,12 +62,22 @@ def test_list_graphs_add_the_same_nodes_every_step(quick_sweep):
 
 @pytest.mark.slow
 def test_loop_graphs_stay_the_same_size(quick_sweep):
-    _, r = quick_sweep
+    _, r, _ = quick_sweep
     for name in ("dynamic_lstm", "scan_lstm"):
         assert len(set(nodes_by_length(r, name).values())) == 1, nodes_by_length(r, name)
         assert r["styles"][name]["exponents"]["nodes"] == pytest.approx(0.0, abs=1e-9)
     # the list graphs' node counts, fitted the same way, grow
     assert r["styles"]["list_lstm"]["exponents"]["nodes"] > 0.5
+
+
+@pytest.mark.slow
+def test_progress_goes_to_log_one_line_per_measurement(quick_sweep, capsys):
+    _, r, lines = quick_sweep
+    measured = sum(len(s["points"]) for s in r["styles"].values())
+    assert len(lines) == 1 + measured + len(r["styles"]) and all(line.startswith("scaling  ") for line in lines)
+    assert capsys.readouterr().out == ""
+    assert sweep(BenchConfig.quick_config(), lengths=[5], styles=("dynamic_lstm",), log=lambda line: None)["styles"]
+    assert capsys.readouterr().out == ""  # a log that drops the lines: nothing printed
 
 
 @pytest.mark.slow

@@ -84,6 +84,17 @@ def test_wheel_carries_the_corpus(wheel):
     assert CORPUS_MEMBER in record
 
 
+def test_wheel_carries_the_shipped_models(wheel):
+    from r2rt_rnn import checkpoint, pretrained
+
+    with zipfile.ZipFile(wheel) as z:
+        members = set(z.namelist())
+    for name in pretrained.names():
+        shipped = [pretrained.FOLDER / name / pretrained.RECORD, *checkpoint.files(pretrained.path(name))]
+        for part in shipped:
+            assert f"r2rt_rnn/pretrained/{name}/{part.name}" in members, part
+
+
 def test_non_editable_install_loads_the_corpus_offline(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, system_site_packages=True, with_pip=False, symlinks=os.name != "nt")

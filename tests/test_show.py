@@ -1,4 +1,4 @@
-"""show_source: plain text outside IPython, a display object (Markdown code block) inside it."""
+"""show_source: plain text outside IPython, a display object (a monospace code block) inside it."""
 import pytest
 
 from r2rt_rnn import show
@@ -33,7 +33,7 @@ def test_several_objects_methods_and_package_functions():
     assert "\ndef call(self, inputs):" in text  # dedented out of its class
 
 
-def test_ipython_path_displays_a_markdown_code_block(monkeypatch):
+def test_ipython_path_displays_a_monospace_code_block(monkeypatch):
     pytest.importorskip("IPython")
     import IPython.display
     from IPython.core.formatters import DisplayFormatter
@@ -44,14 +44,28 @@ def test_ipython_path_displays_a_markdown_code_block(monkeypatch):
     assert show_source(Cell) is None
     assert len(shown) == 1 and isinstance(shown[0], Source)
     data, _ = DisplayFormatter().format(shown[0])
-    assert data["text/markdown"].startswith("```python\n# ")
-    assert "class Cell:" in data["text/markdown"] and data["text/markdown"].endswith("\n```")
+    # code, not Markdown: nbconvert's HTML set a Markdown output's code block in a proportional font
+    assert set(data) == {"text/html", "text/plain"}
+    html = data["text/html"]
+    assert html.startswith('<pre class="r2rt-source" style="font-family: var(--jp-code-font-family, monospace);')
+    assert "white-space: pre;" in html and html.endswith("</pre>")
+    assert "class</span>" in html and "Cell" in html  # highlighted: IPython brings Pygments
     assert "class Cell:" in data["text/plain"]
 
 
-def test_a_fence_inside_the_source_does_not_end_the_block():
-    markdown = Source(carry_state)._repr_markdown_()
-    assert markdown.startswith("````python\n") and markdown.endswith("\n````")
+def compares(a, b):
+    """A docstring with a fence, ```, and markup: <b>bold</b> & more."""
+    return a < b
+
+
+def test_html_is_escaped_with_and_without_pygments(monkeypatch):
+    for blocked in (False, True):
+        if blocked:
+            monkeypatch.setitem(__import__("sys").modules, "pygments", None)  # import fails: plain escaped text
+        html = Source(compares, carry_state)._repr_html_()
+        assert html.count('<pre class="r2rt-source"') == 2 and html.count("</pre>") == 2
+        assert "<b>" not in html and "&lt;b&gt;" in html and "&amp;" in html
+        assert ("<span" in html) is not blocked
 
 
 @pytest.mark.parametrize("bad", ["build_graph", None, len])

@@ -177,13 +177,14 @@ def measure(name, num_steps, cfg, n_builds):
     return out
 
 
-def sweep(cfg, lengths=None, max_seconds=None, styles=SWEEP_STYLES):
+def sweep(cfg, lengths=None, max_seconds=None, styles=SWEEP_STYLES, log=log):
     """Measure ``styles`` at ``lengths`` (default ``cfg.scaling_lengths``) within ``max_seconds``.
 
     Returns ``{"lengths", "max_seconds", "memory_method", "total_s", "styles": {name:
     {"label", "post_build_s", "points": [measure() + "cost_s", "peak_memory_mib"],
     "skipped": [{"num_steps", "predicted_s", "note"}], "exponents": {figure: slope}}}}``.
-    Checks for Ctrl-C between measurements.
+    Checks for Ctrl-C between measurements. ``log`` is given each progress line (a line per
+    measurement); ``log=lambda line: None`` keeps them out of a notebook, which shows the figure instead.
     """
     lengths = sorted(set(cfg.scaling_lengths if lengths is None else lengths))
     budget = float(cfg.scaling_max_s if max_seconds is None else max_seconds)

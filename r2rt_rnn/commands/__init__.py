@@ -14,7 +14,8 @@ from ..errors import R2RTError
 COMMANDS = {
     "train": ("r2rt_rnn.commands.train",
               "train a character model (build_graph + train_network) and save a checkpoint"),
-    "generate": ("r2rt_rnn.commands.generate", "generate text from a checkpoint written by train (or ptb)"),
+    "generate": ("r2rt_rnn.commands.generate",
+                 "generate text from a checkpoint written by train (or ptb), or the shipped post-GRU"),
     "reproduce": ("r2rt_rnn.commands.reproduce",
                   "rerun a published experiment (the post's three, PTB small) and record it"),
     "bench": ("r2rt_rnn.commands.bench",
@@ -22,7 +23,7 @@ COMMANDS = {
     "minchar": ("r2rt_rnn.commands.minchar", "the gentle intro: a hand-written vanilla RNN (min-char-rnn) in TF1"),
     "ptb": ("r2rt_rnn.commands.ptb", "the PTB word-level language model (Zaremba et al. 2014)"),
     "inspect": ("r2rt_rnn.commands.inspect",
-                "look inside a checkpoint: next-token guesses, neuron firings, gates, a page"),
+                "look inside a checkpoint (or the shipped post-GRU): next-token guesses, unit firings, gates, a page"),
 }
 
 

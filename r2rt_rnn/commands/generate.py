@@ -4,7 +4,7 @@ The text streams: each character is printed as it is drawn (``generate_character
 ``stream``), or each chunk with ``--in-graph``; a closed pipe or a full disk stops it in
 one line (:func:`r2rt_rnn.output.write_piece`).
 """
-from .. import checkpoint, interrupts, output
+from .. import checkpoint, interrupts, output, pretrained
 from ..errors import R2RTError
 from ..generate import default_prompt, generate_characters
 from ..in_graph_sampler import iter_in_graph
@@ -16,7 +16,8 @@ FLAGS = {"num_chars": "--num-chars", "pick_top_chars": "--top", "temperature": "
 
 
 def add_arguments(parser):
-    parser.add_argument("checkpoint", help="checkpoint path given to `train --save` (or `ptb --save`)")
+    parser.add_argument("checkpoint", help="checkpoint path given to `train --save` (or `ptb --save`), or the name "
+                        f"of a model shipped with r2rt_rnn: {', '.join(pretrained.names())}")
     parser.add_argument("--num-chars", "--num-words", dest="num_chars", type=int, default=750,
                         help="characters to sample (words, for a PTB word model)")
     parser.add_argument("--prompt", default=None,

@@ -11,7 +11,7 @@ import json
 import math
 import re
 
-from .. import checkpoint, interrupts
+from .. import checkpoint, interrupts, pretrained
 from ..errors import R2RTError
 from ..files import check_output, check_writable_folder, write_file
 from ..inspect.analysis import KEEP, inspect_passage
@@ -33,7 +33,8 @@ NEGATIVE_VALUE = re.compile(r"^-\d+(:-?\d+)?$|^-\d*\.\d+$")
 
 def add_arguments(parser):
     parser._negative_number_matcher = NEGATIVE_VALUE
-    parser.add_argument("checkpoint", help="checkpoint path given to `train --save` (or `ptb --save`)")
+    parser.add_argument("checkpoint", help="checkpoint path given to `train --save` (or `ptb --save`), or the name "
+                        f"of a model shipped with r2rt_rnn: {', '.join(pretrained.names())}")
     parser.add_argument("--text", default=None, metavar="FILE",
                         help="UTF-8 passage to look at, read only as far as it is traced (default: the last tenth "
                              "of tiny-shakespeare, which `train` holds out; for a PTB model, ptb.valid.txt in "

@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .. import checkpoint, interrupts
+from .. import checkpoint, interrupts, pretrained
 from ..data import check_length, check_positive, load_corpus
 from ..errors import R2RTError, TrainingInterrupted
 from ..generate import generate_from_checkpoint
@@ -59,7 +59,8 @@ def add_arguments(parser):
                         help="checkpoint path, written after every epoch (a folder means FOLDER/checkpoint)")
     parser.add_argument("--keep-best", action="store_true", help="also keep SAVE-best, the lowest validation loss")
     parser.add_argument("--resume", default=None,
-                        help="checkpoint to continue training from (it is also where the run saves, unless --save)")
+                        help="checkpoint to continue training from (it is also where the run saves, unless --save), "
+                             "or a shipped model's name (then give --save; Adam starts afresh: it ships weights only)")
     parser.add_argument("--overwrite", action="store_true",
                         help="let --save (and SAVE-best) replace a checkpoint that is already there (default: refuse)")
     parser.add_argument("--logdir", default=None, help="write TensorBoard summaries to a new run folder in here")
@@ -118,6 +119,7 @@ def _resumed(args):
 def _save_path(args, resumed):
     """Where the run saves (checked now): ``--save``, else the checkpoint it resumes."""
     if args.save is None and resumed is not None:
+        pretrained.check_not_shipped(resumed.path)  # a shipped model is continued in a checkpoint of the user's
         args.save = resumed.path
         print(f"Continuing {resumed.path}: it is updated after every epoch (--save PATH writes elsewhere).")
     if args.save is None:

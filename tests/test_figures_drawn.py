@@ -1,0 +1,83 @@
+"""The post's pictures (r2rt_rnn.diagrams) and the loss curves beside the post's (r2rt_rnn.loss_figures)."""
+import json
+
+import pytest
+
+from conftest import REPO
+from r2rt_rnn import diagrams
+from r2rt_rnn.errors import R2RTError
+from r2rt_rnn.loss_figures import coinciding, loss_figure
+from r2rt_rnn.post_results import EXPERIMENTS as POST
+
+
+def texts(fig):
+    return " ".join(t.get_text() for ax in fig.axes for t in ax.texts + [ax.title])
+
+
+@pytest.mark.parametrize("num_steps", [1, 4, 9])
+def test_unrolling_draws_one_cell_per_step_against_one_loop(num_steps):
+    fig = diagrams.unrolling_figure(num_steps, graph_nodes=(48601, 1061))
+    assert diagrams.count(fig, "cell", axes=0) == num_steps
+    assert diagrams.count(fig, "loop", axes=1) == 1
+    assert f"{num_steps} copies" in texts(fig) and "48,601 graph nodes" in texts(fig)
+
+
+@pytest.mark.parametrize("num_layers, keep_prob, between", [(3, 0.9, "0.81"), (2, 0.5, "0.25")])
+def test_dropout_wrapped_twice_between_layers_against_build_graphs_once(num_layers, keep_prob, between):
+    fig = diagrams.dropout_figure(num_layers, keep_prob)
+    assert [diagrams.count(fig, "cell", axes=i) for i in (0, 1)] == [num_layers, num_layers]
+    # every cell wrapped on both sides, against each cell's input and the stack's output
+    assert [diagrams.count(fig, "dropout", axes=i) for i in (0, 1)] == [2 * num_layers, num_layers + 1]
+    assert f"= {between}" in texts(fig) and f"{keep_prob:g}" in texts(fig)
+
+
+def test_ln_lstm_normalises_each_gate_and_the_new_cell():
+    fig = diagrams.ln_lstm_figure()
+    assert diagrams.count(fig, "ln") == 5 and diagrams.count(fig, "gate") == 4
+    assert "LN(c_t)" in texts(fig).replace("$", "")
+
+
+@pytest.mark.parametrize("call", [lambda: diagrams.unrolling_figure(0), lambda: diagrams.unrolling_figure(41),
+                                  lambda: diagrams.dropout_figure(3, 0.0), lambda: diagrams.dropout_figure(True)])
+def test_sizes_that_cannot_be_drawn_are_refused(call):
+    with pytest.raises(R2RTError):
+        call()
+
+
+def recorded(name):
+    data = json.loads((REPO / "docs" / "results" / f"{name}.json").read_text())
+    return {k: v for k, v in data.items() if isinstance(v, dict) and "losses" in v}
+
+
+def legend(fig):
+    return [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_graph_styles_coincide_and_the_title_says_so():
+    results = recorded("graph_styles")
+    assert coinciding(results) == [["list", "dynamic_rnn", "scan"]]
+    fig = loss_figure(results, "graph_styles", title="three ways to unroll")
+    assert "list, dynamic_rnn and scan coincide" in fig.axes[0].get_title()
+    post_lines = [line for line in fig.axes[0].lines if line.get_label().endswith("(post)")]
+    assert [list(line.get_ydata()) for line in post_lines] == [POST["graph_styles"][m]["losses"] for m in results]
+    assert all(line.get_linestyle() == "--" for line in post_lines)
+    # each coinciding curve shows its markers on its own epochs
+    assert len({str(line.get_markevery()) for line in fig.axes[0].lines if "(train)" in line.get_label()}) == 3
+
+
+def test_the_posts_last_epoch_only_is_one_star_and_epochs_are_whole_numbers():
+    results = recorded("cell_comparison")
+    fig = loss_figure(results, "cell_comparison")
+    stars = [line for line in fig.axes[0].lines if line.get_label().endswith("(post, last epoch only)")]
+    assert [(list(s.get_xdata()), list(s.get_ydata())) for s in stars] == \
+        [([20], [POST["cell_comparison"][m]["final_loss"]]) for m in results]
+    assert coinciding(results) == [] and "coincide" not in fig.axes[0].get_title()
+    ticks = fig.axes[0].get_xticks()
+    assert len(ticks) and all(float(t).is_integer() for t in ticks)
+
+
+def test_curves_apart_by_more_than_the_tolerance_do_not_coincide():
+    a = {"losses": [3.0, 2.0], "valid_losses": [3.1, 2.1]}
+    assert coinciding({"a": a, "b": {**a, "losses": [3.0, 2.01]}}) == []
+    assert coinciding({"a": a, "b": {**a, "losses": [3.0, 2.0001]}}) == [["a", "b"]]
+    assert "(post)" not in " ".join(legend(loss_figure({"a": a}, post=False)))

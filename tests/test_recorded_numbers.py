@@ -1,0 +1,189 @@
+"""One set of numbers: every figure in the README's and REPRODUCTION.md's results tables is the recorded run's.
+
+The recorded runs are ``docs/results/*.json`` (written by ``python -m r2rt_rnn reproduce NAME --out
+docs/results``). Each table cell is read as the numbers it shows, and each number must be the
+recorded value rounded to the digits written: a table copied from another run, or a value rounded
+twice (1.87047 written 1.871), fails here.
+"""
+import json
+import re
+
+import pytest
+
+from conftest import REPO
+
+NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+
+
+def recorded(name):
+    return json.loads((REPO / "docs" / "results" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def section(doc, heading):
+    """The text of ``doc`` (a file in the repository) from the line starting ``heading`` to the next heading."""
+    text = (REPO / doc).read_text(encoding="utf-8")
+    start = text.index(f"\n{heading}")
+    level = heading.split(" ")[0]
+    end = min((i for i in (text.find(f"\n{level} ", start + 1), text.find("\n## ", start + 1)) if i > 0),
+              default=len(text))
+    return text[start:end]
+
+
+def tables(text):
+    """Every Markdown table in ``text``: a list of rows, each a list of cells (the header row first)."""
+    found, rows = [], []
+    for line in text.splitlines() + [""]:
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not all(re.fullmatch(r":?-+:?", c) for c in cells):
+                rows.append(cells)
+        elif rows:
+            found.append(rows)
+            rows = []
+    return found
+
+
+def numbers(cell):
+    """The numbers a cell shows, each as (value, decimals written)."""
+    return [(float(n.replace(",", "")), len(n.split(".")[1]) if "." in n else 0)
+            for n in NUMBER.findall(cell.replace("**", ""))]
+
+
+def assert_shows(cell, values, what):
+    shown = numbers(cell)
+    assert len(shown) == len(values), f"{what}: {cell!r} shows {len(shown)} numbers, the record has {len(values)}"
+    for (written, digits), value in zip(shown, values):
+        # a correct rounding of the recorded value (either way at a half: the post's own figures are stored rounded)
+        assert abs(written - value) <= 0.5 * 10 ** -digits + 1e-9, \
+            f"{what}: {cell!r} shows {written}, the record says {value}"
+
+
+def row(table, label):
+    def name(cells):  # "**test** (batch 1, 1 step)" is the row "test"
+        return cells[0].replace("**", "").replace("`", "").split(" (")[0].strip()
+
+    matches = [r for r in table if name(r) == label]
+    assert len(matches) == 1, f"no single row {label!r} in {[r[0] for r in table]}"
+    return matches[0]
+
+
+def final(record, key="losses"):
+    return record[key][-1]
+
+
+# --- README ------------------------------------------------------------------------------------------
+
+
+def test_readme_results_table_is_the_recorded_runs():
+    post_table = tables(section("README.md", "## Results"))[0]
+    cells, custom, styles = recorded("cell_comparison"), recorded("gru_vs_custom"), recorded("graph_styles")
+    for model in ("GRU", "LSTM", "LN_LSTM"):
+        r = cells[model]
+        _, post, here = row(post_table, f"20 epochs at 80 steps, {model}")
+        assert_shows(post, [r["post"]["final_loss"]], f"README {model} post")
+        assert_shows(here, [final(r), final(r, "valid_losses")], f"README {model}")
+    _, post, here = row(post_table, "5 epochs at 30 steps, GRU vs Custom")
+    assert_shows(post, [final(custom[m]["post"]) for m in ("GRU", "Custom")], "README gru_vs_custom post")
+    assert_shows(here, [final(custom[m]) for m in ("GRU", "Custom")], "README gru_vs_custom")
+    _, post, here = row(post_table, "3 epochs at 200 steps, list / dynamic_rnn / scan")
+    assert_shows(post, [final(styles[m]["post"]) for m in ("list", "dynamic_rnn", "scan")], "README styles post")
+    for m in ("list", "dynamic_rnn", "scan"):  # one number for all three
+        assert_shows(here, [final(styles[m])], f"README graph_styles {m}")
+
+
+def test_readme_ptb_table_and_beyond_the_post_are_the_recorded_runs():
+    text = section("README.md", "## Results")
+    ptb = recorded("ptb_small")
+    ptb_table = tables(text)[1]
+    assert_shows(row(ptb_table, "validation / test perplexity")[2],
+                 [ptb["epochs"][-1]["valid_perplexity"], ptb["test_perplexity"]], "README PTB")
+    assert_shows(row(ptb_table, "epoch 1, train / validation perplexity")[2],
+                 [ptb["epochs"][0]["train_perplexity"], ptb["epochs"][0]["valid_perplexity"]], "README PTB epoch 1")
+    tuned = recorded("beyond_the_post")["tuned"]
+    sentence = re.search(r"validation loss\s+\*\*([\d.]+)\*\* in (\d+) epochs, ([\d,]+) s", text)
+    assert sentence, "the README's beyond-the-post sentence is gone"
+    assert_shows(" ".join(sentence.groups()), [min(tuned["valid_losses"]), len(tuned["losses"]),
+                                               tuned["train_seconds"]], "README beyond_the_post")
+
+
+# --- REPRODUCTION.md ---------------------------------------------------------------------------------
+
+REPRODUCTION = "docs/REPRODUCTION.md"
+
+
+def test_graph_styles_table():
+    table = tables(section(REPRODUCTION, "## 1."))[0]
+    styles = recorded("graph_styles")
+    for label, model in (("list-unrolled", "list"), ("dynamic_rnn", "dynamic_rnn"), ("tf.scan", "scan")):
+        r = styles[model]
+        _, build, train, losses, valid, post = row(table, label)
+        assert_shows(build, [r["build_seconds"]], f"{model} build")
+        assert_shows(train, [r["train_seconds"]], f"{model} train")
+        assert_shows(losses, r["losses"], f"{model} losses")
+        assert_shows(valid, [final(r, "valid_losses")], f"{model} validation")
+        p = r["post"]
+        assert_shows(post, [p["build_seconds"], p["train_seconds"], *p["losses"]], f"{model} post")
+
+
+def test_gru_vs_custom_table():
+    table = tables(section(REPRODUCTION, "## 2."))[0]
+    for model, r in recorded("gru_vs_custom").items():
+        if not isinstance(r, dict) or "losses" not in r:
+            continue
+        _, losses, valid, train, post_losses, post_train = row(table, model)
+        assert_shows(losses, r["losses"], f"{model} losses")
+        assert_shows(valid, [final(r, "valid_losses")], f"{model} validation")
+        assert_shows(train, [r["train_seconds"]], f"{model} train")
+        assert_shows(post_losses, r["post"]["losses"], f"{model} post losses")
+        assert_shows(post_train, [r["post"]["train_seconds"]], f"{model} post train")
+
+
+def test_cell_comparison_tables():
+    finals, per_epoch = tables(section(REPRODUCTION, "## 3."))[:2]
+    epochs = [int(e) for e in per_epoch[0][1:]]
+    for model in ("GRU", "LSTM", "LN_LSTM"):
+        r = recorded("cell_comparison")[model]
+        _, loss, valid, train, post_loss, post_train = row(finals, model)
+        assert_shows(loss, [final(r)], f"{model} final loss")
+        assert_shows(valid, [final(r, "valid_losses")], f"{model} validation")
+        assert_shows(train, [r["train_seconds"]], f"{model} train")
+        assert_shows(post_loss, [r["post"]["final_loss"]], f"{model} post loss")
+        assert_shows(post_train, [r["post"]["train_seconds"]], f"{model} post train")
+        for epoch, cell in zip(epochs, row(per_epoch, model)[1:]):
+            assert_shows(cell, [r["losses"][epoch - 1], r["valid_losses"][epoch - 1]], f"{model} epoch {epoch}")
+
+
+def test_ptb_small_table():
+    table = tables(section(REPRODUCTION, "## 5."))[0]
+    ptb = recorded("ptb_small")
+    for e in ptb["epochs"]:
+        _, rate, train, valid, seconds = row(table, str(e["epoch"]))
+        assert_shows(rate, [e["learning_rate"]], f"PTB epoch {e['epoch']} rate")
+        assert_shows(train, [e["train_perplexity"]], f"PTB epoch {e['epoch']} train")
+        assert_shows(valid, [e["valid_perplexity"]], f"PTB epoch {e['epoch']} valid")
+        assert_shows(seconds, [e["train_seconds"]], f"PTB epoch {e['epoch']} seconds")
+    assert_shows(row(table, "test")[3], [ptb["test_perplexity"]], "PTB test")
+
+
+def test_beyond_the_post_table():
+    tuned = recorded("beyond_the_post")["tuned"]
+    table = tables(section(REPRODUCTION, "## 6."))[0]
+    for i, (loss, valid, rate, seconds) in enumerate(zip(tuned["losses"], tuned["valid_losses"],
+                                                         tuned["learning_rates"], tuned["epoch_seconds"])):
+        _, shown_rate, shown_loss, shown_valid, shown_seconds = row(table, str(i + 1))
+        assert_shows(shown_rate, [rate], f"beyond epoch {i + 1} rate")
+        assert_shows(shown_loss, [loss], f"beyond epoch {i + 1} loss")
+        assert_shows(shown_valid, [valid], f"beyond epoch {i + 1} validation")
+        assert_shows(shown_seconds, [seconds], f"beyond epoch {i + 1} seconds")
+
+
+@pytest.mark.parametrize("cell, value, ok", [("**1.770** / 1.870", (1.7695, 1.87047), True),
+                                             ("1.770 / 1.871", (1.7695, 1.87047), False),
+                                             ("1,592 s", (1592.1,), True), ("3.31 for all three", (3.3121,), True),
+                                             ("2.146", (2.1115,), False), ("1.1 / 2.2", (1.1,), False)])
+def test_a_number_that_is_not_the_record_fails(cell, value, ok):
+    if ok:
+        assert_shows(cell, value, "example")
+    else:
+        with pytest.raises(AssertionError):
+            assert_shows(cell, value, "example")
