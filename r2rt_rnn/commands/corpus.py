@@ -15,7 +15,7 @@ FLAGS = {"out": "--out", "max_bytes": "--max-bytes", "root": "--root"}
 
 
 def add_arguments(parser):
-    parser.add_argument("recipe", choices=["stdlib"],
+    parser.add_argument("recipe", metavar="RECIPE",
                         help="stdlib: the standard library's own .py files (no tests, no site-packages, "
                              f"no {', '.join(sorted(SKIPPED_FOLDERS - {'test', 'tests', 'idle_test'}))}), "
                              "ASCII files only, in sorted order")
@@ -27,7 +27,12 @@ def add_arguments(parser):
     parser.add_argument("--overwrite", action="store_true", help="replace FILE if it exists (default: refuse)")
 
 
+RECIPES = ("stdlib",)
+
+
 def main(args):
+    if args.recipe not in RECIPES:
+        raise R2RTError(f"unknown recipe {args.recipe!r}; the recipes are: {', '.join(RECIPES)}")
     with flags(FLAGS):
         out = check_output(args.out, "out")
         if out.exists() and not args.overwrite:

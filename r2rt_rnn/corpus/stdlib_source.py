@@ -15,8 +15,8 @@ standard library's ``.py`` files beside the running interpreter
 * a file with any non-ASCII character is left out whole (17 of about 730 on Python
   3.11), so the vocabulary stays printable ASCII, tab and newline, and no file is
   changed inside a string or a name; ``\\r\\n`` becomes ``\\n``;
-* whole files only, taken in order while the total stays within ``max_bytes``;
-  files are separated by one blank line.
+* whole files only (empty ones skipped), taken in order while the total stays within
+  ``max_bytes``; files are separated by one blank line.
 """
 import sysconfig
 from dataclasses import dataclass
@@ -81,6 +81,8 @@ def build_stdlib_text(root=None, max_bytes=DEFAULT_MAX_BYTES):
         if source is None:
             non_ascii.append(rel)
             continue
+        if not source.strip():
+            continue  # an empty __init__.py: nothing to learn
         piece = source.rstrip("\n") + "\n\n"
         if size + len(piece) > max_bytes:
             over_cap += 1

@@ -5,9 +5,9 @@ hundreds of units one of them correlates with almost anything derived from the t
 untrained 2 x 128 GRU has units at |r| = 0.4 to 0.5 for several built-in features). So a
 unit's correlation means something only beside the same number for an untrained copy of
 the model: :func:`chance_levels` builds the checkpoint's own graph from its config
-(:func:`r2rt_rnn.checkpoint.build_from_checkpoint`) with the builder's initialisers and
-seeds 1, 2, ..., traces the same passage with those weights, and keeps each feature's
-best ``|r|`` per seed. The chance level is the largest of them, and a trained unit is a
+(:func:`r2rt_rnn.checkpoint.build_from_checkpoint`, seed 1), draws its initial weights
+a few times (its initialisers run again for each copy), traces the same passage with
+each, and keeps each feature's best ``|r|`` per copy. The chance level is the largest of them, and a trained unit is a
 *finding* only when its ``|r|`` exceeds that by :data:`MARGIN` (the largest of a few
 draws is itself a draw: the margin covers the seeds not tried).
 
@@ -22,7 +22,7 @@ from .. import checkpoint
 from ..errors import R2RTError
 from ..tf1 import tf
 from .ranking import UnitStats
-from .trace import CHUNK, Tracer, model_spec
+from .trace import CHUNK, Tracer, load_weights, model_spec
 
 DEFAULT_SEEDS = 3
 MARGIN = 0.1  # a finding's |r| must exceed the chance level by this much
@@ -36,16 +36,22 @@ def check_seeds(seeds):
     return int(seeds)
 
 
-def untrained_weights(ckpt, seed):
-    """``{checkpoint name: array}``: the checkpoint's model's trainable variables as initialised from ``seed``."""
+def untrained_weights(ckpt, draws, seed=1):
+    """Yield ``draws`` sets of ``{checkpoint name: array}``: the model's trainable variables as initialised.
+
+    The checkpoint's graph is built once from its config with ``seed``; each draw runs its
+    initialisers again, which gives new values (the same sequence in every process).
+    """
     g = checkpoint.build_from_checkpoint(ckpt, seed=seed, batch_size=1, num_steps=1)
     graph = g.get("graph") or tf.get_default_graph()
     with graph.as_default(), tf.Session(graph=graph) as session:
-        session.run(tf.global_variables_initializer())
-        weights = dict(zip([v.op.name for v in tf.trainable_variables()], session.run(tf.trainable_variables())))
+        init, variables = tf.global_variables_initializer(), tf.trainable_variables()
+        names = [v.op.name for v in variables]
+        for _ in range(draws):
+            session.run(init)
+            yield dict(zip(names, session.run(variables)))
     if graph is tf.get_default_graph():
         tf.reset_default_graph()  # let the builder's graph go
-    return weights
 
 
 def best_correlations(stats, names):
@@ -67,21 +73,22 @@ def chance_levels(ckpt, ids, names, matrix, seeds=DEFAULT_SEEDS, chunk=CHUNK, ma
     """``{feature: {"chance", "seeds", "margin", "per_seed", "shifted"}}`` for the passage ``ids``.
 
     ``names`` / ``matrix`` ``[T, F]``: the features, as ranked; ``seeds``: how many untrained
-    copies (seeds 1 to ``seeds``); ``shifted_best``: ``{feature: best |r|}`` of the shifted
-    control, when the caller computed it. ``chance`` is None for a feature that does not vary.
+    copies (draws of the initial weights, see :func:`untrained_weights`); ``shifted_best``:
+    ``{feature: best |r|}`` of the shifted control, when the caller computed it. ``chance`` is
+    None for a feature that does not vary.
     """
     ckpt = checkpoint.as_checkpoint(ckpt)
     layout = model_spec(ckpt).layout()
     per_seed = {name: [] for name in names}
-    for seed in range(1, check_seeds(seeds) + 1):
-        stats = UnitStats(names, layout.units)
-        with Tracer(ckpt, weights=untrained_weights(ckpt, seed)) as tracer:
-            start = 0
+    with Tracer(ckpt) as tracer:  # one tracing graph; each copy's weights replace the last one's
+        for weights in untrained_weights(ckpt, check_seeds(seeds)):
+            load_weights(tracer.session, tracer.g, weights)
+            stats, start = UnitStats(names, layout.units), 0
             for piece in tracer.chunks(ids, chunk):
                 stats.add(matrix[start:start + len(piece.ids)], layout.activations(piece.layers))
                 start += len(piece.ids)
-        for name, best in best_correlations(stats, names).items():
-            per_seed[name].append(best)
+            for name, best in best_correlations(stats, names).items():
+                per_seed[name].append(best)
     out = {}
     for name, values in per_seed.items():
         known = [v for v in values if v is not None]

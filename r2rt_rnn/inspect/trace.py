@@ -167,12 +167,17 @@ def open_session(ckpt, g, weights=None):
         if weights is None:
             checkpoint.restore(session, {"config": ckpt.config, "saver": g["saver"]}, ckpt)
         else:
-            for name, variable in g["variables"].items():
-                variable.load(weights[name], session)
+            load_weights(session, g, weights)
     except BaseException:
         session.close()
         raise
     return session
+
+
+def load_weights(session, g, weights):
+    """Set every variable of graph ``g`` in ``session`` from ``weights``, ``{checkpoint name: array}``."""
+    for name, variable in g["variables"].items():
+        variable.load(weights[name], session)
 
 
 @dataclass
