@@ -110,6 +110,8 @@ def start_cli(args, **kwargs):
 # --- random checkpoints for the inspect tests ---------------------------------------------------------
 
 FIXTURE = REPO / "tests" / "fixtures" / "ptb_tiny"  # the tiny PTB-format corpus
+# inspect without chance levels and ablations (each builds more graphs): for the tests about other things
+INSPECT = ["inspect", "--baseline-seeds", "0", "--ablation", "off"]
 PASSAGE = 'ROMEO:\nBut soft! what light (through yonder window) breaks?\n"It is the east."\n\nJULIET:\nAy me!\n'
 
 

@@ -11,7 +11,8 @@ from r2rt_rnn.corpus.stdlib_source import build_stdlib_text, stdlib_folder
 def fake_stdlib(tmp_path):
     """A small library: two modules, a package, and what the recipe leaves out."""
     root = tmp_path / "lib"
-    files = {"zz.py": "z = 1\n", "abc.py": "import os\r\nx = (1, 2)\r\n", "pkg/__init__.py": "", "pkg/mod.py": "y = 'a'\n",
+    files = {"zz.py": "z = 1\n", "abc.py": "import os\r\nx = (1, 2)\r\n", "pkg/__init__.py": "",
+             "pkg/mod.py": "y = 'a'\n",
              "test/test_x.py": "assert 0\n", "pkg/tests/t.py": "t = 0\n", "site-packages/other.py": "o = 1\n",
              "encodings/cp1.py": "table = 1\n", "pkg/__pycache__/mod.py": "c = 1\n", "uni.py": "name = 'caf\u00e9'\n",
              "notes.txt": "not python\n"}

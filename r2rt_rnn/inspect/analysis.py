@@ -193,10 +193,10 @@ def inspect_passage(path_or_ckpt, text, features=None, spans=(), units=(), unkno
             if start < keep:
                 kept.append(piece.head(keep - start, names=spec.parts))
             start = end
-    t2 = time.perf_counter()
-    shifted_best = best_correlations(stats, [SHIFTED + n for n in names])
-    baselines = chance_levels(ckpt, ids, names, matrix, seeds, chunk, MARGIN,
-                              {n: shifted_best[SHIFTED + n] for n in names}) if seeds and names else {}
+        t2 = time.perf_counter()
+        shifted_best = best_correlations(stats, [SHIFTED + n for n in names])
+        baselines = chance_levels(ckpt, ids, names, matrix, seeds, chunk, MARGIN,  # in the same tracing graph
+                                  {n: shifted_best[SHIFTED + n] for n in names}, tracer) if seeds and names else {}
     t3 = time.perf_counter()
     rankings = {name: stats.ranking(name, top, baselines.get(name)) for name in names}
     ablations = _ablations(ckpt, spec, ids, names, matrix, stats, rankings, asked, means, ablation, chunk)

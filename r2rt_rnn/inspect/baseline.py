@@ -16,6 +16,8 @@ shifted by half the passage (:func:`shifted`), which keeps the feature's own rhy
 breaks its link with the text. It is reported beside the chance level (``"shifted"``)
 and does not decide findings.
 """
+import contextlib
+
 import numpy as np
 
 from .. import checkpoint
@@ -69,18 +71,20 @@ def shifted(matrix):
     return np.roll(matrix, len(matrix) // 2, axis=0)
 
 
-def chance_levels(ckpt, ids, names, matrix, seeds=DEFAULT_SEEDS, chunk=CHUNK, margin=MARGIN, shifted_best=None):
+def chance_levels(ckpt, ids, names, matrix, seeds=DEFAULT_SEEDS, chunk=CHUNK, margin=MARGIN, shifted_best=None,
+                  tracer=None):
     """``{feature: {"chance", "seeds", "margin", "per_seed", "shifted"}}`` for the passage ``ids``.
 
     ``names`` / ``matrix`` ``[T, F]``: the features, as ranked; ``seeds``: how many untrained
     copies (draws of the initial weights, see :func:`untrained_weights`); ``shifted_best``:
     ``{feature: best |r|}`` of the shifted control, when the caller computed it. ``chance`` is
-    None for a feature that does not vary.
+    None for a feature that does not vary. ``tracer``: a :class:`~.trace.Tracer` of ``ckpt`` to use (its
+    weights are replaced by the untrained ones) instead of building one.
     """
     ckpt = checkpoint.as_checkpoint(ckpt)
     layout = model_spec(ckpt).layout()
     per_seed = {name: [] for name in names}
-    with Tracer(ckpt) as tracer:  # one tracing graph; each copy's weights replace the last one's
+    with contextlib.nullcontext(tracer) if tracer else Tracer(ckpt) as tracer:  # each copy replaces the last
         for weights in untrained_weights(ckpt, check_seeds(seeds)):
             load_weights(tracer.session, tracer.g, weights)
             stats, start = UnitStats(names, layout.units), 0
