@@ -117,6 +117,35 @@ def _features(tokens, features, spans):
     return values
 
 
+class _Pass:
+    """The running statistics of one trace, a chunk at a time: unit-against-feature sums (each feature and its
+    shifted control), gate saturation counts, the states' means, the loss, and the first ``keep`` positions."""
+
+    def __init__(self, names, spec, matrix, keep, threshold):
+        self.layout, self.parts, self.keep = spec.layout(), spec.parts, keep
+        self.matrix = np.concatenate([matrix, shifted(matrix)], axis=1)
+        self.stats = UnitStats(names + [SHIFTED + n for n in names], self.layout.units, threshold)
+        self.gates, self.means = GateStats(spec.gate_names), StateMeans()
+        self.kept, self.loss_sum, self.loss_n, self.start = [], 0.0, 0, 0
+
+    def add(self, piece):
+        end = self.start + len(piece.ids)
+        self.stats.add(self.matrix[self.start:end], self.layout.activations(piece.layers))
+        self.gates.add(piece.layers)
+        self.means.add(piece.layers)
+        predicted = piece.next_prob[~np.isnan(piece.next_prob)]
+        self.loss_sum += float(-np.log(np.maximum(predicted, 1e-30)).sum())
+        self.loss_n += len(predicted)
+        if self.start < self.keep:
+            self.kept.append(piece.head(self.keep - self.start, names=self.parts))
+        self.start = end
+
+    @property
+    def loss(self):
+        """Mean cross-entropy of the next tokens (nats); NaN when none was scored."""
+        return self.loss_sum / self.loss_n if self.loss_n else float("nan")
+
+
 def _check_extras(layout, baseline_seeds, ablate, ablation):
     """The baseline and ablation settings, checked: ``(seeds, [Unit] asked to ablate)``."""
     seeds = check_seeds(baseline_seeds)
@@ -173,39 +202,26 @@ def inspect_passage(path_or_ckpt, text, features=None, spans=(), units=(), unkno
     values = _features(tokens, features, spans)
     names = list(values)
     matrix = np.stack([values[n] for n in names], axis=1).astype(np.float32) if names else np.zeros((len(ids), 0))
-    controls = shifted(matrix)  # the shifted control, ranked beside the features themselves
 
     rss_before, t0 = _rss_mib(), time.perf_counter()
-    stats = UnitStats(names + [SHIFTED + n for n in names], layout.units, threshold)
-    gates, means = GateStats(spec.gate_names), StateMeans()
-    kept, loss_sum, loss_n, start = [], 0.0, 0, 0
+    run = _Pass(names, spec, matrix, keep, threshold)
     with Tracer(ckpt) as tracer:
         t1 = time.perf_counter()
         for piece in tracer.chunks(ids, chunk):
-            end = start + len(piece.ids)
-            stats.add(np.concatenate([matrix[start:end], controls[start:end]], axis=1),
-                      layout.activations(piece.layers))
-            gates.add(piece.layers)
-            means.add(piece.layers)
-            predicted = piece.next_prob[~np.isnan(piece.next_prob)]
-            loss_sum += float(-np.log(np.maximum(predicted, 1e-30)).sum())
-            loss_n += len(predicted)
-            if start < keep:
-                kept.append(piece.head(keep - start, names=spec.parts))
-            start = end
+            run.add(piece)
         t2 = time.perf_counter()
-        shifted_best = best_correlations(stats, [SHIFTED + n for n in names])
+        shifted_best = best_correlations(run.stats, [SHIFTED + n for n in names])
         baselines = chance_levels(ckpt, ids, names, matrix, seeds, chunk, MARGIN,  # in the same tracing graph
                                   {n: shifted_best[SHIFTED + n] for n in names}, tracer) if seeds and names else {}
     t3 = time.perf_counter()
-    rankings = {name: stats.ranking(name, top, baselines.get(name)) for name in names}
-    ablations = _ablations(ckpt, spec, ids, names, matrix, stats, rankings, asked, means, ablation, chunk)
+    rankings = {name: run.stats.ranking(name, top, baselines.get(name)) for name in names}
+    ablations = _ablations(ckpt, spec, ids, names, matrix, run.stats, rankings, asked, run.means, ablation, chunk)
     t4 = time.perf_counter()
-    shown = Trace.join(kept, tokens[:keep], spec, ckpt.vocab)
+    shown = Trace.join(run.kept, tokens[:keep], spec, ckpt.vocab)
     timing = {"setup_seconds": round(t1 - t0, 3), "trace_seconds": round(t2 - t1, 3),
               "tokens_per_second": round(len(ids) / max(t2 - t1, 1e-9), 1),
               "baseline_seconds": round(t3 - t2, 3), "ablation_seconds": round(t4 - t3, 3),
               "rss_before_trace_mib": None if rss_before is None else round(rss_before, 1),
               "peak_rss_mib": round(_peak_rss_mib(), 1)}
-    return Inspection(ckpt.path, spec, len(ids), shown, rankings, {n: values[n][:keep] for n in names}, gates,
-                      loss_sum / loss_n if loss_n else float("nan"), chosen_units, timing, baselines, ablations)
+    return Inspection(ckpt.path, spec, len(ids), shown, rankings, {n: values[n][:keep] for n in names}, run.gates,
+                      run.loss, chosen_units, timing, baselines, ablations)
