@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import BRACKET_UNIT, bracketed_passage
+from conftest import BRACKET_UNIT, FIXTURE, bracketed_passage, ptb_checkpoint
 from r2rt_rnn import checkpoint
 from r2rt_rnn.cli import main as cli_main
 from r2rt_rnn.inspect.ablation import StateMeans, ablation_report, run_ablations
@@ -50,6 +50,15 @@ def test_an_untrained_model_gets_a_chance_level_per_feature(make_checkpoint, cor
     best = rank_units(t, features, baselines=again)["in_brackets"][0]
     assert best.chance == chance["chance"] and best.finding == (abs(best.correlation) > chance["chance"] + MARGIN)
     assert found.ablations == {}
+
+
+def test_a_word_model_gets_chance_levels_from_its_own_initialiser(tmp_path):
+    text = (FIXTURE / "ptb.valid.txt").read_text()
+    found = inspect_passage(ptb_checkpoint(tmp_path), text, features=["in_word", "line_start"], unknown="unk",
+                            baseline_seeds=2, ablation="off")
+    for name in ("in_word", "line_start"):
+        first, second = found.baselines[name]["per_seed"]
+        assert 0 < first < 1 and first != second, name  # the PTB builder takes the seed: two different copies
 
 
 def test_the_planted_unit_clears_chance_and_the_random_units_do_not(planted_found):
