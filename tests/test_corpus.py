@@ -67,3 +67,14 @@ def test_bad_recipes_and_options(fake_stdlib, tmp_path, capsys, args, message):
     code = cli_main(["corpus", *[str(places.get(a, a)) for a in args], "--out", str(out)])
     assert_one_line_error(code, capsys.readouterr().err, message)
     assert not out.exists()
+
+
+@pytest.mark.slow  # a real (tiny) training run
+def test_the_stdlib_preset_trains_on_the_recipes_text(tmp_path, capsys):
+    out = tmp_path / "code.txt"
+    assert cli_main(["corpus", "stdlib", "--max-bytes", "6000", "--out", str(out)]) == 0
+    code = cli_main(["train", "--preset", "stdlib_source", "--text", str(out), "--state-size", "8", "--num-layers", "1",
+                     "--num-steps", "20", "--batch-size", "8", "--epochs", "1", "--progress", "off"])
+    text = capsys.readouterr().out
+    assert code == 0 and "Built the GRU graph" in text
+    assert "validation loss after the final epoch" in text  # the preset's stall rule needs the held-out tenth
