@@ -32,6 +32,8 @@ class Builder:
         module, name = self.function.split(":")
         builder = getattr(importlib.import_module(module), name)
         accepted = inspect.signature(builder).parameters
+        if any(p.kind is p.VAR_KEYWORD for p in accepted.values()):  # it sorts the settings out itself
+            return builder(**settings)
         return builder(**{k: v for k, v in settings.items() if k in accepted})
 
 

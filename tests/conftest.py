@@ -124,6 +124,8 @@ def start_cli(args, **kwargs):
 # --- random checkpoints for the inspect tests ---------------------------------------------------------
 
 FIXTURE = REPO / "tests" / "fixtures" / "ptb_tiny"  # the tiny PTB-format corpus
+# inspect without chance levels and ablations (each builds more graphs): for the tests about other things
+INSPECT = ["inspect", "--baseline-seeds", "0", "--ablation", "off"]
 PASSAGE = 'ROMEO:\nBut soft! what light (through yonder window) breaks?\n"It is the east."\n\nJULIET:\nAy me!\n'
 
 
@@ -198,3 +200,70 @@ def pytest_collection_modifyitems(config, items):
         defs = fixture_defs.name2fixturedefs.values() if fixture_defs else ()
         if any(d and d[-1].scope == "module" for d in defs):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+# --- a planted unit: one that is exactly "inside brackets", and that the model's predictions use ----------------
+
+BRACKET_UNIT = 3
+
+
+def bracketed_passage(corpus_text, stretches, seed=0, length=1500):
+    """``length`` characters of tiny-shakespeare with ``stretches`` bracketed stretches of 8-60 characters."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    text = list(corpus_text[-length:])
+    starts = sorted(rng.choice(np.arange(20, length - 80, 90), stretches, replace=False))
+    for start in reversed(starts):
+        end = start + int(rng.integers(8, 60))
+        text.insert(end, ")")
+        text.insert(start, "(")
+    return "".join(text)
+
+
+@pytest.fixture(scope="session")
+def planted(tmp_path_factory, corpus):
+    """A one-layer basic RNN of 8 units whose unit 3 is exactly "inside brackets", and whose softmax reads it.
+
+    Unit 3: a bracket input kicks it to +1 ("(") or -1 (")"), a strong self-loop holds it
+    there, and no other unit sees the bracket inputs or reads it. The softmax gives ")"
+    +4 x unit 3 and "(" -4 x unit 3 (both biased by -3), so inside brackets the model
+    expects the closing one and outside the opening one; the other units are random.
+    """
+    import numpy as np
+
+    from r2rt_rnn import checkpoint
+    from r2rt_rnn.data import Vocabulary
+    from r2rt_rnn.model import build_graph
+    from r2rt_rnn.tf1 import tf
+
+    vocab = Vocabulary.from_text(corpus.text + "()")
+    n, opening, closing = 8, vocab.vocab_to_idx["("], vocab.vocab_to_idx[")"]
+    rng = np.random.default_rng(7)
+    embedding = rng.normal(0, 0.5, (len(vocab), n))
+    embedding[:, 0] = 0.0
+    embedding[opening, 0], embedding[closing, 0] = 1.0, -1.0  # input feature 0: +1 for "(", -1 for ")"
+    kernel = rng.normal(0, 0.4, (2 * n, n))  # rows: [input (n), previous state (n)]
+    kernel[0, :] = 0.0  # no other unit sees the bracket input...
+    kernel[n + BRACKET_UNIT, :] = 0.0  # ...nor reads unit 3
+    kernel[:, BRACKET_UNIT] = 0.0
+    kernel[0, BRACKET_UNIT] = 12.0  # a bracket kicks it to +1 or -1
+    kernel[n + BRACKET_UNIT, BRACKET_UNIT] = 6.0  # and a strong self-loop holds it there
+    bias = np.zeros(n)
+    bias[BRACKET_UNIT] = -2.0  # starting from 0, it settles at -1: outside
+    g = build_graph(cell_type=None, state_size=n, num_layers=1, num_classes=len(vocab), batch_size=1, num_steps=1)
+    values = {"embedding_matrix": embedding, "rnn/multi_rnn_cell/cell_0/basic_rnn_cell/kernel": kernel,
+              "rnn/multi_rnn_cell/cell_0/basic_rnn_cell/bias": bias}
+    path = tmp_path_factory.mktemp("planted") / "brackets"
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        by_name = {v.op.name: v for v in tf.trainable_variables()}
+        softmax_w, softmax_b = sess.run([by_name["softmax/W"], by_name["softmax/b"]])
+        softmax_w[BRACKET_UNIT, :] = 0.0
+        softmax_w[BRACKET_UNIT, closing], softmax_w[BRACKET_UNIT, opening] = 4.0, -4.0
+        softmax_b[[opening, closing]] = -3.0
+        values.update({"softmax/W": softmax_w, "softmax/b": softmax_b})
+        for name, value in values.items():
+            sess.run(by_name[name].assign(value.astype(np.float32)))
+        checkpoint.save(sess, g, str(path), vocab)
+    return path

@@ -126,6 +126,12 @@ def test_an_unwritable_output(ckpt, out_dir, capsys, where):
     (["--chars", "0"], "--chars must be"),
     (["--unknown", "unk"], "no <unk> token"),
     (["--threshold", "1.5"], "--threshold"),
+    (["--span", "10:100000"], "--span 10:100000 does not lie inside the passage of"),
+    (["--ablate", "5:0"], "--ablate 5:0: there is no layer 5"),
+    (["--ablate", "0:99"], "--ablate 0:99: layer 0 has no index 99"),
+    (["--ablation", "median"], "--ablation 'median' is not a mode; choose mean, zero or off"),
+    (["--ablation", "off", "--ablate", "0:1"], "--ablate needs --ablation mean or zero"),
+    (["--baseline-seeds", "-1"], "--baseline-seeds must be a whole number from 0"),
 ])
 def test_other_bad_options(ckpt, out_dir, capsys, args, message):
     passage = text_file(out_dir, PASSAGE + "\u2603" if "unk" in args else PASSAGE)

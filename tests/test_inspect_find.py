@@ -1,28 +1,22 @@
 """Finding units: the features mean what they say, and a unit planted to follow one is found first.
 
-The planted model is a basic RNN whose unit 3 is wired by hand to be +1 inside brackets
-and -1 outside (a self-loop that holds its value, kicked up by "(" and down by ")"); the
-other units are random and never see the bracket inputs. The finder must name 0:3 first
-for the built-in feature, for a regular expression and for a span the user marks.
+The planted model (``planted`` in conftest.py) is a basic RNN whose unit 3 is wired by
+hand to be +1 inside brackets and -1 outside; the other units are random and never see
+the bracket inputs. The finder must name 0:3 first for the built-in feature, for a
+regular expression and for a span the user marks.
 """
 import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from r2rt_rnn import checkpoint
+from conftest import BRACKET_UNIT, bracketed_passage
 from r2rt_rnn.cli import main as cli_main
-from r2rt_rnn.data import Vocabulary
 from r2rt_rnn.inspect.analysis import inspect_passage
 from r2rt_rnn.inspect.features import compute_features, regex_feature, span_feature
 from r2rt_rnn.inspect.gates import GateStats
 from r2rt_rnn.inspect.ranking import rank_units
 from r2rt_rnn.inspect.trace import trace
-from r2rt_rnn.model import build_graph
-from r2rt_rnn.tf1 import tf
-
-BRACKET_UNIT = 3
 
 
 def test_built_in_features_on_a_known_passage():
@@ -41,6 +35,27 @@ def test_built_in_features_on_a_known_passage():
     assert marks("word_length") == "1234500" + "1201234001200123450001234500"
     assert marks("upper_run") == "1234500" + "1000000000000000000000000000"
     assert marks("speaker_line") == "1111110" + "0000000000000000000000000000"
+
+
+def test_python_source_features():
+    lines = ["def f(a, g(b)):\n", "    s = \"(x\" + 'it\\'s'  # don't \"\n", '\tdoc = """a\n', '"b" """\n']
+    f = compute_features(list("".join(lines)), ["bracket_depth", "indent", "in_string", "in_quotes", "in_brackets"])
+
+    def marks(name):
+        return "".join(str(int(v))[-1] for v in f[name])
+
+    assert [len(line) for line in lines] == [16, 34, 12, 8]
+    # a bracket counts wherever it is, in a string too: the "( in line 2 stays open to the end
+    #                                d e f _ f ( a , _ g ( b ) ) : \n
+    assert marks("bracket_depth") == "0000011111221000" + "0" * 9 + "1" * 25 + "1" * 12 + "1" * 8
+    assert marks("in_brackets") == marks("bracket_depth").replace("2", "1")
+    # leading spaces count as they come; a tab takes the column to 8
+    assert marks("indent") == "0" * 16 + "1234" + "4" * 30 + "8" * 12 + "0" * 8
+    # line 2: "(x" and 'it\'s' (the escaped quote does not close it), not the comment's don't or its "
+    # lines 3-4: a triple-quoted string over the line break, with "b" inside it
+    assert marks("in_string") == ("0" * 16 + "0" * 8 + "111" + "0" * 4 + "111111" + "0" * 13
+                                  + "0" * 7 + "11111" + "1111" + "0000")
+    assert marks("in_quotes")[16:50] == "0" * 8 + "111" + "0" * 21 + "11"  # every double quote toggles it
 
 
 def test_word_level_features_count_words_and_sentences():
@@ -76,49 +91,6 @@ def test_gate_stats_count_saturated_positions():
 # --- a planted unit --------------------------------------------------------------------------------
 
 
-def bracketed_passage(corpus_text, stretches, seed=0, length=1500):
-    """``length`` characters of tiny-shakespeare with ``stretches`` bracketed stretches of 8-60 characters."""
-    rng = np.random.default_rng(seed)
-    text = list(corpus_text[-length:])
-    starts = sorted(rng.choice(np.arange(20, length - 80, 90), stretches, replace=False))
-    for start in reversed(starts):
-        end = start + int(rng.integers(8, 60))
-        text.insert(end, ")")
-        text.insert(start, "(")
-    return "".join(text)
-
-
-@pytest.fixture(scope="module")
-def planted(tmp_path_factory, corpus):
-    """A one-layer basic RNN of 8 units whose unit 3 is exactly "inside brackets"."""
-    vocab = Vocabulary.from_text(corpus.text + "()")
-    n = 8
-    rng = np.random.default_rng(7)
-    embedding = rng.normal(0, 0.5, (len(vocab), n))
-    embedding[:, 0] = 0.0
-    embedding[vocab.vocab_to_idx["("], 0] = 1.0  # input feature 0: +1 for "(", -1 for ")"
-    embedding[vocab.vocab_to_idx[")"], 0] = -1.0
-    kernel = rng.normal(0, 0.4, (2 * n, n))  # rows: [input (n), previous state (n)]
-    kernel[0, :] = 0.0  # no other unit sees the bracket input...
-    kernel[n + BRACKET_UNIT, :] = 0.0  # ...nor reads unit 3
-    kernel[:, BRACKET_UNIT] = 0.0
-    kernel[0, BRACKET_UNIT] = 12.0  # a bracket kicks it to +1 or -1
-    kernel[n + BRACKET_UNIT, BRACKET_UNIT] = 6.0  # and a strong self-loop holds it there
-    bias = np.zeros(n)
-    bias[BRACKET_UNIT] = -2.0  # starting from 0, it settles at -1: outside
-    g = build_graph(cell_type=None, state_size=n, num_layers=1, num_classes=len(vocab), batch_size=1, num_steps=1)
-    values = {"embedding_matrix": embedding, "rnn/multi_rnn_cell/cell_0/basic_rnn_cell/kernel": kernel,
-              "rnn/multi_rnn_cell/cell_0/basic_rnn_cell/bias": bias}
-    path = tmp_path_factory.mktemp("planted") / "brackets"
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        for v in tf.trainable_variables():
-            if v.op.name in values:
-                sess.run(v.assign(values[v.op.name].astype(np.float32)))
-        checkpoint.save(sess, g, str(path), vocab)
-    return path
-
-
 def test_the_planted_bracket_unit_is_found_first(planted, corpus):
     t = trace(planted, bracketed_passage(corpus.text, 8))
     ranked = rank_units(t, compute_features(t.tokens))["in_brackets"]
@@ -126,9 +98,9 @@ def test_the_planted_bracket_unit_is_found_first(planted, corpus):
     assert str(best.unit) == f"0:{BRACKET_UNIT}"
     assert best.correlation > 0.95 and best.inside > 0.95 and best.outside < 0.05
     assert abs(ranked[1].correlation) < best.correlation - 0.2  # and it stands out from the random units
-    # no other built-in feature is followed by it that well
+    # no other built-in feature is followed by it that well (bracket_depth is in_brackets here: no nesting)
     for name, scores in rank_units(t, compute_features(t.tokens)).items():
-        if name != "in_brackets" and scores:
+        if name not in ("in_brackets", "bracket_depth") and scores:
             assert abs(scores[0].correlation) < 0.95 or str(scores[0].unit) != f"0:{BRACKET_UNIT}", name
 
 

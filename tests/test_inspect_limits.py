@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import PASSAGE, assert_one_line_error, run, start_cli
+from conftest import INSPECT, PASSAGE, assert_one_line_error, run, start_cli
 from r2rt_rnn.data import Vocabulary
 from r2rt_rnn.inspect import features, passage
 from r2rt_rnn.inspect.features import BUILT_IN, regex_feature
@@ -36,7 +36,7 @@ def text_file(folder, text):
 def test_a_catastrophic_regular_expression_meets_its_time_limit(ckpt, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(features, "REGEX_SECONDS", 0.5)
     t = time.monotonic()
-    code, _, err = run(["inspect", ckpt, "--text", text_file(tmp_path, RUN_OF_AS), "--feature", CATASTROPHIC,
+    code, _, err = run([*INSPECT, ckpt, "--text", text_file(tmp_path, RUN_OF_AS), "--feature", CATASTROPHIC,
                         "--out", tmp_path / "p.html"], capsys)
     assert time.monotonic() - t < 30
     assert_one_line_error(code, err, f"the regular expression for --feature '{CATASTROPHIC}' took more than 0.5 s; "
@@ -56,7 +56,7 @@ def test_the_time_limit_lets_a_quick_expression_through_and_cleans_up():
 @pytest.mark.slow
 def test_ctrl_c_stops_a_catastrophic_regular_expression_at_once(ckpt, tmp_path):
     """A real SIGINT to a real process, once it has started on the expression (the default limit is 10 s)."""
-    proc = start_cli(["inspect", ckpt, "--text", text_file(tmp_path, RUN_OF_AS), "--feature", CATASTROPHIC,
+    proc = start_cli([*INSPECT, ckpt, "--text", text_file(tmp_path, RUN_OF_AS), "--feature", CATASTROPHIC,
                       "--out", tmp_path / "p.html"])
     for line in proc.stdout:
         if line.startswith("inspecting"):
@@ -77,7 +77,7 @@ def test_ctrl_c_between_figures_stops_them(ckpt, tmp_path):
     """Many figures take many seconds; a real SIGINT after the first stops the rest."""
     figures = tmp_path / "figs"
     units = [a for i in range(12) for a in ("--unit", f"{i % 2}:{i}")]
-    proc = start_cli(["inspect", ckpt, "--text", text_file(tmp_path, PASSAGE * 3), "--out", tmp_path / "p.html",
+    proc = start_cli([*INSPECT, ckpt, "--text", text_file(tmp_path, PASSAGE * 3), "--out", tmp_path / "p.html",
                       "--figures", figures, *units])
     for line in proc.stdout:
         if line.startswith("figure: "):
@@ -95,7 +95,7 @@ def test_ctrl_c_between_figures_stops_them(ckpt, tmp_path):
 @pytest.mark.parametrize("typo, meant", [("line_positon", "line_position"), ("in_qoutes", "in_quotes"),
                                          ("Word_Length", "word_length")])
 def test_a_misspelt_built_in_says_what_it_meant_before_any_work(ckpt, tmp_path, capsys, typo, meant):
-    code, out, err = run(["inspect", ckpt, "--text", text_file(tmp_path, PASSAGE), "--feature", typo,
+    code, out, err = run([*INSPECT, ckpt, "--text", text_file(tmp_path, PASSAGE), "--feature", typo,
                           "--out", tmp_path / "p.html"], capsys)
     line = assert_one_line_error(code, err, f"--feature '{typo}' is not a built-in: did you mean {meant}?",
                                  f"(?:{typo})")
@@ -103,14 +103,14 @@ def test_a_misspelt_built_in_says_what_it_meant_before_any_work(ckpt, tmp_path, 
 
 
 def test_an_expression_close_to_a_built_in_that_matches_nothing_says_so(ckpt, tmp_path, capsys):
-    code, _, err = run(["inspect", ckpt, "--text", text_file(tmp_path, PASSAGE), "--feature", "line-position",
+    code, _, err = run([*INSPECT, ckpt, "--text", text_file(tmp_path, PASSAGE), "--feature", "line-position",
                         "--out", tmp_path / "p.html"], capsys)
     assert_one_line_error(code, err, "--feature 'line-position' matches nothing", "did you mean the built-in "
                                      "line_position?")
 
 
 def test_a_literal_word_still_works_as_an_expression(ckpt, tmp_path, capsys):
-    code, out, err = run(["inspect", ckpt, "--text", text_file(tmp_path, PASSAGE), "--feature", "(?:light)",
+    code, out, err = run([*INSPECT, ckpt, "--text", text_file(tmp_path, PASSAGE), "--feature", "(?:light)",
                           "--out", tmp_path / "p.html"], capsys)
     assert code == 0, err
     assert "(?:light)" in out
@@ -119,7 +119,7 @@ def test_a_literal_word_still_works_as_an_expression(ckpt, tmp_path, capsys):
 @pytest.mark.parametrize("args", [["--span", "-5:10"], ["--span=-5:10"], ["--span", "-5:-1"], ["--span", "3:-1"],
                                   ["--span", "0:10000"]])
 def test_a_span_outside_the_passage_is_one_line(ckpt, tmp_path, capsys, args):
-    code, _, err = run(["inspect", ckpt, "--text", text_file(tmp_path, PASSAGE), *args,
+    code, _, err = run([*INSPECT, ckpt, "--text", text_file(tmp_path, PASSAGE), *args,
                         "--out", tmp_path / "p.html"], capsys)
     assert_one_line_error(code, err, "does not lie inside the passage", "--span ")
     assert "expected one argument" not in err
@@ -129,11 +129,11 @@ def test_only_the_traced_part_is_read_and_checked(ckpt, tmp_path, capsys):
     """After the first 300 characters: characters the model never saw, then bytes that are not UTF-8."""
     path = tmp_path / "big.txt"
     path.write_bytes((PASSAGE * 10)[:300].encode() + "\u2603".encode() * 300_000 + b"\xff\xfe")
-    code, out, err = run(["inspect", ckpt, "--text", path, "--chars", 300, "--out", tmp_path / "p.html"], capsys)
+    code, out, err = run([*INSPECT, ckpt, "--text", path, "--chars", 300, "--out", tmp_path / "p.html"], capsys)
     assert code == 0, err
     assert "traced 300 character(s)" in out
     assert len(read_passage(path, "char", 300)) <= passage.FIRST_READ  # one read of 64 KiB, not 900 KB
-    code, _, err = run(["inspect", ckpt, "--text", path, "--chars", 301, "--out", tmp_path / "p.html"], capsys)
+    code, _, err = run([*INSPECT, ckpt, "--text", path, "--chars", 301, "--out", tmp_path / "p.html"], capsys)
     assert_one_line_error(code, err, "never saw: '\u2603'", "--skip-unknown")
 
 

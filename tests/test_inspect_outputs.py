@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PASSAGE, assert_one_line_error, copy_checkpoint, run
+from conftest import INSPECT, PASSAGE, assert_one_line_error, copy_checkpoint, run
 from r2rt_rnn import checkpoint
 from r2rt_rnn.inspect.features import BUILT_IN
 from r2rt_rnn.inspect.figures import figure_names
@@ -49,7 +49,7 @@ def is_char_device(path):
 
 def test_a_null_device_stays_a_device(ckpt, passage, tmp_path, capsys):
     null = device(tmp_path / "null", NULL)
-    code, out, err = run(["inspect", ckpt, "--text", passage, "--out", null, "--json", null], capsys)
+    code, out, err = run([*INSPECT, ckpt, "--text", passage, "--out", null, "--json", null], capsys)
     assert code == 0, err
     assert f"page: {null}" in out and f"summary: {null}" in out
     assert is_char_device(null)  # written in place, not replaced by a regular file
@@ -58,7 +58,7 @@ def test_a_null_device_stays_a_device(ckpt, passage, tmp_path, capsys):
 
 def test_a_full_device_is_one_line_and_stays_a_device(ckpt, passage, tmp_path, capsys):
     full = device(tmp_path / "full", FULL)
-    code, _, err = run(["inspect", ckpt, "--text", passage, "--out", tmp_path / "p.html", "--json", full], capsys)
+    code, _, err = run([*INSPECT, ckpt, "--text", passage, "--out", tmp_path / "p.html", "--json", full], capsys)
     assert_one_line_error(code, err, f"could not write --json {full} (No space left on device)")
     assert is_char_device(full)
 
@@ -69,7 +69,7 @@ def test_a_fifo_is_written_in_place(ckpt, passage, tmp_path, capsys):
     received = []
     reader = threading.Thread(target=lambda: received.append(Path(fifo).read_bytes()), daemon=True)
     reader.start()
-    code, _, err = run(["inspect", ckpt, "--text", passage, "--out", fifo], capsys)
+    code, _, err = run([*INSPECT, ckpt, "--text", passage, "--out", fifo], capsys)
     reader.join(timeout=60)
     assert code == 0, err
     assert received and received[0].startswith(b"<!DOCTYPE html>")
@@ -81,7 +81,7 @@ def test_a_link_has_its_target_written_and_stays_a_link(ckpt, passage, tmp_path,
     target.parent.mkdir()
     target.write_text("old")
     link.symlink_to(target)
-    code, _, err = run(["inspect", ckpt, "--text", passage, "--out", link], capsys)
+    code, _, err = run([*INSPECT, ckpt, "--text", passage, "--out", link], capsys)
     assert code == 0, err
     assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
@@ -94,7 +94,7 @@ def test_an_output_that_is_one_of_the_inputs_is_refused_before_any_work(ckpt, pa
     victim = passage if which == "passage" else next(p for n, p in parts.items() if which in n)
     before = {p: p.read_bytes() for p in [*parts.values(), passage]}
     args = ["--out", tmp_path / "p.html"] if flag == "--json" else []
-    code, out, err = run(["inspect", ckpt, "--text", passage, flag, victim, *args], capsys)
+    code, out, err = run([*INSPECT, ckpt, "--text", passage, flag, victim, *args], capsys)
     assert_one_line_error(code, err, f"{flag} {victim} is one of this run's inputs")
     assert "inspecting" not in out  # refused before the passage was read
     assert {p: p.read_bytes() for p in before} == before
@@ -105,7 +105,7 @@ def test_a_link_to_an_input_is_refused_too(ckpt, passage, tmp_path, capsys):
     link = tmp_path / "innocent.html"
     link.symlink_to(checkpoint.config_path(ckpt))
     before = checkpoint.config_path(ckpt).read_bytes()
-    code, _, err = run(["inspect", ckpt, "--text", passage, "--out", link], capsys)
+    code, _, err = run([*INSPECT, ckpt, "--text", passage, "--out", link], capsys)
     assert_one_line_error(code, err, "is one of this run's inputs")
     assert checkpoint.config_path(ckpt).read_bytes() == before and link.is_symlink()
 
@@ -118,7 +118,7 @@ def test_one_output_over_another_is_refused(ckpt, passage, tmp_path, capsys, cas
                      "a figure is out": (figures / "gates.png", None),
                      "a figure is json": (tmp_path / "p.html", figures / "predictions.png")}[case]
     args = ["--figures", figures] + (["--json", summary] if summary else [])
-    code, _, err = run(["inspect", ckpt, "--text", passage, "--out", page, *args], capsys)
+    code, _, err = run([*INSPECT, ckpt, "--text", passage, "--out", page, *args], capsys)
     assert_one_line_error(code, err, "one would replace the other")
     assert not page.exists() and not (summary and summary.exists())
 
@@ -126,7 +126,7 @@ def test_one_output_over_another_is_refused(ckpt, passage, tmp_path, capsys, cas
 def test_figures_of_features_that_differ_only_in_punctuation_do_not_collide(ckpt, passage, tmp_path, capsys):
     figures = tmp_path / "figs"
     features = ["(e)", "[e]", "E", "e", "in_word"]
-    code, out, err = run(["inspect", ckpt, "--text", passage, "--out", tmp_path / "p.html", "--figures", figures,
+    code, out, err = run([*INSPECT, ckpt, "--text", passage, "--out", tmp_path / "p.html", "--figures", figures,
                           "--unit", "0:3", *[a for f in features for a in ("--feature", f)]], capsys)
     assert code == 0, err
     written = sorted(p.name for p in figures.iterdir())

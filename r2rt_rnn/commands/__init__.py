@@ -24,6 +24,8 @@ COMMANDS = {
     "ptb": ("r2rt_rnn.commands.ptb", "the PTB word-level language model (Zaremba et al. 2014)"),
     "inspect": ("r2rt_rnn.commands.inspect",
                 "look inside a checkpoint (or the shipped post-GRU): next-token guesses, unit firings, gates, a page"),
+    "corpus": ("r2rt_rnn.commands.corpus",
+               "build a training text from a recipe (stdlib: Python's own standard-library source)"),
 }
 
 

@@ -14,7 +14,9 @@ import re
 from .. import checkpoint, interrupts, pretrained
 from ..errors import R2RTError
 from ..files import check_output, check_writable_folder, write_file
+from ..inspect.ablation import MODES
 from ..inspect.analysis import KEEP, inspect_passage
+from ..inspect.baseline import DEFAULT_SEEDS, MARGIN
 from ..inspect.features import BUILT_IN, feature_names, feature_names_and_patterns, parse_span
 from ..inspect.passage import UnknownTokens, default_source, default_text, read_passage
 from ..inspect.trace import CHUNK, model_spec
@@ -24,7 +26,7 @@ DEFAULT_CHARS = 5000
 # The library's parameter names, as this command's flags.
 FLAGS = {"out": "--out", "json": "--json", "figures": "--figures", "text": "--text", "feature": "--feature",
          "span": "--span", "unit": "--unit", "max_tokens": "--chars", "keep": "--page-chars", "chunk": "--chunk",
-         "unknown": "--unknown"}
+         "unknown": "--unknown", "baseline_seeds": "--baseline-seeds", "ablate": "--ablate", "ablation": "--ablation"}
 UNKNOWN_REMEDIES = {"skip": "--skip-unknown", "unk": "--unknown unk"}
 # Option values that start with "-" and a digit, such as "--span -5:10", are values, not options (argparse's own
 # rule covers only plain numbers); the span is then refused for lying outside the passage.
@@ -69,6 +71,16 @@ def add_arguments(parser):
     parser.add_argument("--threshold", type=float, default=0.5,
                         help="a unit is 'on' beyond this activation (for the inside/outside fractions)")
     parser.add_argument("--top", type=int, default=5, metavar="N", help="units listed per feature")
+    parser.add_argument("--baseline-seeds", type=int, default=DEFAULT_SEEDS, metavar="N",
+                        help="trace N untrained copies of the model (seeds 1 to N) over the same passage; a "
+                             f"feature's chance level is their best |r|, and a unit is a finding only above it by "
+                             f"{MARGIN}; 0 = no baseline")
+    parser.add_argument("--ablate", action="append", default=[], metavar="LAYER:INDEX",
+                        help="also clamp this unit during a second trace and report the loss where its feature is "
+                             "on and off (each feature's best unit is ablated anyway); repeat for more")
+    parser.add_argument("--ablation", default="mean", metavar="MODE",
+                        help=f"what an ablated unit is clamped to: {' or '.join(MODES)} (its mean over the passage, "
+                             "or 0), or off (no ablation)")
 
 
 def _check_numbers(args):
@@ -76,6 +88,8 @@ def _check_numbers(args):
                         ("--top", args.top)):
         if value < 1:
             raise R2RTError(f"{flag} must be a whole number, 1 or more, got {value}")
+    if args.ablation not in (*MODES, "off"):
+        raise R2RTError(f"--ablation {args.ablation!r} is not a mode; choose {', '.join(MODES)} or off")
     if not 0 < args.threshold < 1 or not math.isfinite(args.threshold):
         raise R2RTError(f"--threshold must be between 0 and 1 (activations lie in [-1, 1]), got {args.threshold}")
 
@@ -95,6 +109,9 @@ def _inspect(args):
     ckpt = checkpoint.load(args.checkpoint)  # a damaged checkpoint fails here, in one line
     spec = model_spec(ckpt)
     units = [spec.layout().parse(u) for u in args.unit]
+    for unit in args.ablate:
+        with flags({"unit": "--ablate"}):
+            spec.layout().parse(unit)
     source = args.text or default_source(spec.level)
     outputs = _check_outputs(args, ckpt, source, feature_names(args.feature, spans), units)
     token = "word" if spec.level == "word" else "character"
@@ -107,7 +124,8 @@ def _inspect(args):
         text = default_text(spec.level)
     found = inspect_passage(ckpt, text, features=args.feature, spans=spans, units=args.unit, unknown=args.unknown,
                             max_tokens=args.chars, keep=args.page_chars, chunk=args.chunk, top=args.top,
-                            threshold=args.threshold)
+                            threshold=args.threshold, baseline_seeds=args.baseline_seeds, ablate=args.ablate,
+                            ablation=args.ablation)
     _print_summary(found)
     _write(found, *outputs)
     return 0
@@ -134,21 +152,46 @@ def _print_summary(found):
     loss = (f"mean loss {s['loss_nats']} nats = {s['bits_per_token']} bits per {token}" if s["loss_nats"] is not None
             else f"no next {token} to score")
     lines = [f"traced {s['tokens']:,} {token}(s) in {s['trace_seconds']:.1f} s ({s['tokens_per_second']:,.0f} "
-             f"{token}s/s, peak memory {s['peak_rss_mib']:,.0f} MiB); {loss}",
-             f"{'feature':24s} {'best unit':>9s} {'r':>7s} {'inside':>7s} {'outside':>7s}"]
+             f"{token}s/s, peak memory {s['peak_rss_mib']:,.0f} MiB); {loss}"]
+    if found.baselines:
+        seeds = next(iter(found.baselines.values()))["seeds"]
+        lines.append(f"chance: the best |r| of {seeds} untrained copies ({s['baseline_seconds']:.1f} s); a finding "
+                     f"clears it by {MARGIN}")
+    lines.append(f"{'feature':24s} {'best unit':>9s} {'r':>7s} {'chance':>7s} {'finding':>8s} {'inside':>7s} "
+                 f"{'outside':>7s}")
     for name, f in s["features"].items():
         best = f["best"]
         if best is None:
             lines.append(f"{name[:24]:24s} {'-':>9s}   ({f['note']})")
         else:
-            lines.append(f"{name[:24]:24s} {best['unit']:>9s} {best['correlation']:+7.3f} "
+            chance = "-" if best.get("chance") is None else f"{best['chance']:.3f}"
+            finding = {True: "yes", False: "no", None: "-"}[best.get("finding")]
+            lines.append(f"{name[:24]:24s} {best['unit']:>9s} {best['correlation']:+7.3f} {chance:>7s} {finding:>8s} "
                          f"{_pct(best['inside']):>7s} {_pct(best['outside']):>7s}")
+    lines += _ablation_lines(found.ablations, s["ablation_seconds"])
     layers = s["gate_saturation"]["layers"]
     if layers:
         lines.append("gate saturation, mean fraction of positions < 0.1 / > 0.9:")
         lines += [f"  layer {layer}: " + "  ".join(f"{g} {v['left']:.2f}/{v['right']:.2f}" for g, v in gates.items())
                   for layer, gates in layers.items()]
     print("\n".join(lines), flush=True)
+
+
+def _ablation_lines(ablations, seconds):
+    if not ablations:
+        return []
+    mode = next(iter(ablations.values()))["mode"]
+    value = "its mean over the passage" if mode == "mean" else "zero"
+    lines = [f"ablation (each unit clamped to {value}; {seconds:.1f} s): next-token loss in nats where the feature "
+             "is on / off, as traced -> ablated"]
+    for unit, a in ablations.items():
+        lines.append(f"  {unit:>9s} ({a['feature'][:20]}): on {_nats(a['loss_on'])} -> {_nats(a['loss_on_ablated'])}"
+                     f", off {_nats(a['loss_off'])} -> {_nats(a['loss_off_ablated'])}")
+    return lines
+
+
+def _nats(x):
+    return "-" if x is None else f"{x:.3f}"
 
 
 def _pct(x):

@@ -5,7 +5,9 @@
 
 >>> from r2rt_rnn.inspect import trace, compute_features, rank_units, gate_saturation
 >>> t = trace("saves/GRU_20_epochs", text)          # every position's guesses, states and gates
->>> rank_units(t, compute_features(t.tokens))       # {feature: [UnitScore(unit, correlation, ...)]}
+>>> f = compute_features(t.tokens)
+>>> rank_units(t, f)                                # {feature: [UnitScore(unit, correlation, ...)]}
+>>> rank_units(t, f, baselines=baselines_of("saves/GRU_20_epochs", t, f))  # ... each with its chance level
 
 Modules, one job each:
 
@@ -17,16 +19,19 @@ Modules, one job each:
   time limit on a regular expression);
 * :mod:`.ranking`: the units that follow a feature (correlation; inside against outside);
 * :mod:`.gates`: gate saturation;
+* :mod:`.baseline`: each feature's chance level, from untrained copies of the model;
+* :mod:`.ablation`: the loss with a unit clamped, where its feature is on and off;
 * :mod:`.analysis`: one bounded-memory pass gathering all of it (:func:`inspect_passage`);
 * :mod:`.page`, :mod:`.figures`: the HTML page and the PNG figures (written by :mod:`r2rt_rnn.files`).
 
 The ``inspect`` command itself is :mod:`r2rt_rnn.commands.inspect`.
 """
 from .analysis import Inspection, inspect_passage
+from .baseline import baselines_of
 from .features import BUILT_IN, compute_features
 from .gates import gate_saturation
 from .ranking import rank_units
 from .trace import Trace, Tracer, trace
 
-__all__ = ["BUILT_IN", "Inspection", "Trace", "Tracer", "compute_features", "gate_saturation", "inspect_passage",
-           "rank_units", "trace"]
+__all__ = ["BUILT_IN", "Inspection", "Trace", "Tracer", "baselines_of", "compute_features", "gate_saturation",
+           "inspect_passage", "rank_units", "trace"]

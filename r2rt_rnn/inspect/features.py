@@ -8,15 +8,19 @@ Networks", who found cells tracking line length, quotes and brackets):
 ``line_start``      1 on the first token of each line
 ``in_quotes``       1 while a double quote is open, after reading the token
 ``in_brackets``     1 while a ``(``, ``[`` or ``{`` is open, after reading the token
-``in_word``         1 on letters (and an apostrophe between two letters)
-``word_length``     letters of the current word so far (0 outside words)
-``upper_run``       upper-case letters in a row so far
-``speaker_line``    1 on a tiny-shakespeare speaker's name line (``ROMEO:`` after a blank line)
+``bracket_depth``   how many ``(``, ``[`` and ``{`` are open after reading the token (never below 0)
+``indent``          the current line's indentation so far: columns of leading spaces and tabs (a tab
+                    to the next multiple of 8), kept to the line's end (the newline included)
+``in_string``       1 inside a Python string literal: ``'`` or ``"``, or three of either (which may
+                    span lines), skipping backslash-escaped quotes and ``#`` comments; the opening
+                    quote is inside, the closing one outside
 ==================  ===========================================================================
 
 Each is what the model *could* know after reading token t (only ``speaker_line`` looks
-ahead, to the colon). For a word model the same rules apply to words: a line is a
-sentence (``<eos>`` ends it), and a word's letters are its characters.
+ahead, to the colon, and ``in_string`` two characters, to tell an empty string from three
+quotes). ``in_quotes`` keeps its plain rule (every double quote toggles it), which suits
+prose; ``in_string`` is its rule for Python source. For a word model the same rules apply
+to words: a line is a sentence (``<eos>`` ends it), and a word's letters are its characters.
 
 A user feature is a regular expression (1 on every token inside a match) or a span the
 user marks (LSTMVis's "select a range"): 1 on tokens ``start`` to ``end - 1``.
@@ -52,16 +56,73 @@ def _line_start(tokens):
     return out
 
 
-def _open_after(tokens, opens, closes):
-    """1 where, after reading the token, more openers than closers have been read."""
+def _quote_open_after(tokens, quote='"'):
+    """1 where, after reading the token, an odd number of ``quote`` characters has been read."""
+    out, inside = np.zeros(len(tokens)), 0
+    for t, tok in enumerate(tokens):
+        inside = (inside + tok.count(quote)) % 2
+        out[t] = inside
+    return out
+
+
+def _bracket_depth(tokens):
+    """Brackets open after reading each token; a closer with nothing open is ignored."""
     out, depth = np.zeros(len(tokens)), 0
     for t, tok in enumerate(tokens):
-        if opens == closes:  # a quote opens and closes with the same character
-            depth = (depth + tok.count(opens)) % 2
-        else:
-            depth = max(0, depth + sum(tok.count(o) for o in opens) - sum(tok.count(c) for c in closes))
-        out[t] = depth > 0
+        for ch in tok:
+            if ch in OPENERS:
+                depth += 1
+            elif ch in CLOSERS:
+                depth = max(0, depth - 1)
+        out[t] = depth
     return out
+
+
+def _indent(tokens):
+    out, width, leading = np.zeros(len(tokens)), 0, True
+    for t, tok in enumerate(tokens):
+        for ch in tok:
+            if leading and ch == " ":
+                width += 1
+            elif leading and ch == "\t":
+                width += 8 - width % 8
+            elif ch not in LINE_BREAKS:
+                leading = False
+        out[t] = width
+        if tok in LINE_BREAKS:
+            width, leading = 0, True
+    return out
+
+
+def _string_marks(text):
+    """``[len(text)]``: 1 where, after that character, a Python string literal is open (see the module's table)."""
+    out = np.zeros(len(text))
+    i, quote, comment = 0, None, False
+    while i < len(text):
+        ch = text[i]
+        step = 1
+        if comment:
+            comment = ch != "\n"
+        elif quote is None:
+            if ch == "#":
+                comment = True
+            elif ch in "'\"":
+                quote = ch * 3 if text.startswith(ch * 3, i) else ch
+                step = len(quote)
+        elif ch == "\\":
+            step = 2  # the escaped character cannot close the string
+        elif text.startswith(quote, i):
+            step, quote = len(quote), None
+        elif ch == "\n" and len(quote) == 1:
+            quote = None  # an unclosed one-line string ends with its line
+        out[i:i + step] = quote is not None
+        i += step
+    return out
+
+
+def _in_string(tokens):
+    text, _, ends = passage_text(tokens)
+    return _string_marks(text)[ends - 1]  # the state after the token's last character
 
 
 def _is_letters(tok):
@@ -99,8 +160,11 @@ def _speaker_line(tokens):
 BUILT_IN = {
     "line_position": _line_position,
     "line_start": _line_start,
-    "in_quotes": lambda tokens: _open_after(tokens, '"', '"'),
-    "in_brackets": lambda tokens: _open_after(tokens, OPENERS, CLOSERS),
+    "in_quotes": _quote_open_after,
+    "in_brackets": lambda tokens: (_bracket_depth(tokens) > 0).astype(float),
+    "bracket_depth": _bracket_depth,
+    "indent": _indent,
+    "in_string": _in_string,
     "in_word": _in_word,
     "word_length": _word_length,
     "upper_run": _upper_run,

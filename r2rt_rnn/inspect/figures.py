@@ -51,8 +51,10 @@ def unit_figure(trace, unit, start=0, length=600, width=80, title=None):
     tokens = trace.tokens[start:start + length]
     places = _layout(tokens, width, trace.level == "word")
     rows = (places[-1][0] + 1) if places else 1
-    fig = Figure(figsize=(width * 0.11 + 0.4, rows * 0.2 + 0.6), dpi=110)
-    ax = fig.add_axes([0.01, 0.01, 0.98, 1 - 0.45 / (rows * 0.2 + 0.6)])
+    title = title or f"unit {unit}: red = positive, blue = negative"
+    header = 0.45 + 0.16 * title.count("\n")  # inches above the text for the title's lines
+    fig = Figure(figsize=(width * 0.11 + 0.4, rows * 0.2 + 0.15 + header), dpi=110)
+    ax = fig.add_axes([0.01, 0.01, 0.98, 1 - header / (rows * 0.2 + 0.15 + header)])
     cmap, norm = colormaps["RdBu_r"], Normalize(-1, 1)
     for (row, col, size), token, v in zip(places, tokens, values):
         ax.add_patch(Rectangle((col, -row - 1), size, 1, facecolor=cmap(norm(v)), edgecolor="none"))
@@ -61,7 +63,7 @@ def unit_figure(trace, unit, start=0, length=600, width=80, title=None):
     ax.set_xlim(0, width)
     ax.set_ylim(-rows, 0)
     ax.axis("off")
-    ax.set_title(title or f"unit {unit}: red = positive, blue = negative", fontsize=9, loc="left")
+    ax.set_title(title, fontsize=9, loc="left")
     return fig
 
 
@@ -170,5 +172,24 @@ def inspection_figure(found, kind, what):
     best = found.best(what)
     if best is None:
         return None
-    return unit_figure(shown, best.unit, 0, min(600, len(shown)),
-                       title=f"{what}: unit {best.unit}, r = {best.correlation:+.2f}")
+    return unit_figure(shown, best.unit, 0, min(600, len(shown)), title=feature_caption(found, what, best))
+
+
+def feature_caption(found, feature, best):
+    """``FEATURE: unit U, r = ...``, with the feature's chance level and verdict, and the unit's ablation if run."""
+    text = f"{feature}: unit {best.unit}, r = {best.correlation:+.2f}"
+    baseline = found.baselines.get(feature)
+    if baseline and baseline.get("chance") is not None:
+        verdict = "a finding" if best.finding else "NOT above chance"
+        text += (f"; chance {baseline['chance']:.2f} (best |r| of {baseline['seeds']} untrained copies, "
+                 f"margin {baseline['margin']}): {verdict}")
+    ablated = found.ablations.get(str(best.unit))
+    if ablated and ablated["feature"] == feature and ablated["loss_on"] is not None:
+        text += (f"\nclamped to its {ablated['mode']}: loss where {feature} is on {ablated['loss_on']:.2f} -> "
+                 f"{ablated['loss_on_ablated']:.2f} nats, off {_nats(ablated['loss_off'])} -> "
+                 f"{_nats(ablated['loss_off_ablated'])}")
+    return text
+
+
+def _nats(x):
+    return "-" if x is None else f"{x:.2f}"

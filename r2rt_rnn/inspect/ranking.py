@@ -6,7 +6,9 @@ For each feature f (``[T]``) and unit activation x (``[T]``, in [-1, 1]):
   feature; units are ranked by its size, its sign saying which way they follow;
 * the LSTMVis view: of the positions the feature marks (f > 0), the fraction where the
   unit is beyond ``threshold`` (on the side its correlation points to), against the same
-  fraction elsewhere. A unit that is "on" exactly inside a marked span scores 1 and 0.
+  fraction elsewhere. A unit that is "on" exactly inside a marked span scores 1 and 0;
+* given a chance level for the feature (:mod:`.baseline`: the best ``|r|`` of untrained
+  copies of the model), whether the unit is a *finding*: ``|r|`` above chance plus a margin.
 
 :class:`UnitStats` keeps only running sums (over positions, per feature and unit), so a
 passage of any length is ranked in the memory of one chunk.
@@ -24,10 +26,27 @@ class UnitScore:
     correlation: float
     inside: float  # fraction of marked positions where the unit is on
     outside: float  # fraction of unmarked positions where it is on
+    chance: float = None  # the feature's chance level (best |r| of untrained copies), when known
+    margin: float = None  # how far above chance a finding's |r| must be
+
+    @property
+    def finding(self):
+        """True when ``|correlation|`` clears the chance level by the margin; None without a chance level."""
+        return clears(self.correlation, {"chance": self.chance, "margin": self.margin})
 
     def as_dict(self):
-        return {"unit": str(self.unit), "correlation": _rounded(self.correlation),
-                "inside": _rounded(self.inside), "outside": _rounded(self.outside)}
+        out = {"unit": str(self.unit), "correlation": _rounded(self.correlation),
+               "inside": _rounded(self.inside), "outside": _rounded(self.outside)}
+        if self.chance is not None:
+            out.update(chance=_rounded(self.chance), margin=self.margin, finding=self.finding)
+        return out
+
+
+def clears(correlation, baseline):
+    """Whether ``|correlation|`` exceeds ``baseline["chance"] + baseline["margin"]``; None without a chance level."""
+    if not baseline or baseline.get("chance") is None or correlation is None or not np.isfinite(correlation):
+        return None
+    return bool(abs(correlation) > baseline["chance"] + (baseline.get("margin") or 0.0))
 
 
 def _rounded(x):
@@ -103,8 +122,12 @@ class UnitStats:
             outside = (on_total - on_marked) / (self.n - self.marked)[:, None]
         return inside, outside
 
-    def ranking(self, name, top=10):
-        """The ``top`` units that follow feature ``name`` best (largest ``|correlation|`` first)."""
+    def ranking(self, name, top=10, baseline=None):
+        """The ``top`` units that follow feature ``name`` best (largest ``|correlation|`` first).
+
+        ``baseline``: the feature's chance level (an entry of :func:`.baseline.chance_levels`), which
+        each :class:`UnitScore` then carries.
+        """
         k = self.names.index(name)
         r = self.correlation()
         inside, outside = self.fractions(r)
@@ -112,7 +135,8 @@ class UnitStats:
         if not np.isfinite(row).any():
             return []
         order = np.argsort(-np.nan_to_num(np.abs(row), nan=-1.0), kind="stable")[:top]
-        return [UnitScore(self.units[j], float(row[j]), float(inside[k, j]), float(outside[k, j]))
+        chance, margin = (baseline or {}).get("chance"), (baseline or {}).get("margin")
+        return [UnitScore(self.units[j], float(row[j]), float(inside[k, j]), float(outside[k, j]), chance, margin)
                 for j in order if np.isfinite(row[j])]
 
     def varies(self, name):
@@ -121,11 +145,13 @@ class UnitStats:
         return self.n > 1 and self.sff[k] - self.sf[k] ** 2 / self.n > 1e-9 * self.n
 
 
-def rank_units(trace, features, top=10, threshold=0.5):
+def rank_units(trace, features, top=10, threshold=0.5, baselines=None):
     """Rank a whole :class:`~.trace.Trace`'s units for each feature: ``{name: [UnitScore, ...]}``.
 
-    ``features``: ``{name: [T] array}`` (see :func:`~.features.compute_features`).
+    ``features``: ``{name: [T] array}`` (see :func:`~.features.compute_features`);
+    ``baselines``: ``{name: chance level}`` (:func:`.baseline.baselines_of`), so that each
+    score says its feature's chance level and whether it is a finding.
     """
     stats = UnitStats(list(features), trace.layout.units, threshold)
     stats.add(np.stack([features[name] for name in features], axis=1), trace.activations())
-    return {name: stats.ranking(name, top) for name in features}
+    return {name: stats.ranking(name, top, (baselines or {}).get(name)) for name in features}

@@ -92,6 +92,36 @@ def model_spec(ckpt):
     raise R2RTError(f"checkpoint {ckpt.path} holds a {builder!r} model, which inspect cannot trace")
 
 
+def forward_pass(spec, ids, sizes, clamps=None, batch=1):
+    """The model's cells run over ``ids`` (int32 ``[T]``) in the current graph, ``batch`` copies at once.
+
+    ``sizes``: what each layer records (:func:`record_sizes`, or fewer names); ``clamps``:
+    see :class:`TracingStack`. Returns ``(records, init_state, final_state, (W, b))``:
+    one dict per layer of ``[batch, T, width]`` tensors, the state fed or zero at the
+    start, the state at the end, and the softmax's weights.
+    """
+    cell = TracingStack([gated_cell(spec.cell_type, spec.state_size, spec.num_weights)
+                         for _ in range(spec.num_layers)], sizes, clamps)
+    init_state = cell.zero_state(batch, tf.float32)
+    if spec.one_hot:
+        inputs = tf.one_hot(ids, spec.num_classes)  # [T, num_classes]
+    else:
+        embedding = tf.get_variable("embedding_matrix", [spec.num_classes, spec.state_size])
+        inputs = tf.nn.embedding_lookup(embedding, ids)  # [T, state_size]
+    # one stream, copied batch times: [batch, T, input] in, [batch, T, width] out for every record
+    records, final_state = tf.nn.dynamic_rnn(cell, tf.tile(inputs[None], [batch, 1, 1]), initial_state=init_state,
+                                             scope="rnn")
+    with tf.variable_scope("softmax"):
+        W = tf.get_variable("W", [spec.state_size, spec.num_classes])
+        b = tf.get_variable("b", [spec.num_classes])
+    return records, init_state, final_state, (W, b)
+
+
+def checkpoint_variables(spec):
+    """The current graph's variables by their names in the checkpoint: what a Saver restores or weights fill."""
+    return {spec.checkpoint_name(v.op.name): v for v in tf.global_variables()}
+
+
 def build_tracer(spec, top_k=TOP_K):
     """Build the tracing graph of ``spec`` in a new ``tf.Graph``; returns a dict of its tensors.
 
@@ -107,30 +137,47 @@ def build_tracer(spec, top_k=TOP_K):
         ids = tf.placeholder(tf.int32, [None], name="ids")
         targets = tf.placeholder(tf.int32, [None], name="targets")
         sizes = [record_sizes(spec.cell_type, spec.state_size, spec.num_weights) for _ in range(spec.num_layers)]
-        cell = TracingStack([gated_cell(spec.cell_type, spec.state_size, spec.num_weights)
-                             for _ in range(spec.num_layers)], sizes)
-        init_state = cell.zero_state(1, tf.float32)
-        if spec.one_hot:
-            inputs = tf.one_hot(ids, spec.num_classes)  # [T, num_classes]
-        else:
-            embedding = tf.get_variable("embedding_matrix", [spec.num_classes, spec.state_size])
-            inputs = tf.nn.embedding_lookup(embedding, ids)  # [T, state_size]
-        # a batch of one stream: [1, T, input] in, [1, T, width] out for every record
-        records, final_state = tf.nn.dynamic_rnn(cell, inputs[None], initial_state=init_state, scope="rnn")
+        records, init_state, final_state, (W, b) = forward_pass(spec, ids, sizes)
         records = tuple({name: t[0] for name, t in layer.items()} for layer in records)  # [T, width] each
-        with tf.variable_scope("softmax"):
-            W = tf.get_variable("W", [spec.state_size, spec.num_classes])
-            b = tf.get_variable("b", [spec.num_classes])
         log_p = tf.nn.log_softmax(tf.matmul(records[-1]["h"], W) + b)  # [T, num_classes]
         top = tf.nn.top_k(log_p, min(top_k, spec.num_classes))
         target_logp = tf.gather(log_p, targets[:, None], batch_dims=1)[:, 0]  # [T]
         entropy = -tf.reduce_sum(tf.exp(log_p) * log_p, axis=1)
-        variables = {spec.checkpoint_name(v.op.name): v for v in tf.global_variables()}
+        variables = checkpoint_variables(spec)
         saver = tf.train.Saver(var_list=variables)
     return {"graph": graph, "ids": ids, "targets": targets, "init_state": init_state, "records": records,
             "final_state": final_state, "top_ids": top.indices, "top_logp": top.values,
-            "target_logp": target_logp, "entropy": entropy, "saver": saver,
+            "target_logp": target_logp, "entropy": entropy, "saver": saver, "variables": variables,
             "shapes": {name: v.shape.as_list() for name, v in variables.items()}}
+
+
+def open_session(ckpt, g, weights=None):
+    """A session on graph ``g["graph"]`` holding the checkpoint's weights, or ``weights`` instead.
+
+    ``weights``: ``{checkpoint name: array}`` for every variable of ``g`` (an untrained model's, see
+    :mod:`.baseline`); the checkpoint's shapes are checked against the graph's either way.
+    """
+    for name, shape in g["shapes"].items():
+        saved = ckpt.tensors.get(name)
+        if saved is not None and list(saved) != shape:
+            raise R2RTError(f"checkpoint {ckpt.path} is damaged: {name} is {list(saved)} but its config "
+                            f"says {shape}; use an earlier copy or train it again")
+    session = tf.Session(graph=g["graph"], config=sampling_session_config())
+    try:
+        if weights is None:
+            checkpoint.restore(session, {"config": ckpt.config, "saver": g["saver"]}, ckpt)
+        else:
+            load_weights(session, g, weights)
+    except BaseException:
+        session.close()
+        raise
+    return session
+
+
+def load_weights(session, g, weights):
+    """Set every variable of graph ``g`` in ``session`` from ``weights``, ``{checkpoint name: array}``."""
+    for name, variable in g["variables"].items():
+        variable.load(weights[name], session)
 
 
 @dataclass
@@ -210,25 +257,16 @@ class Tracer:
     """A checkpoint's tracing graph and a session holding its weights; a context manager.
 
     ``Tracer(path)`` reads the checkpoint (an R2RTError if damaged), builds the graph and
-    restores the weights; :meth:`chunks` runs ids through it.
+    restores the weights (or loads ``weights``, see :func:`open_session`); :meth:`chunks`
+    runs ids through it.
     """
 
-    def __init__(self, path_or_ckpt, top_k=TOP_K):
+    def __init__(self, path_or_ckpt, top_k=TOP_K, weights=None):
         self.ckpt = checkpoint.as_checkpoint(path_or_ckpt)
         checkpoint.vocabulary(self.ckpt)
         self.spec = model_spec(self.ckpt)
         self.g = build_tracer(self.spec, top_k)
-        for name, shape in self.g["shapes"].items():
-            saved = self.ckpt.tensors.get(name)
-            if saved is not None and list(saved) != shape:
-                raise R2RTError(f"checkpoint {self.ckpt.path} is damaged: {name} is {list(saved)} but its config "
-                                f"says {shape}; use an earlier copy or train it again")
-        self.session = tf.Session(graph=self.g["graph"], config=sampling_session_config())
-        try:
-            checkpoint.restore(self.session, {"config": self.ckpt.config, "saver": self.g["saver"]}, self.ckpt)
-        except BaseException:
-            self.session.close()
-            raise
+        self.session = open_session(self.ckpt, self.g, weights)
 
     def __enter__(self):
         return self

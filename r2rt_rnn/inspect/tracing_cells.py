@@ -110,11 +110,17 @@ class TracingStack(rnn_cell.MultiRNNCell):
     ``dynamic_rnn`` stacks them over time to ``[batch, steps, width]``. The state and
     the variable names are ``MultiRNNCell``'s but for the stack's own scope
     (``tracing_stack/cell_<i>/...`` for ``multi_rnn_cell/cell_<i>/...``: see :data:`STACK_SCOPE`).
+
+    ``clamps`` (for ablation, :mod:`.ablation`): one dict per layer, ``{part: (mask, value)}``
+    with tensors that broadcast to ``[batch, width]``; after each step the layer's ``part``
+    (``h``, or an LSTM's ``c``) becomes ``value`` where ``mask`` is 1, before it is carried to
+    the next step or passed up to the next layer.
     """
 
-    def __init__(self, cells, sizes):
+    def __init__(self, cells, sizes, clamps=None):
         super().__init__(cells, state_is_tuple=True)
         self._sizes = tuple(dict(s) for s in sizes)
+        self._clamps = clamps
 
     @property
     def output_size(self):
@@ -126,6 +132,9 @@ class TracingStack(rnn_cell.MultiRNNCell):
             with tf.variable_scope(f"cell_{i}"):  # MultiRNNCell's scope for layer i
                 cell.recorded = {}
                 inputs, new_state = cell(inputs, state[i])  # the layer's output is the next layer's input
+            if self._clamps and self._clamps[i]:
+                new_state = _clamped(new_state, self._clamps[i])
+                inputs = new_state.h if isinstance(new_state, rnn_cell.LSTMStateTuple) else new_state
             record = dict(cell.recorded or {})
             if isinstance(new_state, rnn_cell.LSTMStateTuple):
                 record["c"], record["h"] = new_state
@@ -134,3 +143,16 @@ class TracingStack(rnn_cell.MultiRNNCell):
             records.append({name: record[name] for name in self._sizes[i]})
             new_states.append(new_state)
         return tuple(records), tuple(new_states)
+
+
+def _clamped(state, clamps):
+    """A layer's new state with the masked units of each part in ``clamps`` set to their values."""
+    def clamp(part, tensor):
+        if part not in clamps:
+            return tensor
+        mask, value = clamps[part]
+        return tensor * (1.0 - mask) + value * mask
+
+    if isinstance(state, rnn_cell.LSTMStateTuple):
+        return rnn_cell.LSTMStateTuple(clamp("c", state.c), clamp("h", state.h))
+    return clamp("h", state)

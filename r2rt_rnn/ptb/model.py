@@ -134,6 +134,6 @@ def checkpoint_config(config):
     return {"builder": "ptb_word_lm", "class": type(config).__name__, **dataclasses.asdict(config)}
 
 
-def build_from_config(**saved):
-    """Rebuild the models of a checkpoint's config (what :func:`checkpoint_config` wrote)."""
-    return build_models(config_from_dict(saved))
+def build_from_config(seed=0, **saved):
+    """Rebuild the models of a checkpoint's config (what :func:`checkpoint_config` wrote), initialised from ``seed``."""
+    return build_models(config_from_dict(saved), seed=seed)

@@ -1,0 +1,5 @@
+"""Training texts: the bundled tiny-shakespeare (``tinyshakespeare.txt``, package data) and recipes that build one.
+
+:mod:`.stdlib_source` builds a text of Python source from the standard library beside the
+running interpreter (``python -m r2rt_rnn corpus stdlib --out FILE``).
+"""
