@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import FIXTURE, PASSAGE, ptb_checkpoint
+from conftest import FIXTURE, INSPECT, PASSAGE, ptb_checkpoint
 from r2rt_rnn.cli import main as cli_main
 from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.inspect.analysis import inspect_passage
@@ -50,7 +50,8 @@ def passage_file(tmp_path_factory):
 
 
 def inspect(capsys, *args):
-    code = cli_main(["inspect", *map(str, args)])
+    """The inspect command without chance levels and ablation (their own tests are test_inspect_baseline's)."""
+    code = cli_main([*INSPECT, *map(str, args)])
     out, err = capsys.readouterr()
     assert code == 0, err
     return out
@@ -237,7 +238,7 @@ def browser(tmp_path_factory):
 def plain_page(browser, make_checkpoint, passage_file, tmp_path_factory):
     """The page the command writes for a small random GRU (no baseline, no ablation)."""
     out = tmp_path_factory.mktemp("plain") / "page.html"
-    assert cli_main(["inspect", str(make_checkpoint("GRU")), "--text", str(passage_file), "--out", str(out)]) == 0
+    assert cli_main([*INSPECT, str(make_checkpoint("GRU")), "--text", str(passage_file), "--out", str(out)]) == 0
     return browser.open(out)
 
 
