@@ -8,6 +8,10 @@ Networks", who found cells tracking line length, quotes and brackets):
 ``line_start``      1 on the first token of each line
 ``in_quotes``       1 while a double quote is open, after reading the token
 ``in_brackets``     1 while a ``(``, ``[`` or ``{`` is open, after reading the token
+``in_word``         1 on letters (and an apostrophe between two letters)
+``word_length``     letters of the current word so far (0 outside words)
+``upper_run``       upper-case letters in a row so far
+``speaker_line``    1 on a tiny-shakespeare speaker's name line (``ROMEO:`` after a blank line)
 ``bracket_depth``   how many ``(``, ``[`` and ``{`` are open after reading the token (never below 0)
 ``indent``          the current line's indentation so far: columns of leading spaces and tabs (a tab
                     to the next multiple of 8), kept to the line's end (the newline included)

@@ -51,8 +51,9 @@ def _probability_list(values):
 
 def feature_definitions():
     """``{built-in feature: one-line definition}``, read from the table in :mod:`.features`' docstring."""
-    rows = re.findall(r"^``(\w+)``\s+(.+)$", features_module.__doc__ or "", re.M)
-    return {name: text.replace("``", "").strip() for name, text in rows}
+    # a row is ``name`` and its text, which may go on in lines indented to the text's column
+    rows = re.findall(r"^``(\w+)``\s+(.+(?:\n {20}.+)*)$", features_module.__doc__ or "", re.M)
+    return {name: " ".join(text.replace("``", "").split()) for name, text in rows}
 
 
 def _definitions(names):
