@@ -128,8 +128,8 @@ def test_every_cell_type_writes_a_page(tmp_path, capsys, make_checkpoint, passag
 
 @pytest.fixture(scope="module")
 def inspection(make_checkpoint):
-    """An inspection of the passage by a small random GRU (traced in-process)."""
-    return inspect_passage(make_checkpoint("GRU"), PASSAGE * 4)
+    """An inspection of the passage by a small random GRU (traced in-process; no chance levels, no ablation)."""
+    return inspect_passage(make_checkpoint("GRU"), PASSAGE * 4, baseline_seeds=0, ablation="off")
 
 
 def test_a_small_budget_carries_every_unit_coarser_and_the_menu_units_whole(inspection):
@@ -157,7 +157,7 @@ def test_the_page_defines_every_feature_and_carries_a_baseline_only_when_there_i
     try:
         data = page_data(inspection)
     finally:
-        del inspection.baselines, inspection.ablations
+        inspection.baselines, inspection.ablations = {}, {}
     row = next(r for r in data["features"] if r["name"] == "line_position")
     assert row["chance"]["seeds"] == 3 and row["units"][0]["above"] is False  # within the margin: not a finding
     assert "not above chance" in data["unitNotes"][str(best.unit)]
@@ -254,7 +254,7 @@ def planted(browser, inspection, tmp_path_factory):
     inspection.ablations = {PLANTED: {"feature": "line_position", "loss_on": 3.5, "loss_on_ablated": 4.25,
                                       "loss_off": 3.0, "loss_off_ablated": 3.125}}
     out = write_page(inspection, tmp_path_factory.mktemp("planted") / "planted.html")
-    del inspection.baselines, inspection.ablations
+    inspection.baselines, inspection.ablations = {}, {}
     return browser.open(out), unpack(read_page_data(out)["activations"]["all"]["values"])
 
 
