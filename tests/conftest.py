@@ -192,14 +192,22 @@ def make_checkpoint(tmp_path_factory, corpus):
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the tests' ids
 def pytest_collection_modifyitems(config, items):
-    """With pytest-xdist (``-n 2 --dist loadgroup``, pytest.ini): a module whose tests share a module-scoped
-    fixture (a trained model, a benchmark run) runs on one worker, so that fixture is built once; every other
-    test goes to whichever worker is free."""
+    """For pytest-xdist (``-n 2 --dist loadgroup``, pytest.ini), two things.
+
+    A module whose tests share a module-scoped fixture (a trained model, a benchmark run)
+    runs on one worker, so that fixture is built once; every other test goes to whichever
+    worker is free. And the slow tests (with the groups that hold one) come first, the
+    longest jobs handed out while the other worker still has plenty to do, so neither
+    waits alone at the end (otherwise the tests keep the order they are written in)."""
+    group_of = {}
     for item in items:
         fixture_defs = getattr(item, "_fixtureinfo", None)
         defs = fixture_defs.name2fixturedefs.values() if fixture_defs else ()
         if any(d and d[-1].scope == "module" for d in defs):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+            group_of[item] = item.module.__name__
+            item.add_marker(pytest.mark.xdist_group(group_of[item]))
+    slow_groups = {group_of[i] for i in items if i in group_of and i.get_closest_marker("slow")}
+    items.sort(key=lambda i: 0 if i.get_closest_marker("slow") or group_of.get(i) in slow_groups else 1)
 
 
 # --- a planted unit: one that is exactly "inside brackets", and that the model's predictions use ----------------

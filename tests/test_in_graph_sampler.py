@@ -77,7 +77,7 @@ def checkpoints(tmp_path_factory):
     paths = {}
     for cell_type in SAMPLED_CELL_TYPES:
         path = tmp_path_factory.mktemp(str(cell_type)) / "model"
-        g = build_graph(cell_type, state_size=16, num_layers=2, batch_size=8, num_steps=20, learning_rate=1e-2)
+        g = build_graph(cell_type, state_size=32, num_layers=2, batch_size=8, num_steps=20, learning_rate=1e-2)
         train_network(g, 1, num_steps=20, batch_size=8, verbose=False, save=path, data=corpus.train[:4000],
                       vocab=corpus.vocab)
         paths[cell_type] = path
