@@ -28,6 +28,7 @@ import numpy as np
 from ..files import write_file
 from . import features as features_module
 from .packing import pack, plan
+from .ranking import clears
 
 PARTS = Path(__file__).resolve().parent / "page"
 SCRIPTS = ("data.js", "ranking.js", "strip.js", "gates.js", "page.js")  # joined in this order, in one scope
@@ -67,13 +68,6 @@ def _definitions(names):
     return out
 
 
-def _above_chance(score, baseline):
-    """Whether ``score``'s |r| clears the feature's chance level by its margin; None when either is unknown."""
-    if baseline is None or score.correlation is None or not np.isfinite(score.correlation):
-        return None
-    return bool(abs(score.correlation) > baseline["chance"] + baseline.get("margin", 0.0))
-
-
 def _baselines(inspection):
     """``inspection.baselines`` when the analysis gave one, JSON-able: ``{feature: {chance, seeds, margin}}``."""
     found = getattr(inspection, "baselines", None) or {}
@@ -91,7 +85,7 @@ def _ablations(inspection):
 
 def _unit_note(name, score, baseline):
     note = f"best unit for {name}: r = {score.correlation:+.3f}"
-    above = _above_chance(score, baseline)
+    above = clears(score.correlation, baseline)
     if above is not None:
         note += f" ({'above' if above else 'not above'} chance |r| {baseline['chance']:.2f})"
     return note
@@ -109,7 +103,7 @@ def _menu(inspection, units, per_feature, baselines):
                 {"unit": str(s.unit), "label": f"{s.unit}  (r = {s.correlation:+.2f})"} for s in offered]})
             notes.setdefault(str(offered[0].unit), _unit_note(name, offered[0], baseline))
         rows.append({"name": name, "chance": baseline,
-                     "units": [{**s.as_dict(), "above": _above_chance(s, baseline)} for s in offered],
+                     "units": [{**s.as_dict(), "above": clears(s.correlation, baseline)} for s in offered],
                      "note": "does not vary in this passage: no unit can follow it"})
     if not menu:
         menu.append({"label": "units", "units": [{"unit": str(u), "label": str(u)} for u in units]})
