@@ -49,7 +49,7 @@ def _post_epochs(experiment, record):
 
 
 def _draw_post(ax, name, record, experiment, colour):
-    theirs = record.get("post") or published(experiment, name)
+    theirs = published(experiment, name) or record.get("post") or {}  # post_results first: the one copy
     if theirs.get("losses"):
         epochs = np.arange(1, len(theirs["losses"]) + 1)
         ax.plot(epochs, theirs["losses"], "--", color=colour, alpha=0.75, linewidth=1.5, label=f"{name} (post)")
@@ -61,9 +61,9 @@ def _draw_post(ax, name, record, experiment, colour):
 def loss_figure(results, experiment=None, title="", post=True):
     """Training (solid) and validation (dotted) loss per epoch of each model in ``results``, the post's dashed.
 
-    ``results``: ``{model: {"losses": [...], "valid_losses": [...], "post": {...}}}``; ``post``
-    defaults to :func:`r2rt_rnn.post_results.published` for ``experiment``. ``post=False`` leaves
-    the post's values out.
+    ``results``: ``{model: {"losses": [...], "valid_losses": [...], "post": {...}}}``; the post's
+    values are :func:`r2rt_rnn.post_results.published` for ``experiment`` (a record's own ``post``
+    copy only where that has none). ``post=False`` leaves the post's values out.
     """
     fig = Figure(figsize=(8.4, 4.0), dpi=100)
     ax = fig.add_axes([0.09, 0.13, 0.6, 0.75])

@@ -33,6 +33,7 @@ DEFAULT_OUT = Path("runs") / "reproduce"
 POST_NAMES = experiments.POST_EXPERIMENTS  # what 'all' runs
 CHAR_NAMES = tuple(experiments.EXPERIMENTS)
 PTB_NAMES = ("ptb_small", "ptb_speed")
+ABOUT = ("command", "finished", "machine")  # what record() writes beside the results
 
 
 def record(name, results, out, command, merge=False):
@@ -54,6 +55,24 @@ def record(name, results, out, command, merge=False):
                "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                "machine": describe(), **results}
     return write_file(path, json.dumps(payload, indent=1) + "\n", "out")
+
+
+def recorded(name, folder):
+    """The recorded run ``folder/NAME.json``: ``(models, about)``.
+
+    ``models`` is ``{model: record}`` as :func:`r2rt_rnn.experiments.run` returned it;
+    ``about`` holds the ``command`` that ran, when it ``finished`` and the ``machine``
+    (what :func:`record` adds). Notebook 01 draws these, so the notebook, the README and
+    REPRODUCTION.md show one run.
+    """
+    path = Path(folder) / f"{name}.json"
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise R2RTError(f"cannot read the recorded run {path} ({e}); run `python -m r2rt_rnn reproduce {name} "
+                        f"--out {folder}` to record it") from None
+    about = {key: payload.pop(key, None) for key in ABOUT}
+    return payload, about
 
 
 def ptb_small(data_path, save=None, max_epochs=None, seed=0, verbose=False, overwrite=False):

@@ -26,6 +26,11 @@ def small_data(corpus):
     return corpus.train[:20000]
 
 
+def slow_but(values, quick):
+    """``values`` for a parametrize, all but ``quick`` marked slow: the quick loop keeps one case, CI runs them all."""
+    return [v if v == quick else pytest.param(v, marks=pytest.mark.slow) for v in values]
+
+
 def run_python(code, cwd=REPO, env=None):
     """Run ``python -c code`` in a fresh process (fresh hash seed too); returns CompletedProcess."""
     import subprocess

@@ -13,6 +13,8 @@ from r2rt_rnn.bench.config import BenchConfig
 from r2rt_rnn.bench.scaling import FITTED, SWEEP_STYLES, growth_exponent, plan, predict, sweep
 from r2rt_rnn.bench.timing import median
 
+pytestmark = pytest.mark.slow  # the scaling sweep builds and runs every graph style at three lengths
+
 
 @pytest.fixture(scope="module")
 def quick_sweep():

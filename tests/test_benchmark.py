@@ -22,6 +22,8 @@ from r2rt_rnn.cell_types import post_cell_types
 from r2rt_rnn.commands import bench as bench_command
 from r2rt_rnn.errors import R2RTError
 
+pytestmark = pytest.mark.slow  # the benchmark's quick run, shared by the module, takes half a minute
+
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from conftest import slow_but
 from r2rt_rnn.cells import CustomCell, LayerNormalizedLSTMCell, linear, ln, normalise
 from r2rt_rnn.data import ptb_iterator
 from r2rt_rnn.errors import R2RTError
@@ -12,7 +13,7 @@ from r2rt_rnn.train import train_network
 SMALL = dict(state_size=24, batch_size=8, num_steps=16, num_layers=2, learning_rate=1e-2)
 
 
-@pytest.mark.parametrize("cell_type", list(CELL_TYPES), ids=str)
+@pytest.mark.parametrize("cell_type", slow_but(list(CELL_TYPES), "GRU"), ids=str)
 def test_each_cell_type_trains(cell_type, small_data):
     g = build_graph(cell_type=cell_type, **SMALL)
     assert {"x", "y", "init_state", "final_state", "total_loss", "train_step", "preds", "saver"} <= set(g)

@@ -11,6 +11,8 @@ from r2rt_rnn.model import build_graph
 from r2rt_rnn.tf1 import tf
 from r2rt_rnn.train import train_network
 
+pytestmark = pytest.mark.slow  # trains a checkpoint of every cell type, and builds the sampler graphs
+
 BATCH, STEPS, UNITS = 4, 7, 16
 # every cell type that is its own model (LN_LSTM_fast is LN_LSTM's, which the in-graph sampler runs on it)
 SAMPLED_CELL_TYPES = [c for c in CELL_TYPES if same_model(c) == c]

@@ -123,6 +123,7 @@ def test_one_output_over_another_is_refused(ckpt, passage, tmp_path, capsys, cas
     assert not page.exists() and not (summary and summary.exists())
 
 
+@pytest.mark.slow  # draws a figure per feature
 def test_figures_of_features_that_differ_only_in_punctuation_do_not_collide(ckpt, passage, tmp_path, capsys):
     figures = tmp_path / "figs"
     features = ["(e)", "[e]", "E", "e", "in_word"]

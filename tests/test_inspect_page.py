@@ -29,6 +29,8 @@ from r2rt_rnn.inspect.packing import LEVELS, pack, packed_size, plan, unpack
 from r2rt_rnn.inspect.page import feature_definitions, page_data, write_page
 from r2rt_rnn.model import CELL_TYPES
 
+pytestmark = pytest.mark.slow  # traces checkpoints of every cell type, and drives a real browser
+
 CHROMIUM = os.environ.get("R2RT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -9,7 +9,7 @@ checkpoint's weights, and the streaming statistics against one-shot numpy.
 import numpy as np
 import pytest
 
-from conftest import PASSAGE, ptb_checkpoint
+from conftest import PASSAGE, ptb_checkpoint, slow_but
 from r2rt_rnn import checkpoint
 from r2rt_rnn.inspect.analysis import inspect_passage
 from r2rt_rnn.inspect.features import compute_features
@@ -53,7 +53,7 @@ def step_by_step(path, ids):
     return states, np.array(probs)
 
 
-@pytest.mark.parametrize("cell_type", list(CELL_TYPES), ids=lambda c: c or "RNN")
+@pytest.mark.parametrize("cell_type", slow_but(list(CELL_TYPES), "GRU"), ids=lambda c: c or "RNN")
 def test_tracing_equals_stepping_one_character_at_a_time(make_checkpoint, cell_type):
     path = make_checkpoint(cell_type)
     t = trace(path, PASSAGE, chunk=13)  # several chunks: the state must be carried between them

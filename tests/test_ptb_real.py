@@ -62,9 +62,10 @@ import numpy as np
 import pytest
 
 PTB_DIR = os.environ.get("R2RT_PTB_DIR")
-pytestmark = pytest.mark.skipif(
+# slow: the real data, and 243 batches of the small model
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not PTB_DIR, reason="R2RT_PTB_DIR is not set; point it at the directory holding the real ptb.train.txt, "
-                        "ptb.valid.txt and ptb.test.txt (simple-examples/data/) to run these tests")
+                        "ptb.valid.txt and ptb.test.txt (simple-examples/data/) to run these tests")]
 
 TOKENS = {"train": 929_589, "valid": 73_760, "test": 82_430}  # <eos> included
 LINES = {"train": 42_068, "valid": 3_370, "test": 3_761}

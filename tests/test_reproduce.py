@@ -75,6 +75,23 @@ def test_reproduce_records_each_models_own_cell_type(custom_run):
     assert custom["graph_config"]["cell_type"] == "Custom" and custom["graph_config"]["num_layers"] == 3
 
 
+def test_the_recorded_run_reads_back_as_notebook_01_draws_it(custom_run, tmp_path):
+    """``reproduce.recorded``: the models as ``experiments.run`` returned them, and apart what the record adds."""
+    from r2rt_rnn import reproduce
+    from r2rt_rnn.errors import R2RTError
+
+    argv, out, _ = custom_run
+    models, about = reproduce.recorded("gru_vs_custom", out)
+    assert list(models) == ["Custom"] and models["Custom"]["epochs"] == 1 and len(models["Custom"]["losses"]) == 1
+    assert set(about) == {"command", "finished", "machine"} and about["command"]  # (in-process: pytest's argv)
+    assert about["machine"]["cores_usable"] >= 1
+    with pytest.raises(R2RTError, match=r"reproduce skip_connection --out .*to record it"):
+        reproduce.recorded("skip_connection", tmp_path)
+    (tmp_path / "skip_connection.json").write_text("{not json")
+    with pytest.raises(R2RTError, match="cannot read the recorded run"):
+        reproduce.recorded("skip_connection", tmp_path)
+
+
 def test_reproduce_refuses_to_replace_a_model_in_save_dir_unless_told(custom_run, capsys):
     argv, _, saves = custom_run
     saved = saves / "Custom_1_epochs"
