@@ -26,6 +26,13 @@ def small_data(corpus):
     return corpus.train[:20000]
 
 
+def recorded(name):
+    """The recorded run ``docs/results/NAME.json`` without what ``record`` adds: as notebook 01 reads it."""
+    from r2rt_rnn import reproduce
+
+    return reproduce.recorded(name, REPO / "docs" / "results")[0]
+
+
 def slow_but(values, quick):
     """``values`` for a parametrize, all but ``quick`` marked slow: the quick loop keeps one case, CI runs them all."""
     return [v if v == quick else pytest.param(v, marks=pytest.mark.slow) for v in values]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from conftest import REPO
-from r2rt_rnn import diagrams, reproduce
+from conftest import recorded
+from r2rt_rnn import diagrams
 from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.loss_figures import coinciding, loss_figure
 from r2rt_rnn.post_results import EXPERIMENTS as POST
@@ -41,10 +41,6 @@ def test_ln_lstm_normalises_each_gate_and_the_new_cell():
 def test_sizes_that_cannot_be_drawn_are_refused(call):
     with pytest.raises(R2RTError):
         call()
-
-
-def recorded(name):
-    return reproduce.recorded(name, REPO / "docs" / "results")[0]
 
 
 def legend(fig):

@@ -9,15 +9,9 @@ import re
 
 import pytest
 
-from conftest import REPO
-from r2rt_rnn import reproduce
+from conftest import REPO, recorded
 
 NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
-
-
-def recorded(name):
-    """The recorded run's models, as notebook 01 reads them."""
-    return reproduce.recorded(name, REPO / "docs" / "results")[0]
 
 
 def section(doc, heading):
@@ -129,8 +123,6 @@ def test_graph_styles_table():
 def test_gru_vs_custom_table():
     table = tables(section(REPRODUCTION, "## 2."))[0]
     for model, r in recorded("gru_vs_custom").items():
-        if not isinstance(r, dict) or "losses" not in r:
-            continue
         _, losses, valid, train, post_losses, post_train = row(table, model)
         assert_shows(losses, r["losses"], f"{model} losses")
         assert_shows(valid, [final(r, "valid_losses")], f"{model} validation")
@@ -196,23 +188,20 @@ def test_open_threads_tables():
     text = section(REPRODUCTION, "## 7.")
     rates, gap, skip = tables(text)[:3]
     for model, r in recorded("learning_rates").items():
-        if isinstance(r, dict) and "losses" in r:
-            _, valid, train = row(rates, model)
-            assert_shows(valid, r["valid_losses"], f"learning rate {model} validation")
-            assert_shows(train, [final(r)], f"learning rate {model} training")
+        _, valid, train = row(rates, model)
+        assert_shows(valid, r["valid_losses"], f"learning rate {model} validation")
+        assert_shows(train, [final(r)], f"learning rate {model} training")
     for model, r in recorded("dropout_gap").items():
-        if isinstance(r, dict) and "losses" in r:
-            _, train, valid, difference, best = row(gap, model)
-            assert_shows(train, [final(r)], f"dropout {model} training")
-            assert_shows(valid, [final(r, "valid_losses")], f"dropout {model} validation")
-            value = round(final(r, "valid_losses"), 3) - round(final(r), 3)
-            assert_shows(difference, [abs(value)], f"dropout {model} gap")  # the numbers read unsigned: check the sign
-            assert difference.replace("**", "").lstrip().startswith(("-", "\u2212")) == (value < 0), (model, difference)
-            assert_shows(best, [min(r["valid_losses"]), 1 + r["valid_losses"].index(min(r["valid_losses"]))],
-                         f"dropout {model} best")
+        _, train, valid, difference, best = row(gap, model)
+        assert_shows(train, [final(r)], f"dropout {model} training")
+        assert_shows(valid, [final(r, "valid_losses")], f"dropout {model} validation")
+        value = round(final(r, "valid_losses"), 3) - round(final(r), 3)
+        assert_shows(difference, [abs(value)], f"dropout {model} gap")  # the numbers read unsigned: check the sign
+        assert difference.replace("**", "").lstrip().startswith(("-", "\u2212")) == (value < 0), (model, difference)
+        assert_shows(best, [min(r["valid_losses"]), 1 + r["valid_losses"].index(min(r["valid_losses"]))],
+                     f"dropout {model} best")
     for model, r in recorded("skip_connection").items():
-        if isinstance(r, dict) and "losses" in r:
-            _, valid, train, seconds = row(skip, model)
-            assert_shows(valid, r["valid_losses"], f"skip {model} validation")
-            assert_shows(train, [final(r)], f"skip {model} training")
-            assert_shows(seconds, [r["train_seconds"]], f"skip {model} seconds")
+        _, valid, train, seconds = row(skip, model)
+        assert_shows(valid, r["valid_losses"], f"skip {model} validation")
+        assert_shows(train, [final(r)], f"skip {model} training")
+        assert_shows(seconds, [r["train_seconds"]], f"skip {model} seconds")
