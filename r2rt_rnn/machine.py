@@ -2,6 +2,7 @@
 device a measurement ran on (recorded beside every benchmark and reproduction result)."""
 import os
 import platform
+import time
 from pathlib import Path
 
 
@@ -31,6 +32,35 @@ def available_memory():
     except (OSError, ValueError, IndexError):
         pass
     return None
+
+
+def cpu_seconds():
+    """CPU seconds so far: ``{"own": this process (all threads), "machine": every core's busy time, "steal": time
+    the hypervisor gave to other guests}``; the last two None off Linux.
+
+    Differences between two readings tell what an interval was spent on: ``machine - own``
+    is other programs' work on the same cores, ``steal`` the VM host's (see :func:`cpu_share`).
+    """
+    own = time.process_time()
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        tick = os.sysconf("SC_CLK_TCK")
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+        return {"own": own, "machine": (user + nice + system + irq + softirq) / tick, "steal": steal / tick}
+    except (OSError, ValueError, IndexError):
+        return {"own": own, "machine": None, "steal": None}
+
+
+def cpu_share(before, after, wall_seconds):
+    """What the cores did between two :func:`cpu_seconds` readings ``wall_seconds`` apart: this process's CPU
+    seconds, other programs' and the hypervisor's steal (None where unknown), each rounded to 0.1 s."""
+    own = after["own"] - before["own"]
+    share = {"wall_seconds": round(wall_seconds, 1), "own_cpu_seconds": round(own, 1),
+             "other_cpu_seconds": None, "steal_seconds": None}
+    if before["machine"] is not None and after["machine"] is not None:
+        share["other_cpu_seconds"] = round(max(after["machine"] - before["machine"] - own, 0.0), 1)
+        share["steal_seconds"] = round(after["steal"] - before["steal"], 1)
+    return share
 
 
 def describe():

@@ -160,9 +160,9 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
 
     Runs ``config.steps`` batches, looping over the text as many times as needed; the
     hidden state is carried from each batch to the next and reset at the start of every
-    pass. Returns a dict: ``losses`` (per step, nats/char), ``sample`` (``config.sample_length``
-    characters from ``seed_char``, default the text's first character), ``samples`` (step ->
-    text, every ``samples_every`` steps when > 0), ``vocab``, ``config``, ``seconds``, ``logdir``
+    pass. Returns a dict: ``losses`` (per step, nats/char), ``sample`` (``seed_char`` followed by
+    ``config.sample_length`` characters; ``seed_char`` defaults to the text's first character),
+    ``samples`` (step -> ``seed_char`` and 100 characters, every ``samples_every`` steps when > 0), ``vocab``, ``config``, ``seconds``, ``logdir``
     (the run's TensorBoard directory, or None).
 
     With ``logdir``, a new run directory under it gets the graph and, for TensorBoard,
@@ -200,17 +200,17 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
                                           {g["x"]: x, g["y"]: y, g["init_state"]: h})
                     losses.append(float(loss))
                     step = len(losses)
-                    bar.update(1, loss=f"{loss:.3f}")
+                    bar.update(1, batch_loss=f"{loss:.3f}")
                     interrupts.check()  # the command line's Ctrl-C takes effect here, between two steps
                     if step % TRAIN_LOSS_EVERY == 0 or step == config.steps:
                         summary.scalar(TRAIN_LOSS, np.mean(losses[logged:]), step)
                         logged = step
                     if log_every and step % log_every == 0:
-                        msg = f"step {step}: loss {np.mean(losses[-log_every:]):.3f}"
+                        msg = f"step {step}: mean loss of the last {log_every} steps {np.mean(losses[-log_every:]):.3f}"
                         bar.write(msg)
                     if samples_every and step % samples_every == 0:
-                        samples[step] = sample(sess, g, vocab, seed_char, 100, rng=rng)
-                        summary.text(TRAIN_SAMPLE, seed_char + samples[step], step)
+                        samples[step] = seed_char + sample(sess, g, vocab, seed_char, 100, rng=rng)
+                        summary.text(TRAIN_SAMPLE, samples[step], step)
                     if step == config.steps:
                         break
             bar.close()

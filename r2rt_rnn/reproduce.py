@@ -19,20 +19,24 @@ import time
 from pathlib import Path
 
 from . import experiments
+from .architectures import slides_size
+from .bench.peak import matmul_rate, peak
 from .data import check_positive, epoch_size
 from .errors import R2RTError
 from .files import check_writable_folder, write_file
 from .machine import describe
-from .ptb import word_lm
+from .ptb import cost, word_lm
 from .ptb.configs import PUBLISHED as PTB_PUBLISHED, SmallConfig, get_config
 from .ptb.model import build_models
-from .ptb.reader import ptb_raw_data, split_path
+from .ptb.reader import UNK, ptb_raw_data, split_path
+from .ptb.sample import sample_words
 from .tf1 import tf
 
 DEFAULT_OUT = Path("runs") / "reproduce"
 POST_NAMES = experiments.POST_EXPERIMENTS  # what 'all' runs
 CHAR_NAMES = tuple(experiments.EXPERIMENTS)
-PTB_NAMES = ("ptb_small", "ptb_speed")
+PTB_NAMES = ("ptb_small", "ptb_dropout", "ptb_medium", "ptb_speed")
+SLIDES_NAMES = ("slides_text",)
 ABOUT = ("command", "finished", "machine")  # what record() writes beside the results
 
 
@@ -75,27 +79,75 @@ def recorded(name, folder):
     return payload, about
 
 
-def ptb_small(data_path, save=None, max_epochs=None, seed=0, verbose=False, overwrite=False):
-    """Train the tutorial's small model on real PTB; returns the results dict (per epoch and test).
+def ptb_run(data_path, config, save=None, max_epochs=None, seed=0, verbose=False, overwrite=False, data=None):
+    """Train the PTB model of ``config`` on real PTB; returns the results dict (per epoch and test).
 
     ``save`` (a checkpoint path) is checked before the data is read, so a refusal
     comes at once; a checkpoint already there is refused unless ``overwrite``.
-    Errors name ``data_path`` and ``save`` (``params``); a split too short for one
-    batch is a :class:`~r2rt_rnn.ptb.word_lm.SplitTooShort`.
+    Each epoch records what the cores did meanwhile (``cpu``: our CPU seconds, other
+    programs', the VM host's steal), which tells a slow epoch's cause. Errors name
+    ``data_path`` and ``save`` (``params``); a split too short for one batch is a
+    :class:`~r2rt_rnn.ptb.word_lm.SplitTooShort`.
     """
     if save is not None:
         save = word_lm.check_save_path(save, overwrite)
-    data = ptb_raw_data(data_path, offer_download=False)
-    result = word_lm.train(SmallConfig(), raw_data=data, save_path=save, max_epochs=max_epochs, seed=seed,
+    data = data if data is not None else ptb_raw_data(data_path, offer_download=False)
+    result = word_lm.train(config, raw_data=data, save_path=save, max_epochs=max_epochs, seed=seed,
                            verbose=verbose, overwrite=overwrite)
     epochs = [{"epoch": i + 1, "learning_rate": lr, "train_perplexity": tr, "valid_perplexity": va,
-               "train_seconds": s}
-              for i, (lr, tr, va, s) in enumerate(zip(result.learning_rates, result.train_perplexity,
-                                                      result.valid_perplexity, result.epoch_seconds))]
+               "train_seconds": s, "cpu": cpu}
+              for i, (lr, tr, va, s, cpu) in enumerate(zip(result.learning_rates, result.train_perplexity,
+                                                           result.valid_perplexity, result.epoch_seconds,
+                                                           result.epoch_cpu))]
     return {"config": dataclasses.asdict(result.config), "seed": seed, "epochs": epochs,
             "test_perplexity": result.test_perplexity, "test_eval": "batch 1, 1 step, as in the tutorial",
             "train_seconds": sum(result.epoch_seconds), "checkpoint": result.checkpoint,
-            "published": PTB_PUBLISHED}
+            "published": PTB_PUBLISHED, **(_samples(result.checkpoint, data) if result.checkpoint else {})}
+
+
+SAMPLE_SEEDS = (0, 1, 2)
+
+
+def _samples(path, data, num_words=40):
+    """A few samples of the checkpoint at ``path`` and how often ``<unk>`` is in them and in the training split."""
+    unk = data.word_to_id[UNK]
+    texts = [sample_words(path, num_words, prompt="the", seed=seed) for seed in SAMPLE_SEEDS]
+    sampled = [w for t in texts for w in t.split()[1:]]  # the words after the prompt, line breaks dropped
+    return {"samples": {"prompt": "the", "temperature": 1.0, "seeds": list(SAMPLE_SEEDS), "texts": texts},
+            "unk_fraction": {"samples": sum(w == UNK for w in sampled) / max(len(sampled), 1),
+                             "train": float((data.train == unk).mean())}}
+
+
+def ptb_small(data_path, save=None, max_epochs=None, seed=0, verbose=False, overwrite=False):
+    """The tutorial's small model, 13 epochs on real PTB (:func:`ptb_run` with ``SmallConfig``)."""
+    return ptb_run(data_path, SmallConfig(), save, max_epochs, seed, verbose, overwrite)
+
+
+DROPOUT_KEEP_PROBS = (0.5,)  # the medium model's dropout; keep_prob 1.0 is the ptb_small record (same seed and code)
+
+
+def ptb_dropout(data_path, save_dir=None, max_epochs=None, seed=0, verbose=False, overwrite=False,
+                keep_probs=DROPOUT_KEEP_PROBS, log=print):
+    """The small model trained once per keep probability, same seed and epochs: ``{"keep_prob X": results}``.
+
+    Dropout is the tutorial's main idea (the medium and large models use it); this shows
+    the gap between training and validation perplexity it closes at the small size.
+    Every save path is checked before the first model trains.
+    """
+    saves = {k: (None if save_dir is None else
+                 word_lm.check_save_path(Path(save_dir) / f"ptb_small_keep{k:g}", overwrite)) for k in keep_probs}
+    data = ptb_raw_data(data_path, offer_download=False)
+    results = {}
+    for keep in keep_probs:
+        (log or (lambda *_: None))(f"--- ptb_dropout: small model, keep_prob {keep:g}")
+        results[f"keep_prob {keep}"] = ptb_run(data_path, dataclasses.replace(SmallConfig(), keep_prob=keep),
+                                                 saves[keep], max_epochs, seed, verbose, overwrite, data=data)
+    return results
+
+
+def ptb_medium(data_path, save=None, max_epochs=1, seed=0, verbose=False, overwrite=False):
+    """The tutorial's medium model for ``max_epochs`` epochs (default 1 of its 39): perplexity and time per epoch."""
+    return ptb_run(data_path, get_config("medium"), save, max_epochs, seed, verbose, overwrite)
 
 
 class TooManyBatches(R2RTError):
@@ -125,8 +177,10 @@ def _check_speed_data(data, data_path, configs, batches, warmup):
 def ptb_speed(data_path, models=("small", "medium", "large"), batches=200, warmup=10, seed=0, log=print):
     """Time ``batches`` training batches of each PTB config on the real data; project each full run.
 
-    Returns ``{model: {words_per_second, seconds_per_epoch, projected_hours, ...}}``; the
-    projection is training only (validation adds a few percent) at the measured rate.
+    Returns ``{"matmul_peak": bench.peak.peak(), "models": {model: {words_per_second,
+    seconds_per_epoch, projected_hours, arithmetic, ...}}}``; the projection is training
+    only (validation adds a few percent) at the measured rate; ``arithmetic`` is the
+    model's FLOPs per word and the fastest it could train here (:mod:`r2rt_rnn.ptb.cost`).
     Every model's batch count is checked before the first is timed (too few:
     :class:`TooManyBatches`); ``log`` gets a line per model as it is timed (None: nothing).
     """
@@ -135,6 +189,8 @@ def ptb_speed(data_path, models=("small", "medium", "large"), batches=200, warmu
     data = ptb_raw_data(data_path, offer_download=False)
     configs = {name: dataclasses.replace(get_config(name), vocab_size=data.vocab_size) for name in models}
     _check_speed_data(data, data_path, configs, batches, warmup)
+    machine_peak = peak()
+    log(f"matrix-multiply peak here: {machine_peak['gflops']:.0f} GFLOP/s (float32, square products)")
     results = {}
     for name, config in configs.items():
         m = build_models(config, seed=seed)
@@ -151,7 +207,41 @@ def ptb_speed(data_path, models=("small", "medium", "large"), batches=200, warmu
         epoch_s = len(data.train) / wps
         results[name] = {"batches_timed": batches, "words_per_second": wps, "seconds_per_epoch": epoch_s,
                          "epochs": config.max_max_epoch, "projected_hours": config.max_max_epoch * epoch_s / 3600,
-                         "config": dataclasses.asdict(config)}
+                         "config": dataclasses.asdict(config),
+                         "arithmetic": _arithmetic(config, len(data.train), machine_peak, words)}
         log(f"{name}: {wps:,.0f} words/s over {batches} batches; an epoch {epoch_s / 60:.1f} min; "
             f"{config.max_max_epoch} epochs {results[name]['projected_hours']:.1f} h")
-    return results
+    return {"matmul_peak": machine_peak, "models": results}
+
+
+def _arithmetic(config, train_words, machine_peak, words_per_batch):
+    """FLOPs per word and the fastest ``config`` could train here: at the square-product peak, and with each of
+    its products timed at its own shape (a batch of 20 rows runs far below the peak)."""
+    shapes = cost.product_shapes(config)
+    rates = {part: matmul_rate(*shape) for part, (shape, _) in shapes.items()}
+    batch_s = cost.seconds_per_batch(config, {part: r["seconds"] for part, r in rates.items()})
+    own_wps = words_per_batch / batch_s
+    return {"train_flops_per_word": cost.train_flops_per_word(config),
+            "forward_flops_per_word": cost.forward_flops_per_word(config),
+            "at_peak": cost.lower_bound(config, machine_peak["gflops"], train_words),
+            "product_rates": {part: {**rates[part], "count_per_batch": shapes[part][1]} for part in shapes},
+            "at_own_shapes": {"words_per_second": own_wps, "seconds_per_epoch": train_words / own_wps,
+                              "hours": config.max_max_epoch * train_words / own_wps / 3600}}
+
+
+def slides_text(steps=200, eval_every=25, log=print):
+    """The slides' many-to-many text model trained at the slides' size, and each task's step cost there.
+
+    Returns ``{"many_to_many": train_text(...), "step_seconds": {task: median seconds per step}}``
+    (:mod:`r2rt_rnn.architectures.slides_size`); the step costs are measured first, on a fresh graph each.
+    """
+    log = log or (lambda *_: None)
+    costs = {}
+    for task in slides_size.TASKS:
+        costs[task] = slides_size.step_seconds(task)
+        log(f"{task} at the slides' size: {costs[task]:.2f} s per step of {slides_size.BATCH_SIZE}")
+    run = slides_size.train_text(steps=steps, eval_every=eval_every, progress=False,
+                                 log_every=max(1, eval_every // 2))
+    log(f"many_to_many at the slides' size: {steps} steps in {run['seconds']:.0f} s, held-out loss "
+        + ", ".join(f"{loss:.3f} at {step}" for step, loss in run["valid_losses"]))
+    return {"many_to_many": run, "step_seconds": costs, "batch_size": slides_size.BATCH_SIZE}

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .errors import R2RTError
 
-__all__ = ["Source", "show_source", "source_text"]
+__all__ = ["Source", "say", "show_source", "source_text"]
 
 _PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 HTML_CLASS = "r2rt-source"  # marks a listing in a notebook's stored outputs (scripts/refresh_listings.py)
@@ -136,3 +136,20 @@ def show_source(*objects):
         return None
     print(source.text)
     return source.text
+
+
+def say(text):
+    """Show ``text`` (Markdown) as a notebook's prose; print it elsewhere.
+
+    The notebooks write every sentence that quotes a measurement with ``say(f"...")``, formatted
+    from the measured or recorded value, so the prose cannot drift from the numbers it is about.
+    """
+    text = textwrap.dedent(text).strip()
+    if "IPython" in sys.modules:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+
+        if get_ipython() is not None:
+            display(Markdown(text))
+            return
+    print(text)

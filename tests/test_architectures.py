@@ -220,3 +220,14 @@ def test_sorter_bad_input_is_rejected_before_the_graph():
             assert sort_sequences(sess, g, x).shape == (3, 4)
             with pytest.raises(R2RTError, match="out of range"):
                 sort_sequences(sess, g, [[0, 1, 2, 9]])
+
+
+def test_many_to_many_measures_a_held_out_loss_as_it_trains():
+    from r2rt_rnn.data import load_text
+
+    text = load_text(None)[:20000]
+    result = train_many_to_many(text[:16000], steps=6, batch_size=4, seq_length=16, state_dim=16, n_layers=1,
+                                sample_length=10, log_every=0, valid_text=text[16000:], eval_every=3)
+    assert [step for step, _ in result["valid_losses"]] == [3, 6]
+    assert all(0 < loss < np.log(128) + 0.5 for _, loss in result["valid_losses"])
+    assert result["seconds"] > 0 and len(result["losses"]) == 6

@@ -1,11 +1,12 @@
-"""The post's pictures (r2rt_rnn.diagrams) and the loss curves beside the post's (r2rt_rnn.loss_figures)."""
+"""The post's pictures (r2rt_rnn.figures.post_diagrams) and the loss curves beside the post's
+(r2rt_rnn.figures.post_losses)."""
 
 import pytest
 
 from conftest import recorded
-from r2rt_rnn import diagrams
 from r2rt_rnn.errors import R2RTError
-from r2rt_rnn.loss_figures import coinciding, loss_figure
+from r2rt_rnn.figures import post_diagrams as diagrams
+from r2rt_rnn.figures.post_losses import coinciding, loss_figure
 from r2rt_rnn.post_results import EXPERIMENTS as POST
 
 

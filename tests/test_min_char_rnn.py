@@ -95,10 +95,19 @@ def test_cli_trains_and_prints_a_sample(tmp_path, capsys):
                    "--sample-length", "30", "--seed-char", "F", "--progress", "off", "--log-every", "10"])
     out = capsys.readouterr().out
     assert rc == 0
-    assert "step 20: loss" in out and "---- sample ----" in out
+    assert "step 20: mean loss of the last 10 steps" in out and "---- sample ----" in out
     assert out.split("---- sample ----\n", 1)[1].startswith("F")
 
 
 def test_cli_reports_missing_file(tmp_path, capsys):
     rc = cli.main(["minchar", "--text", str(tmp_path / "nope.txt"), "--steps", "1"])
     assert rc == 2 and "not found" in capsys.readouterr().err
+
+
+def test_intermediate_samples_are_whole_starting_with_the_seed_character():
+    result = train(TEXT, Config(hidden_size=8, seq_length=5, batch_size=2, steps=10, sample_length=5),
+                   seed_char="T", progress=False, log_every=0, samples_every=5)
+    assert sorted(result["samples"]) == [5, 10]
+    for text in result["samples"].values():
+        assert text.startswith("T") and len(text) == 101
+    assert result["sample"].startswith("T") and len(result["sample"]) == 6

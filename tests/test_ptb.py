@@ -296,10 +296,27 @@ def test_ptb_speed_times_batches_and_projects_a_full_run():
     from r2rt_rnn.reproduce import ptb_speed
 
     result = ptb_speed(FIXTURE, models=("test", "small"), batches=3, warmup=1)
+    peak = result["matmul_peak"]["gflops"]
+    assert peak == max(s["gflops"] for s in result["matmul_peak"]["shapes"]) > 0
     for name, epochs in (("test", 1), ("small", 13)):
-        r = result[name]
+        r = result["models"][name]
         assert r["batches_timed"] == 3 and r["words_per_second"] > 0 and r["epochs"] == epochs
         assert r["projected_hours"] == pytest.approx(epochs * r["seconds_per_epoch"] / 3600)
+        bound = r["arithmetic"]["at_peak"]
+        assert bound["words_per_second"] == pytest.approx(peak * 1e9 / r["arithmetic"]["train_flops_per_word"])
+        assert r["arithmetic"]["product_rates"]["softmax"]["shape"][2] == r["config"]["vocab_size"]
+
+
+def test_ptb_flops_per_word_are_the_lstm_and_softmax_products():
+    from r2rt_rnn.ptb.configs import get_config
+    from r2rt_rnn.ptb.cost import forward_flops_per_word, seconds_per_batch, train_flops_per_word
+
+    small = get_config("small")  # 2 x 200, vocabulary 10,000
+    assert forward_flops_per_word(small) == {"lstm": 2 * 2 * 400 * 800, "softmax": 2 * 200 * 10000,
+                                             "total": 1_280_000 + 4_000_000}
+    assert train_flops_per_word(small) == 3 * 5_280_000
+    # 2 layers x 20 steps of LSTM products and one softmax product per batch, all three passes
+    assert seconds_per_batch(small, {"lstm": 1.0, "softmax": 10.0}) == 3 * (40 * 1.0 + 10.0)
 
 
 def test_ptb_speed_refuses_more_batches_than_an_epoch_holds():
@@ -427,3 +444,18 @@ if __name__ == "__main__":  # rewrite the fixture
     for split, text in make_fixture_texts().items():
         (FIXTURE / f"ptb.{split}.txt").write_text(text, encoding="utf-8")
         print(f"wrote {FIXTURE / f'ptb.{split}.txt'}: {len(text.split()) + text.count(chr(10))} tokens")
+
+
+def test_cpu_share_tells_our_seconds_from_other_programs():
+    import subprocess
+    import sys
+
+    from r2rt_rnn.machine import cpu_seconds, cpu_share
+
+    before = cpu_seconds()
+    busy = subprocess.Popen([sys.executable, "-c", "import time\nt = time.time()\nwhile time.time() - t < 1: pass"])
+    busy.wait()
+    share = cpu_share(before, cpu_seconds(), 1.0)
+    assert share["own_cpu_seconds"] < 0.5  # this process only waited
+    if share["other_cpu_seconds"] is not None:  # Linux: the child's busy second is another program's
+        assert share["other_cpu_seconds"] >= 0.5

@@ -205,3 +205,15 @@ def test_open_threads_tables():
         assert_shows(valid, r["valid_losses"], f"skip {model} validation")
         assert_shows(train, [final(r)], f"skip {model} training")
         assert_shows(seconds, [r["train_seconds"]], f"skip {model} seconds")
+
+
+def test_ptb_speed_table():
+    """Section 5's medium-and-large table: each config's words/s, epoch minutes, projected and bound hours."""
+    speed = recorded("ptb_speed")["models"]
+    table = tables(section(REPRODUCTION, "### Medium and large"))[0]
+    for name, r in speed.items():
+        _, _, wps, epoch, full, bound, _ = row(table, name)
+        assert_shows(wps, [r["words_per_second"]], f"{name} words/s")
+        assert_shows(epoch, [r["seconds_per_epoch"] / 60], f"{name} epoch minutes")
+        assert_shows(full, [r["epochs"], r["projected_hours"]], f"{name} projected")
+        assert_shows(bound, [r["arithmetic"]["at_peak"]["hours"]], f"{name} bound")

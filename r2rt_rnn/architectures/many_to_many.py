@@ -11,6 +11,7 @@ is kept: it is unstacked into one state per GRU layer, so the whole state goes
 in and comes out as a single array.
 """
 import string
+import time
 
 import numpy as np
 
@@ -94,40 +95,66 @@ def generate_text(sess, g, length, start="_", rng=None, temperature=1.0):
     return "".join(out)
 
 
+def held_out_loss(sess, g, ids, batch_size, seq_length):
+    """Mean next-byte cross-entropy (nats) of the model on ``ids``, read as training reads (state carried)."""
+    state, total, count = zero_state(g, batch_size), 0.0, 0
+    for x, y in ptb_iterator(ids, batch_size, seq_length):
+        loss, state = sess.run([g["loss"], g["final_state"]], {g["x"]: x, g["y"]: y, g["initial_state"]: state})
+        total, count = total + float(loss), count + 1
+    return total / count
+
+
 def train_many_to_many(text, steps=300, batch_size=32, seq_length=64, state_dim=128, n_layers=2,
-                       learning_rate=2e-3, sample_length=200, seed=0, log_every=50, progress=False):
+                       learning_rate=2e-3, sample_length=200, seed=0, log_every=50, progress=False,
+                       valid_text=None, eval_every=0):
     """Train the byte-level model on ``text`` for ``steps`` batches, then sample from it.
 
     The final state of each batch is the initial state of the next; at the end of the
-    text the state is reset to zeros and a new pass begins.
+    text the state is reset to zeros and a new pass begins. With ``valid_text``, the
+    held-out loss (:func:`held_out_loss`) is measured every ``eval_every`` steps (0: at
+    the end only) and at the end.
 
-    Returns a dict: ``losses`` (one per step) and ``sample`` (``sample_length`` printable characters).
+    Returns a dict: ``losses`` (one per step), ``valid_losses`` (``[step, loss]`` pairs,
+    empty without ``valid_text``), ``seconds`` (training alone) and ``sample``
+    (``sample_length`` printable characters).
     """
     check_positive(steps=steps, batch_size=batch_size, seq_length=seq_length, sample_length=sample_length)
     ids = text_to_bytes(text)
-    check_length(ids, batch_size, seq_length)
-    if len(ids) // batch_size < seq_length + 1:
-        raise R2RTError(f"text has {len(ids)} characters: too short for {batch_size} rows of seq_length + 1 = "
-                        f"{seq_length + 1}; use a longer text or a smaller batch_size/seq_length")
+    _check_text(ids, batch_size, seq_length, "text")
+    valid_ids = None if valid_text is None else text_to_bytes(valid_text)
+    if valid_ids is not None:
+        _check_text(valid_ids, batch_size, seq_length, "valid_text")
     graph = tf.Graph()
     with graph.as_default():
         seed_graph(seed)
         g = build_many_to_many_graph(state_dim=state_dim, n_layers=n_layers, learning_rate=learning_rate)
-        losses = []
+        losses, valid_losses, seconds = [], [], 0.0
         bar = Progress(steps, "many-to-many", enabled=progress, unit="step")
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             while len(losses) < steps:
                 state = zero_state(g, batch_size)  # a new pass over the text starts from scratch
                 for x, y in ptb_iterator(ids, batch_size, seq_length):
+                    t = time.perf_counter()
                     loss, state, _ = sess.run([g["loss"], g["final_state"], g["train_step"]],
                                               {g["x"]: x, g["y"]: y, g["initial_state"]: state})
+                    seconds += time.perf_counter() - t
                     losses.append(float(loss))
                     bar.update(1, loss=f"{loss:.3f}")
-                    if log_every and len(losses) % log_every == 0:
-                        bar.write(f"step {len(losses)}: loss {np.mean(losses[-log_every:]):.3f}")
-                    if len(losses) == steps:
+                    step = len(losses)
+                    if log_every and step % log_every == 0:
+                        bar.write(f"step {step}: mean loss of the last {log_every} {np.mean(losses[-log_every:]):.3f}")
+                    if valid_ids is not None and (step == steps or (eval_every and step % eval_every == 0)):
+                        valid_losses.append([step, held_out_loss(sess, g, valid_ids, batch_size, seq_length)])
+                    if step == steps:
                         break
             bar.close()
             sample = generate_text(sess, g, sample_length, rng=np.random.RandomState(seed))
-    return dict(losses=losses, sample=sample)
+    return dict(losses=losses, valid_losses=valid_losses, seconds=seconds, sample=sample)
+
+
+def _check_text(ids, batch_size, seq_length, name):
+    check_length(ids, batch_size, seq_length)
+    if len(ids) // batch_size < seq_length + 1:
+        raise R2RTError(f"{name} has {len(ids)} characters: too short for {batch_size} rows of seq_length + 1 = "
+                        f"{seq_length + 1}; use a longer text or a smaller batch_size/seq_length")

@@ -3,7 +3,8 @@
 Names: the post's three character-model experiments (``graph_styles``,
 ``gru_vs_custom``, ``cell_comparison``; see :mod:`r2rt_rnn.experiments`), ``all``
 of those, ours beyond the post (``beyond_the_post``), the PTB tutorial's small
-model (``ptb_small``) and the speed of its three models (``ptb_speed``); the runs
+model (``ptb_small``), the same with dropout (``ptb_dropout``: keep_prob 1.0
+and 0.5), an epoch of the medium model (``ptb_medium``) and the speed of its three models (``ptb_speed``); the runs
 and the records are :mod:`r2rt_rnn.reproduce`'s. Every option is checked, by its
 flag, before the first model trains.
 
@@ -28,11 +29,12 @@ from .ptb import short_split_line
 
 FLAGS = {"epochs": "--epochs", "max_epochs": "--epochs", "num_steps": "--num-steps", "models": "--models",
          "max_chars": "--max-chars", "save": "--save-dir", "overwrite": "--overwrite", "resume": "`train --resume`",
-         "out": "--out", "batches": "--batches", "data_path": "--data-path"}
+         "out": "--out", "batches": "--batches", "steps": "--steps", "data_path": "--data-path"}
 
 
 def add_arguments(parser):
-    parser.add_argument("experiment", choices=reproduce.CHAR_NAMES + ("all",) + reproduce.PTB_NAMES,
+    parser.add_argument("experiment",
+                        choices=reproduce.CHAR_NAMES + ("all",) + reproduce.PTB_NAMES + reproduce.SLIDES_NAMES,
                         help="which experiment; 'all' is the post's three")
     parser.add_argument("--out", default=str(reproduce.DEFAULT_OUT),
                         help="folder for NAME.json (the recorded results: --out docs/results)")
@@ -45,9 +47,10 @@ def add_arguments(parser):
     parser.add_argument("--overwrite", action="store_true",
                         help="let --save-dir replace the checkpoints already there (default: refuse)")
     parser.add_argument("--data-path", default=None,
-                        help="ptb_small, ptb_speed: folder holding ptb.{train,valid,test}.txt "
+                        help="the ptb_* experiments: folder holding ptb.{train,valid,test}.txt "
                              "(default: $R2RT_PTB_DIR)")
     parser.add_argument("--verbose", action="store_true", help="show progress within each epoch")
+    parser.add_argument("--steps", type=int, default=None, help="slides_text: training steps (default 200)")
     parser.add_argument("--batches", type=int, default=200, help="ptb_speed: training batches timed per model")
 
 
@@ -62,6 +65,8 @@ def main(args):
             check_positive(epochs=args.epochs)
     if args.experiment in reproduce.PTB_NAMES:
         return _run_ptb(args)
+    if args.experiment in reproduce.SLIDES_NAMES:
+        return _run_slides(args)
     return _run_char(args)
 
 
@@ -83,21 +88,26 @@ def _run_ptb(args):
     with flags({**FLAGS, "data_path": data_flag}):
         check_writable_folder(args.out, "out")
     if args.experiment == "ptb_speed":
-        results = {"models": ptb_speed(data_path, data_flag, batches=args.batches)}
+        results = ptb_speed(data_path, data_flag, batches=args.batches)
+    elif args.experiment == "ptb_dropout":
+        results = ptb_training(data_path, data_flag, run=reproduce.ptb_dropout, save_dir=args.save_dir,
+                            max_epochs=args.epochs, verbose=args.verbose, overwrite=args.overwrite)
     else:
-        save = str(Path(args.save_dir) / "ptb_small") if args.save_dir else None
-        results = ptb_small(data_path, data_flag, save=save, max_epochs=args.epochs, verbose=args.verbose,
-                            overwrite=args.overwrite)
+        run = reproduce.ptb_small if args.experiment == "ptb_small" else reproduce.ptb_medium
+        save = str(Path(args.save_dir) / args.experiment) if args.save_dir else None
+        results = ptb_training(data_path, data_flag, run=run, save=save, verbose=args.verbose, overwrite=args.overwrite,
+                            **({} if args.epochs is None else {"max_epochs": args.epochs}))
     with flags(FLAGS):
         print(f"wrote {reproduce.record(args.experiment, results, args.out, command_line())}")
     return 0
 
 
-def ptb_small(data_path, data_flag="--data-path", **kwargs):
-    """:func:`r2rt_rnn.reproduce.ptb_small`, its messages naming this command's flags (the data: ``data_flag``)."""
+def ptb_training(data_path, data_flag="--data-path", run=reproduce.ptb_small, **kwargs):
+    """``run`` (:func:`r2rt_rnn.reproduce.ptb_small`, ``ptb_dropout`` or ``ptb_medium``), its messages naming this
+    command's flags (the data: ``data_flag``)."""
     with flags({**FLAGS, "data_path": data_flag}):
         try:
-            return reproduce.ptb_small(data_path, **kwargs)
+            return run(data_path, **kwargs)
         except word_lm.SplitTooShort as exc:
             raise R2RTError(short_split_line(exc)) from None  # no --model here: the fix is the data alone
 
@@ -109,6 +119,20 @@ def ptb_speed(data_path, data_flag="--data-path", **kwargs):
             return reproduce.ptb_speed(data_path, log=lambda line: print(line, flush=True), **kwargs)
         except reproduce.TooManyBatches as exc:
             raise R2RTError(f"--batches {exc.asked}: {exc.reason}") from None
+
+
+# --- the slides at their own size --------------------------------------------------------------------
+
+
+def _run_slides(args):
+    with flags(FLAGS):
+        check_writable_folder(args.out, "out")
+        if args.steps is not None:
+            check_positive(steps=args.steps)
+    results = reproduce.slides_text(steps=args.steps or 200, log=lambda line: print(line, flush=True))
+    with flags(FLAGS):
+        print(f"wrote {reproduce.record(args.experiment, results, args.out, command_line())}")
+    return 0
 
 
 # --- the character experiments ----------------------------------------------------------------------

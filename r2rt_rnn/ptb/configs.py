@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from ..errors import R2RTError
 
-__all__ = ["CONFIGS", "PUBLISHED", "Config", "LargeConfig", "MediumConfig", "SmallConfig", "TestConfig",
+__all__ = ["CONFIGS", "PUBLISHED", "PUBLISHED_BY_CONFIG", "Config", "LargeConfig", "MediumConfig", "SmallConfig",
+           "TestConfig",
            "config_from_dict", "get_config"]
 
 
@@ -17,6 +18,13 @@ PUBLISHED = {
     "paper": {"valid_perplexity": 120.7, "test_perplexity": 114.5},
     "tf_script": {"valid_perplexity": 121.39, "test_perplexity": 115.91,
                   "epoch_1": {"train_perplexity": 270, "valid_perplexity": 180}},
+}
+
+# Final validation / test perplexity of each config: the paper's table 1 and the TF script's README.
+PUBLISHED_BY_CONFIG = {
+    "small": {"paper": (120.7, 114.5), "tf_script": (121.39, 115.91)},
+    "medium": {"paper": (86.2, 82.7), "tf_script": (86.16, 82.07)},
+    "large": {"paper": (82.2, 78.4), "tf_script": (82.62, 78.29)},
 }
 
 

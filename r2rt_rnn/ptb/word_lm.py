@@ -21,6 +21,7 @@ import numpy as np
 from .. import checkpoint, interrupts, summaries
 from ..data import Vocabulary, check_positive, epoch_size, ptb_iterator
 from ..errors import R2RTError, TrainingInterrupted
+from ..machine import cpu_seconds, cpu_share
 from ..progress import Progress
 from ..tf1 import tf
 from .configs import CONFIGS, Config, LargeConfig, MediumConfig, SmallConfig, TestConfig, config_from_dict, get_config
@@ -36,7 +37,8 @@ __all__ = ["CONFIGS", "Config", "LargeConfig", "MediumConfig", "PTBModel", "Smal
 # --- training and evaluation -----------------------------------------------------------------------
 
 
-def run_epoch(session, model, data, eval_op=None, verbose=False, label="epoch", on_batch=None, max_batches=None):
+def run_epoch(session, model, data, eval_op=None, verbose=False, label="epoch", on_batch=None, max_batches=None,
+              reset_state=False):
     """Run ``model`` once over ``data`` (an id array) and return the per-word perplexity.
 
     The state starts at zero and each batch's final state becomes the next
@@ -46,6 +48,7 @@ def run_epoch(session, model, data, eval_op=None, verbose=False, label="epoch", 
     ``on_batch(batches_done, word_loss)`` is called after each batch with the
     count of batches done so far (from 1) and that batch's mean loss per word.
     ``max_batches`` stops after that many batches (the speed measurement's use).
+    ``reset_state`` starts every batch from the zero state instead (what carrying it is worth).
     """
     n_batches = epoch_size(len(data), model.batch_size, model.num_steps)
     if max_batches is not None:
@@ -60,7 +63,8 @@ def run_epoch(session, model, data, eval_op=None, verbose=False, label="epoch", 
         for _, (x, y) in zip(range(n_batches), ptb_iterator(data, model.batch_size, model.num_steps)):
             feed = {model.input_data: x, model.targets: y, **model.state_feed(state)}
             vals = session.run(fetches, feed)
-            state = vals["final_state"]  # carried into the next batch: truncated backprop, not a reset
+            # carried into the next batch: truncated backprop, not a reset (unless asked to forget)
+            state = session.run(model.initial_state) if reset_state else vals["final_state"]
             costs += vals["cost"]
             iters += model.num_steps
             bar.update(1, perplexity=f"{np.exp(costs / iters):.1f}")
@@ -79,6 +83,7 @@ class TrainResult:
     train_perplexity: list = field(default_factory=list)
     valid_perplexity: list = field(default_factory=list)
     epoch_seconds: list = field(default_factory=list)
+    epoch_cpu: list = field(default_factory=list)  # per epoch, what the cores did (machine.cpu_share)
     test_perplexity: float = math.nan
     checkpoint: str = None
 
@@ -219,11 +224,12 @@ def _train_epochs(config, data, models, session, summary, save_path, vocab, resu
         m.assign_lr(session, config.learning_rate * lr_decay)
         lr = float(session.run(m.lr))
         summary.scalar_on_change(summaries.TRAIN_LEARNING_RATE, lr, i * n_batches)
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), cpu_seconds()
         on_batch = _log_train_perplexity(summary, i * n_batches, n_batches) if summary.enabled else None
         train_ppl = run_epoch(session, m, data.train, eval_op=m.train_op, verbose=verbose,
                               label=f"epoch {i + 1} train", on_batch=on_batch)
         seconds = time.perf_counter() - t0
+        cpu = cpu_share(cpu0, cpu_seconds(), seconds)
         valid_ppl = run_epoch(session, mvalid, data.valid, verbose=verbose, label=f"epoch {i + 1} valid")
         if not (math.isfinite(train_ppl) and math.isfinite(valid_ppl)):
             raise R2RTError(f"training diverged in epoch {i + 1} (perplexity {train_ppl}); "
@@ -233,6 +239,7 @@ def _train_epochs(config, data, models, session, summary, save_path, vocab, resu
         result.train_perplexity.append(train_ppl)
         result.valid_perplexity.append(valid_ppl)
         result.epoch_seconds.append(seconds)
+        result.epoch_cpu.append(cpu)
         log(f"Epoch {i + 1}/{config.max_max_epoch}  learning rate {lr:.3f}  train perplexity {train_ppl:.3f}  "
             f"valid perplexity {valid_ppl:.3f}  ({seconds:.0f} s)")
         summary.scalars({summaries.VALID_PERPLEXITY: valid_ppl, summaries.EPOCH_SECONDS: seconds},

@@ -15,7 +15,7 @@ Every box is a patch whose ``gid`` says what it is (``"cell"``, ``"dropout"``, `
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from .errors import R2RTError
+from ..errors import R2RTError
 
 COLOURS = {"cell": "#cfe2f3", "dropout": "#f4cccc", "ln": "#fff2cc", "gate": "#d9ead3", "op": "#eeeeee",
            "io": "white", "loop": "#cfe2f3"}

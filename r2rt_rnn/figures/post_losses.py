@@ -13,8 +13,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .post_results import published
-from .presets import PRESETS
+from ..post_results import published
+from ..presets import PRESETS
 
 MARKERS = "osD^v<>p"
 SAME_WITHIN = 5e-4  # per-epoch losses closer than this (nats) draw as one line

@@ -1,0 +1,38 @@
+"""Figures measured outside this project for the same three PTB configs, to quote beside ours.
+
+``docs/results/ptb_pytorch_h200.jsonl`` (copied from the workplace's ``shared/anchors``, where its
+README says how it was made): the tutorial's small/medium/large configs as a plain PyTorch
+``nn.LSTM`` (cuDNN) model on one NVIDIA H200 GPU, PyTorch 2.11, measured 2026-12-04. Not
+TensorFlow and not this machine: quoted as a GPU's figures for the same arithmetic.
+"""
+import json
+from pathlib import Path
+
+from ..errors import R2RTError
+
+SOURCE = "PyTorch cuDNN LSTM on one NVIDIA H200 (shared/anchors/ptb_pytorch_h200.jsonl, 2026-12-04)"
+
+
+def load(path):
+    """The anchor file as ``{"wps": {config: {"fp32": event, "tf32": event}}, "runs": {config: [epoch events]},
+    "test": {config: event}}``; ``runs`` holds each config's longest fp32 run of consecutive epochs from 1."""
+    try:
+        events = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, ValueError) as e:
+        raise R2RTError(f"cannot read the anchor figures {path} ({e}); restore docs/results/ from git") from None
+    wps, runs, test, current = {}, {}, {}, {}
+    for e in events:
+        precision = "tf32" if e.get("tf32") else "fp32"
+        if e["event"] == "wps":
+            wps.setdefault(e["config"], {})[precision] = e
+        elif e["event"] == "test" and precision == "fp32":
+            test[e["config"]] = e
+        elif e["event"] == "epoch" and precision == "fp32":
+            run = current.setdefault(e["config"], [])
+            if e["epoch"] == 1 or (run and run[-1]["epoch"] != e["epoch"] - 1):
+                run = current[e["config"]] = []
+            if not run or run[-1] != e:  # the file repeats a line once
+                run.append(e)
+            if len(run) > len(runs.get(e["config"], [])):
+                runs[e["config"]] = run
+    return {"wps": wps, "runs": runs, "test": test}
