@@ -162,8 +162,8 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
     hidden state is carried from each batch to the next and reset at the start of every
     pass. Returns a dict: ``losses`` (per step, nats/char), ``sample`` (``seed_char`` followed by
     ``config.sample_length`` characters; ``seed_char`` defaults to the text's first character),
-    ``samples`` (step -> ``seed_char`` and 100 characters, every ``samples_every`` steps when > 0), ``vocab``, ``config``, ``seconds``, ``logdir``
-    (the run's TensorBoard directory, or None).
+    ``samples`` (step -> ``seed_char`` and 100 characters, every ``samples_every`` steps when
+    > 0), ``vocab``, ``config``, ``seconds``, ``logdir`` (the run's TensorBoard directory, or None).
 
     With ``logdir``, a new run directory under it gets the graph and, for TensorBoard,
     ``train/loss`` (the mean of the last 10 steps, every 10 steps), ``train/learning_rate``
