@@ -137,9 +137,10 @@ def ptb_dropout(data_path, save_dir=None, max_epochs=None, seed=0, verbose=False
     saves = {k: (None if save_dir is None else
                  word_lm.check_save_path(Path(save_dir) / f"ptb_small_keep{k:g}", overwrite)) for k in keep_probs}
     data = ptb_raw_data(data_path, offer_download=False)
+    log = log or (lambda *_: None)
     results = {}
     for keep in keep_probs:
-        (log or (lambda *_: None))(f"--- ptb_dropout: small model, keep_prob {keep:g}")
+        log(f"--- ptb_dropout: small model, keep_prob {keep:g}")
         results[f"keep_prob {keep}"] = ptb_run(data_path, dataclasses.replace(SmallConfig(), keep_prob=keep),
                                                  saves[keep], max_epochs, seed, verbose, overwrite, data=data)
     return results
@@ -203,10 +204,10 @@ def ptb_speed(data_path, models=("small", "medium", "large"), batches=200, warmu
             start = time.perf_counter()
             word_lm.run_epoch(session, train_model, data.train, eval_op=train_model.train_op, max_batches=batches)
             seconds = time.perf_counter() - start
-        wps = batches * words / seconds
-        epoch_s = len(data.train) / wps
+        run = cost.projection(config, batches * words / seconds, len(data.train))
+        wps, epoch_s = run["words_per_second"], run["seconds_per_epoch"]
         results[name] = {"batches_timed": batches, "words_per_second": wps, "seconds_per_epoch": epoch_s,
-                         "epochs": config.max_max_epoch, "projected_hours": config.max_max_epoch * epoch_s / 3600,
+                         "epochs": config.max_max_epoch, "projected_hours": run["hours"],
                          "config": dataclasses.asdict(config),
                          "arithmetic": _arithmetic(config, len(data.train), machine_peak, words)}
         log(f"{name}: {wps:,.0f} words/s over {batches} batches; an epoch {epoch_s / 60:.1f} min; "
@@ -220,13 +221,11 @@ def _arithmetic(config, train_words, machine_peak, words_per_batch):
     shapes = cost.product_shapes(config)
     rates = {part: matmul_rate(*shape) for part, (shape, _) in shapes.items()}
     batch_s = cost.seconds_per_batch(config, {part: r["seconds"] for part, r in rates.items()})
-    own_wps = words_per_batch / batch_s
     return {"train_flops_per_word": cost.train_flops_per_word(config),
             "forward_flops_per_word": cost.forward_flops_per_word(config),
             "at_peak": cost.lower_bound(config, machine_peak["gflops"], train_words),
             "product_rates": {part: {**rates[part], "count_per_batch": shapes[part][1]} for part in shapes},
-            "at_own_shapes": {"words_per_second": own_wps, "seconds_per_epoch": train_words / own_wps,
-                              "hours": config.max_max_epoch * train_words / own_wps / 3600}}
+            "at_own_shapes": cost.projection(config, words_per_batch / batch_s, train_words)}
 
 
 def slides_text(steps=200, eval_every=25, log=print):

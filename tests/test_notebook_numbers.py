@@ -52,7 +52,7 @@ def unexplained(texts, allowed):
     for text in texts:
         for n in DECIMAL.findall(text):
             value, digits = float(n.replace(",", "")), len(n.split(".")[1])
-            if not any(abs(value - a) <= 0.5 * 10 ** -digits + 1e-12 and round(a, digits) == value for a in allowed):
+            if not any(round(a, digits) == value for a in allowed):
                 bad.append(n)
     return bad
 

@@ -3,9 +3,10 @@
 Names: the post's three character-model experiments (``graph_styles``,
 ``gru_vs_custom``, ``cell_comparison``; see :mod:`r2rt_rnn.experiments`), ``all``
 of those, ours beyond the post (``beyond_the_post``), the PTB tutorial's small
-model (``ptb_small``), the same with dropout (``ptb_dropout``: keep_prob 1.0
-and 0.5), an epoch of the medium model (``ptb_medium``) and the speed of its three models (``ptb_speed``); the runs
-and the records are :mod:`r2rt_rnn.reproduce`'s. Every option is checked, by its
+model (``ptb_small``), the same with dropout (``ptb_dropout``: keep_prob 0.5;
+1.0 is ``ptb_small``), an epoch of the medium model (``ptb_medium``), the speed
+of its three models (``ptb_speed``) and the slides' text model at the slides'
+size (``slides_text``); the runs and the records are :mod:`r2rt_rnn.reproduce`'s. Every option is checked, by its
 flag, before the first model trains.
 
 Results go to a git-ignored run folder (``runs/reproduce``) unless ``--out`` says
@@ -91,12 +92,12 @@ def _run_ptb(args):
         results = ptb_speed(data_path, data_flag, batches=args.batches)
     elif args.experiment == "ptb_dropout":
         results = ptb_training(data_path, data_flag, run=reproduce.ptb_dropout, save_dir=args.save_dir,
-                            max_epochs=args.epochs, verbose=args.verbose, overwrite=args.overwrite)
+                               max_epochs=args.epochs, verbose=args.verbose, overwrite=args.overwrite)
     else:
         run = reproduce.ptb_small if args.experiment == "ptb_small" else reproduce.ptb_medium
         save = str(Path(args.save_dir) / args.experiment) if args.save_dir else None
-        results = ptb_training(data_path, data_flag, run=run, save=save, verbose=args.verbose, overwrite=args.overwrite,
-                            **({} if args.epochs is None else {"max_epochs": args.epochs}))
+        results = ptb_training(data_path, data_flag, run=run, save=save, verbose=args.verbose,
+                               overwrite=args.overwrite, **({} if args.epochs is None else {"max_epochs": args.epochs}))
     with flags(FLAGS):
         print(f"wrote {reproduce.record(args.experiment, results, args.out, command_line())}")
     return 0
@@ -129,7 +130,8 @@ def _run_slides(args):
         check_writable_folder(args.out, "out")
         if args.steps is not None:
             check_positive(steps=args.steps)
-    results = reproduce.slides_text(steps=args.steps or 200, log=lambda line: print(line, flush=True))
+    results = reproduce.slides_text(**({} if args.steps is None else {"steps": args.steps}),
+                                    log=lambda line: print(line, flush=True))
     with flags(FLAGS):
         print(f"wrote {reproduce.record(args.experiment, results, args.out, command_line())}")
     return 0

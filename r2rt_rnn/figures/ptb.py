@@ -38,8 +38,7 @@ def perplexity_figure(small, published, anchor_run=None, anchor_test=None):
     if anchor_test:
         zoom.plot([epochs[-1] + 0.4], [anchor_test["test_ppl"]], "*", ms=11, mfc="none", color="C4",
                   label="PyTorch on an H200: test")
-    for who, style in (("paper", "--"), ("tf_script", ":")):
-        name = "paper" if who == "paper" else "TF script"
+    for who, name, style in (("paper", "paper", "--"), ("tf_script", "TF script", ":")):
         zoom.axhline(published[who]["valid_perplexity"], color="C1", ls=style, lw=1, label=f"{name}: validation")
         zoom.axhline(published[who]["test_perplexity"], color="C2", ls=style, lw=1, label=f"{name}: test")
     zoom.set(xlabel="epoch", ylabel="perplexity", title=f"epochs {start}-{len(epochs)} and the published finals")
@@ -107,7 +106,7 @@ def cost_figure(speed, anchor_wps):
     width = 0.8 / len(series)
     x = np.arange(len(names))
     for i, (label, values) in enumerate(series.items()):
-        bars = ax.bar(x + (i - 1.5) * width, values, width, label=label, color=f"C{i}")
+        bars = ax.bar(x + (i - (len(series) - 1) / 2) * width, values, width, label=label, color=f"C{i}")
         for bar, v in zip(bars, values):
             ax.text(bar.get_x() + bar.get_width() / 2, v * 1.08, f"{v:,.0f}", ha="center", fontsize=7, rotation=90)
     ax.set_xticks(x, names)

@@ -10,8 +10,6 @@ from pathlib import Path
 
 from ..errors import R2RTError
 
-SOURCE = "PyTorch cuDNN LSTM on one NVIDIA H200 (shared/anchors/ptb_pytorch_h200.jsonl, 2026-12-04)"
-
 
 def load(path):
     """The anchor file as ``{"wps": {config: {"fp32": event, "tf32": event}}, "runs": {config: [epoch events]},

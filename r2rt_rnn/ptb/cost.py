@@ -6,7 +6,7 @@ values) by a ``[2h, 4h]`` kernel: ``2 * 2h * 4h`` FLOPs. The softmax multiplies 
 the inputs' gradient, one for the weights'), so a trained word is about 3x the forward
 FLOPs. Element-wise work (gates, dropout, the softmax itself) is left out: this is a lower
 bound, reached only if every product ran at the machine's measured matmul rate
-(:func:`r2rt_rnn.bench.peak.matmul_gflops`).
+(:func:`r2rt_rnn.bench.peak.peak`).
 """
 
 TRAIN_FACTOR = 3  # forward + backward (inputs' and weights' gradients)
@@ -25,12 +25,17 @@ def train_flops_per_word(config):
     return TRAIN_FACTOR * forward_flops_per_word(config)["total"]
 
 
-def lower_bound(config, gflops, train_words):
-    """The fastest training ``config`` could go at ``gflops``: ``{"words_per_second", "seconds_per_epoch",
+def projection(config, words_per_second, train_words):
+    """A full training of ``config`` at ``words_per_second``: ``{"words_per_second", "seconds_per_epoch",
     "hours"}`` for ``config.max_max_epoch`` epochs of ``train_words`` words."""
-    wps = gflops * 1e9 / train_flops_per_word(config)
-    epoch = train_words / wps
-    return {"words_per_second": wps, "seconds_per_epoch": epoch, "hours": config.max_max_epoch * epoch / 3600}
+    epoch = train_words / words_per_second
+    return {"words_per_second": words_per_second, "seconds_per_epoch": epoch,
+            "hours": config.max_max_epoch * epoch / 3600}
+
+
+def lower_bound(config, gflops, train_words):
+    """The fastest training ``config`` could go at ``gflops`` (a :func:`projection`)."""
+    return projection(config, gflops * 1e9 / train_flops_per_word(config), train_words)
 
 
 def product_shapes(config):

@@ -54,7 +54,7 @@ def run_epoch(session, model, data, eval_op=None, verbose=False, label="epoch", 
     if max_batches is not None:
         n_batches = min(n_batches, max_batches)
     costs, iters = 0.0, 0
-    state = session.run(model.initial_state)
+    state = zero = session.run(model.initial_state)
     fetches = {"cost": model.cost, "final_state": model.final_state}
     if eval_op is not None:
         fetches["eval_op"] = eval_op
@@ -64,7 +64,7 @@ def run_epoch(session, model, data, eval_op=None, verbose=False, label="epoch", 
             feed = {model.input_data: x, model.targets: y, **model.state_feed(state)}
             vals = session.run(fetches, feed)
             # carried into the next batch: truncated backprop, not a reset (unless asked to forget)
-            state = session.run(model.initial_state) if reset_state else vals["final_state"]
+            state = zero if reset_state else vals["final_state"]
             costs += vals["cost"]
             iters += model.num_steps
             bar.update(1, perplexity=f"{np.exp(costs / iters):.1f}")
