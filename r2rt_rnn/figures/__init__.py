@@ -1,10 +1,8 @@
-"""The pictures and result figures of the four notebooks, one module per source text.
+"""The pictures and result figures of the four notebooks, one module per source text
+(notebooks 02 and 03 do not have theirs yet: issue 39).
 
 * :mod:`.post_diagrams`, :mod:`.post_losses` -- notebook 01, R2RT's post: unrolling, dropout in a
   stack, the layer-normalised LSTM; loss curves beside the post's values;
-* :mod:`.gentle` -- notebook 02, the gentle intro (min-char-rnn): one step, the unrolled graph, the
-  state carried from batch to batch;
-* :mod:`.slides` -- notebook 03, the slides: many-to-one, many-to-many and many-to-one-to-many;
 * :mod:`.ptb` -- notebook 04, the PTB tutorial: perplexity beside the published figures, dropout's
   gap, the cost of each configuration.
 
