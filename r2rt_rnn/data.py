@@ -258,6 +258,11 @@ class Corpus:
         return len(self.vocab)
 
 
+def valid_cut(length, valid_fraction):
+    """Where a sequence of ``length`` items splits so that its last ``valid_fraction`` is held out."""
+    return int(length * (1.0 - valid_fraction))
+
+
 def load_corpus(source=None, valid_fraction=0.0, cache_dir=None):
     """Load a text (see :func:`load_text`), build its sorted vocabulary and encode it.
 
@@ -270,7 +275,7 @@ def load_corpus(source=None, valid_fraction=0.0, cache_dir=None):
     vocab = Vocabulary.from_text(text)
     ids = vocab.encode(text)
     if valid_fraction > 0:
-        cut = int(len(ids) * (1.0 - valid_fraction))
+        cut = valid_cut(len(ids), valid_fraction)
         return Corpus(text, vocab, ids[:cut], ids[cut:])
     return Corpus(text, vocab, ids)
 

@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 
-from ..data import check_positive, load_corpus
+from ..data import check_positive, load_text, valid_cut
 from ..tf1 import tf
 from . import many_to_many, many_to_one, sorting
 from .many_to_many import train_many_to_many
@@ -67,8 +67,9 @@ def train_text(steps=200, eval_every=50, learning_rate=2e-3, seed=0, text=None, 
     every ``eval_every`` steps. Returns :func:`~.many_to_many.train_many_to_many`'s dict plus
     ``sizes`` and ``chars_per_step``.
     """
-    corpus = load_corpus(text, valid_fraction=0.1)  # the post's models' cut
-    train, valid = corpus.text[:len(corpus.train)], corpus.text[len(corpus.train):]
+    text = load_text(text)
+    cut = valid_cut(len(text), 0.1)  # the cut load_corpus(valid_fraction=0.1) makes for the post's models
+    train, valid = text[:cut], text[cut:]
     size = SIZES["many_to_many"]
     result = train_many_to_many(train, steps=steps, batch_size=BATCH_SIZE, seq_length=size["seq_length"],
                                 state_dim=size["state_dim"], n_layers=size["n_layers"], learning_rate=learning_rate,
