@@ -217,3 +217,42 @@ def test_ptb_speed_table():
         assert_shows(epoch, [r["seconds_per_epoch"] / 60], f"{name} epoch minutes")
         assert_shows(full, [r["epochs"], r["projected_hours"]], f"{name} projected")
         assert_shows(bound, [r["arithmetic"]["at_peak"]["hours"]], f"{name} bound")
+
+
+def test_ptb_dropout_tables_and_prose():
+    """Section 5's dropout run: per epoch beside the run without dropout, the gap table, and the prose's figures."""
+    text = section(REPRODUCTION, "### Dropout")
+    per_epoch, summary = tables(text)[:2]
+    dropout, small = recorded("ptb_dropout")["keep_prob 0.5"], recorded("ptb_small")
+    for d, s in zip(dropout["epochs"], small["epochs"]):
+        _, rate, train, valid, valid_small, seconds = row(per_epoch, str(d["epoch"]))
+        assert_shows(rate, [d["learning_rate"]], f"dropout epoch {d['epoch']} rate")
+        assert_shows(train, [d["train_perplexity"]], f"dropout epoch {d['epoch']} train")
+        assert_shows(valid, [d["valid_perplexity"]], f"dropout epoch {d['epoch']} valid")
+        assert_shows(valid_small, [s["valid_perplexity"]], f"keep 1.0 epoch {d['epoch']} valid")
+        assert_shows(seconds, [d["train_seconds"]], f"dropout epoch {d['epoch']} seconds")
+    test_row = row(per_epoch, "test")
+    assert_shows(test_row[3], [dropout["test_perplexity"]], "dropout test")
+    assert_shows(test_row[4], [small["test_perplexity"]], "keep 1.0 test")
+    gaps = {}
+    for label, r in (("keep_prob 1.0", small), ("keep_prob 0.5", dropout)):
+        last = r["epochs"][-1]
+        gaps[label] = last["valid_perplexity"] - last["train_perplexity"]
+        _, train, valid, gap, test = row(summary, label)
+        assert_shows(train, [last["train_perplexity"]], f"{label} final train")
+        assert_shows(valid, [last["valid_perplexity"]], f"{label} final valid")
+        assert_shows(gap, [abs(gaps[label])], f"{label} gap")
+        assert gap.lstrip().startswith("-") == (gaps[label] < 0), (label, gap)
+        assert_shows(test, [r["test_perplexity"]], f"{label} test")
+    prose = " ".join(line for line in text.splitlines() if not line.startswith(("|", "python")))
+    last_two = [e["valid_perplexity"] for e in dropout["epochs"][-2:]]
+    for claim in (f"{gaps['keep_prob 1.0']:.1f} without it, {gaps['keep_prob 0.5']:.1f} with it",
+                  f"{dropout['epochs'][-1]['valid_perplexity']:.2f} against {small['epochs'][-1]['valid_perplexity']:.2f}",
+                  f"test {dropout['test_perplexity']:.2f} against {small['test_perplexity']:.2f}",
+                  f"valid {dropout['epochs'][3]['valid_perplexity']:.2f} after epoch 4",
+                  f"was at {small['epochs'][3]['valid_perplexity']:.2f}",
+                  f"by {last_two[0] - last_two[1]:.2f} in the last epoch",
+                  f"rate is {dropout['epochs'][-1]['learning_rate']:.3f}".rstrip("0")):
+        assert claim in prose, f"REPRODUCTION's dropout prose no longer says {claim!r}"
+    quiet = [e["train_seconds"] for e in dropout["epochs"] if e["cpu"]["other_cpu_seconds"] <= 20]
+    assert f"{min(quiet):.0f}-{max(quiet):.0f} s" in prose
