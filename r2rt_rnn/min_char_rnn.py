@@ -155,7 +155,21 @@ def check_config(config):
     return config
 
 
-def train(text=None, config=None, seed_char=None, progress=True, log_every=500, samples_every=0, logdir=None):
+def held_out_loss(sess, g, ids, batch_size, seq_length):
+    """Mean loss (nats/char) of the model in ``g`` over ``ids``, read as in training (streams side by side,
+    the state carried from window to window) but without a training step; ``batch_size`` shrinks
+    to fit a short text."""
+    batch_size = max(1, min(batch_size, (len(ids) - 1) // seq_length))
+    h = np.zeros([batch_size, g["hidden_size"]], np.float32)
+    losses = []
+    for x, y in gen_epoch_data(ids, batch_size, seq_length):
+        loss, h = sess.run([g["loss"], g["final_state"]], {g["x"]: x, g["y"]: y, g["init_state"]: h})
+        losses.append(float(loss))
+    return float(np.mean(losses))
+
+
+def train(text=None, config=None, seed_char=None, progress=True, log_every=500, samples_every=0, logdir=None,
+          valid_text=None, eval_every=0):
     """Train min-char-rnn on ``text`` (default: the bundled tiny-shakespeare) and sample from it.
 
     Runs ``config.steps`` batches, looping over the text as many times as needed; the
@@ -163,7 +177,13 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
     pass. Returns a dict: ``losses`` (per step, nats/char), ``sample`` (``seed_char`` followed by
     ``config.sample_length`` characters; ``seed_char`` defaults to the text's first character),
     ``samples`` (step -> ``seed_char`` and 100 characters, every ``samples_every`` steps when
-    > 0), ``vocab``, ``config``, ``seconds``, ``logdir`` (the run's TensorBoard directory, or None).
+    > 0), ``valid_losses`` (``[(step, held-out loss)]`` every ``eval_every`` steps and at the end,
+    when ``valid_text`` is given), ``passes`` (how many times training read the text), ``vocab``,
+    ``config``, ``seconds``, ``logdir`` (the run's TensorBoard directory, or None).
+
+    ``valid_text`` is never trained on; the vocabulary covers it too, so its characters have ids.
+    Every ``log_every`` steps one line gives the mean training loss of those steps (and the
+    held-out loss when it was measured at that step); the progress bar shows the same mean.
 
     With ``logdir``, a new run directory under it gets the graph and, for TensorBoard,
     ``train/loss`` (the mean of the last 10 steps, every 10 steps), ``train/learning_rate``
@@ -173,9 +193,13 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
     text = load_text(None) if text is None else text
     if not text:
         raise R2RTError("the training text is empty; pass a file with some text in it")
-    vocab = Vocabulary.from_text(text)
+    vocab = Vocabulary.from_text(text + (valid_text or ""))
     ids = vocab.encode(text)
     check_length(ids, config.batch_size, config.seq_length)
+    valid_ids = vocab.encode(valid_text) if valid_text else None
+    if valid_ids is not None and len(valid_ids) <= config.seq_length:
+        raise R2RTError(f"valid_text has {len(valid_ids)} characters; it needs more than seq_length "
+                        f"({config.seq_length}) to measure a held-out loss")
     seed_char = text[0] if seed_char is None else seed_char
     if seed_char not in vocab.vocab_to_idx:
         raise R2RTError(f"seed character {seed_char!r} does not occur in the training text; pick one that does")
@@ -185,7 +209,7 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
         seed_graph(config.seed)
         g = build_graph(len(vocab), config.hidden_size, config.seq_length, config.learning_rate, config.clip)
         rng = np.random.RandomState(config.seed)
-        losses, samples, logged = [], {}, 0
+        losses, samples, logged, valid_losses, passes = [], {}, 0, [], 0
         summary = SummaryLog.maybe(logdir, graph=graph)  # opened (or refused) before any training
         summary.scalar(TRAIN_LEARNING_RATE, config.learning_rate, 0)
         bar = Progress(config.steps, "min-char-rnn", enabled=progress, unit="step")
@@ -194,19 +218,26 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
             sess.run(tf.global_variables_initializer())
             while len(losses) < config.steps:
                 h = np.zeros([config.batch_size, config.hidden_size], np.float32)  # new pass, fresh memory
+                passes += 1
                 for x, y in gen_epoch_data(ids, config.batch_size, config.seq_length):
                     # The state carried over: this window's first h is the previous window's last h.
                     loss, h, _ = sess.run([g["loss"], g["final_state"], g["train_step"]],
                                           {g["x"]: x, g["y"]: y, g["init_state"]: h})
                     losses.append(float(loss))
                     step = len(losses)
-                    bar.update(1, batch_loss=f"{loss:.3f}")
+                    window = losses[-(log_every or 100):]
+                    bar.update(1, **{f"mean loss of the last {len(window)}": f"{np.mean(window):.3f}"})
                     interrupts.check()  # the command line's Ctrl-C takes effect here, between two steps
                     if step % TRAIN_LOSS_EVERY == 0 or step == config.steps:
                         summary.scalar(TRAIN_LOSS, np.mean(losses[logged:]), step)
                         logged = step
+                    if valid_ids is not None and ((eval_every and step % eval_every == 0) or step == config.steps):
+                        valid_losses.append((step, held_out_loss(sess, g, valid_ids, config.batch_size,
+                                                                 config.seq_length)))
                     if log_every and step % log_every == 0:
-                        msg = f"step {step}: mean loss of the last {log_every} steps {np.mean(losses[-log_every:]):.3f}"
+                        msg = f"step {step}: training loss (mean of the last {log_every} steps) {np.mean(window):.3f}"
+                        if valid_losses and valid_losses[-1][0] == step:
+                            msg += f", held-out loss {valid_losses[-1][1]:.3f}"
                         bar.write(msg)
                     if samples_every and step % samples_every == 0:
                         samples[step] = seed_char + sample(sess, g, vocab, seed_char, 100, rng=rng)
@@ -216,5 +247,6 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
             bar.close()
             text_out = sample(sess, g, vocab, seed_char, config.sample_length, rng=rng)
             summary.text(TRAIN_SAMPLE, seed_char + text_out, len(losses))
-    return dict(losses=losses, sample=seed_char + text_out, samples=samples, vocab=vocab,
+    return dict(losses=losses, sample=seed_char + text_out, samples=samples, valid_losses=valid_losses,
+                passes=passes, vocab=vocab,
                 config=asdict(config), seconds=time.time() - start, logdir=summary.path)

@@ -231,3 +231,56 @@ def test_many_to_many_measures_a_held_out_loss_as_it_trains():
     assert [step for step, _ in result["valid_losses"]] == [3, 6]
     assert all(0 < loss < np.log(128) + 0.5 for _, loss in result["valid_losses"])
     assert result["seconds"] > 0 and len(result["losses"]) == 6
+
+
+# ---- the hand-built GRU as a cell that dynamic_rnn runs -----------------------------------------------
+
+def test_hand_gru_cell_runs_in_dynamic_rnn_and_equals_tf_gru_on_copied_weights():
+    """HandGRUCell over 6 steps of a 2-layer stack gives GRUCell's outputs once the weights are copied,
+    with one set of variables per layer (not per step)."""
+    rng = np.random.RandomState(7)
+    x = rng.randn(BATCH, 6, N).astype(np.float32)
+    with tf.Graph().as_default():
+        with tf.variable_scope("mine"):
+            mine, _ = tf.nn.dynamic_rnn(cells.multi_layer_rnn(2, L, "hand_gru"), tf.constant(x), dtype=tf.float32)
+        with tf.variable_scope("ref"):
+            ref, _ = _reference(lambda: tf.nn.dynamic_rnn(cells.multi_layer_rnn(2, L, "gru"), tf.constant(x),
+                                                          dtype=tf.float32))
+        own = [v for v in tf.trainable_variables() if v.op.name.startswith("mine/")]
+        assert len(own) == 2 * 3 * 3  # 2 layers x 3 gates x (A, B, bias)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for layer in range(2):
+                def var(prefix, name, layer=layer):
+                    (v,) = [v for v in tf.global_variables() if v.op.name.startswith(f"{prefix}/rnn/multi_rnn_cell/"
+                                                                                      f"cell_{layer}/")
+                            and v.op.name.endswith(name)]
+                    return v
+                n_in = N if layer == 0 else L
+                gk, gb = sess.run([var("ref", "gates/kernel"), var("ref", "gates/bias")])
+                ck, cb = sess.run([var("ref", "candidate/kernel"), var("ref", "candidate/bias")])
+                for gate, kernel, bias in (("reset", gk[:, :L], gb[:L]), ("update", gk[:, L:], gb[L:]),
+                                           ("candidate", ck, cb)):
+                    sess.run([var("mine", f"{gate}/A").assign(kernel[:n_in]),
+                              var("mine", f"{gate}/B").assign(kernel[n_in:]), var("mine", f"{gate}/bias").assign(bias)])
+            a, b = sess.run([mine, ref])
+    assert a.shape == (BATCH, 6, L) and np.allclose(a, b, atol=1e-5)
+
+
+def test_sorter_records_gradient_norms_and_trains_the_hand_built_gru():
+    result = train_sorter(seq_length=4, num_values=6, n_train=2000, n_test=200, steps=120, batch_size=64,
+                          state_dim=32, learning_rate=5e-3, log_every=0, seed=0, cell="hand_gru")
+    norms = np.array(result["grad_norms"])
+    assert len(norms) == len(result["losses"]) == 120 and (norms > 0).all() and np.isfinite(norms).all()
+    assert np.mean(result["losses"][-20:]) < np.mean(result["losses"][:20]) / 2
+    assert result["position_accuracy"] > result["positional_baseline"] + 0.2
+    assert result["seconds"] > 0
+
+
+def test_many_to_one_confusion_matrix_counts_the_held_out_predictions():
+    data = make_windows(load_sources(), seq_length=16, train_per_class=50, test_per_class=20, seed=0)
+    result = train_many_to_one(data, steps=15, batch_size=16, state_dim=16, n_layers=1, log_every=0, seed=0)
+    confusion = np.array(result["confusion"])
+    assert confusion.shape == (4, 4) and confusion.sum() == 80
+    assert (confusion.sum(axis=1) == 20).all()  # each row: one source's 20 held-out windows
+    assert np.trace(confusion) / 80 == pytest.approx(result["test_accuracy"])

@@ -78,3 +78,17 @@ def test_the_stdlib_preset_trains_on_the_recipes_text(tmp_path, capsys):
     text = capsys.readouterr().out
     assert code == 0 and "Built the GRU graph" in text
     assert "validation loss after the final epoch" in text  # the preset's stall rule needs the held-out tenth
+
+
+def test_the_tempest_is_the_end_of_tiny_shakespeare():
+    from r2rt_rnn.corpus.tempest import OPENING, speakers, tempest
+    from r2rt_rnn.data import load_text
+    from r2rt_rnn.errors import R2RTError
+
+    whole, play = load_text(None), tempest()
+    assert play.startswith(OPENING) and whole.endswith(play) and len(play) == 34_655
+    cast = speakers(play)
+    assert {"PROSPERO", "MIRANDA", "SEBASTIAN", "FERDINAND"} <= set(cast) and "HORTENSIO" not in cast
+    assert next(iter(cast)) == "PROSPERO"  # who speaks most
+    with pytest.raises(R2RTError, match="Tempest"):
+        tempest(whole[:100_000])

@@ -1,11 +1,13 @@
 """The post's pictures (r2rt_rnn.figures.post_diagrams) and the loss curves beside the post's
 (r2rt_rnn.figures.post_losses)."""
 
+import numpy as np
 import pytest
 
 from conftest import recorded
 from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.figures import post_diagrams as diagrams
+from r2rt_rnn.figures.drawing import count
 from r2rt_rnn.figures.post_losses import coinciding, loss_figure
 from r2rt_rnn.post_results import EXPERIMENTS as POST
 
@@ -17,23 +19,23 @@ def texts(fig):
 @pytest.mark.parametrize("num_steps", [1, 4, 9])
 def test_unrolling_draws_one_cell_per_step_against_one_loop(num_steps):
     fig = diagrams.unrolling_figure(num_steps, graph_nodes=(48601, 1061))
-    assert diagrams.count(fig, "cell", axes=0) == num_steps
-    assert diagrams.count(fig, "loop", axes=1) == 1
+    assert count(fig, "cell", axes=0) == num_steps
+    assert count(fig, "loop", axes=1) == 1
     assert f"{num_steps} copies" in texts(fig) and "48,601 graph nodes" in texts(fig)
 
 
 @pytest.mark.parametrize("num_layers, keep_prob, between", [(3, 0.9, "0.81"), (2, 0.5, "0.25")])
 def test_dropout_wrapped_twice_between_layers_against_build_graphs_once(num_layers, keep_prob, between):
     fig = diagrams.dropout_figure(num_layers, keep_prob)
-    assert [diagrams.count(fig, "cell", axes=i) for i in (0, 1)] == [num_layers, num_layers]
+    assert [count(fig, "cell", axes=i) for i in (0, 1)] == [num_layers, num_layers]
     # every cell wrapped on both sides, against each cell's input and the stack's output
-    assert [diagrams.count(fig, "dropout", axes=i) for i in (0, 1)] == [2 * num_layers, num_layers + 1]
+    assert [count(fig, "dropout", axes=i) for i in (0, 1)] == [2 * num_layers, num_layers + 1]
     assert f"= {between}" in texts(fig) and f"{keep_prob:g}" in texts(fig)
 
 
 def test_ln_lstm_normalises_each_gate_and_the_new_cell():
     fig = diagrams.ln_lstm_figure()
-    assert diagrams.count(fig, "ln") == 5 and diagrams.count(fig, "gate") == 4
+    assert count(fig, "ln") == 5 and count(fig, "gate") == 4
     assert "LN(c_t)" in texts(fig).replace("$", "")
 
 
@@ -78,3 +80,50 @@ def test_curves_apart_by_more_than_the_tolerance_do_not_coincide():
     assert coinciding({"a": a, "b": {**a, "losses": [3.0, 2.01]}}) == []
     assert coinciding({"a": a, "b": {**a, "losses": [3.0, 2.0001]}}) == [["a", "b"]]
     assert "(post)" not in " ".join(legend(loss_figure({"a": a}, post=False)))
+
+
+# ---- notebook 02 (the gentle intro) and 03 (the slides) ------------------------------------------------
+
+def test_the_intro_graph_has_the_whitepaper_layer_and_one_rnn_step():
+    from r2rt_rnn.figures import gentle
+
+    fig = gentle.graph_figure()
+    # x, W, b | x_t, h_{t-1}, five weights; ops MatMul, Add, ReLU | MatMul x 2, Add, tanh, the readout
+    assert [count(fig, "placeholder", axes=i) for i in (0, 1)] == [1, 2]
+    assert [count(fig, "variable", axes=i) for i in (0, 1)] == [2, 4]
+    assert [count(fig, "op", axes=i) for i in (0, 1)] == [3, 5]
+
+
+@pytest.mark.parametrize("batches, steps", [(2, 3), (3, 4)])
+def test_the_batches_picture_carries_the_state_across_each_edge(batches, steps):
+    from r2rt_rnn.figures import gentle
+
+    fig = gentle.batches_figure(batches, steps)
+    assert count(fig, "cell") == batches * steps
+    assert texts(fig).count("gradients stop") == batches - 1 and texts(fig).count("state") >= batches - 1
+    with pytest.raises(R2RTError, match="num_batches"):
+        gentle.batches_figure(0, 3)
+
+
+def test_the_slides_three_architectures():
+    from r2rt_rnn.figures import slides
+
+    m2o = slides.many_to_one_figure(5)
+    assert count(m2o, "cell") == 10 and count(m2o, "op") == 3  # fw and bw rows; two projections and the sum
+    assert count(slides.many_to_many_figure(6), "cell") == 6
+    sorter = slides.many_to_one_to_many_figure(4)
+    assert count(sorter, "cell") == 4 and count(sorter, "gate") == 4 and count(sorter, "state") == 1
+    assert "sorted[3]" in texts(sorter)
+    with pytest.raises(R2RTError, match="steps"):
+        slides.many_to_one_figure(1)
+
+
+def test_the_slides_result_figures():
+    from r2rt_rnn.figures import slides
+
+    fig = slides.confusion_figure([[9, 1], [2, 8]], ["a", "b"])
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["1", "2", "8", "9"]
+    losses = list(np.linspace(2, 0.1, 60))
+    fig = slides.spikes_figure(losses, list(np.linspace(9, 1, 60)), spikes=[30])
+    assert len(fig.axes) == 2 and fig.axes[1].get_yscale() == "log"
+    assert list(slides.moving_mean([1, 2, 3, 4], 2)) == [1.5, 2.5, 3.5]

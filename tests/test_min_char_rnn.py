@@ -95,7 +95,7 @@ def test_cli_trains_and_prints_a_sample(tmp_path, capsys):
                    "--sample-length", "30", "--seed-char", "F", "--progress", "off", "--log-every", "10"])
     out = capsys.readouterr().out
     assert rc == 0
-    assert "step 20: mean loss of the last 10 steps" in out and "---- sample ----" in out
+    assert "step 20: training loss (mean of the last 10 steps)" in out and "---- sample ----" in out
     assert out.split("---- sample ----\n", 1)[1].startswith("F")
 
 
@@ -111,3 +111,14 @@ def test_intermediate_samples_are_whole_starting_with_the_seed_character():
     for text in result["samples"].values():
         assert text.startswith("T") and len(text) == 101
     assert result["sample"].startswith("T") and len(result["sample"]) == 6
+
+
+def test_held_out_loss_is_measured_on_text_never_trained_on():
+    train_text, valid_text = TEXT[:4000], TEXT[4000:5000] + "\u00e9"  # a character only the held-out text has
+    result = train(train_text, Config(steps=12, batch_size=4, hidden_size=16), progress=False, log_every=0,
+                   valid_text=valid_text, eval_every=5)
+    assert [step for step, _ in result["valid_losses"]] == [5, 10, 12]  # every 5 steps, and at the end
+    assert all(0 < loss < np.log(len(result["vocab"])) + 0.3 for _, loss in result["valid_losses"])
+    assert "\u00e9" in result["vocab"].vocab_to_idx and result["passes"] >= 1
+    with pytest.raises(R2RTError, match="valid_text has 3 characters"):
+        train(train_text, Config(steps=1, batch_size=4), progress=False, valid_text="abc")

@@ -122,13 +122,43 @@ def gru_cell(input_tensor, output, scope="gru_cell"):
     return U * output + (1.0 - U) * O  # the slides mixed with R here and never used U
 
 
+class HandGRUCell(rnn_cell.RNNCell):
+    """:func:`gru_cell` as an ``RNNCell``, so ``dynamic_rnn`` and ``MultiRNNCell`` can run the hand-built GRU.
+
+    The state is the output (``[batch, units]``), as for ``rnn_cell.GRUCell``; the weights are the
+    three gates' ``A``, ``B`` and ``bias`` under ``gru_cell/{update,reset,candidate}``, created on the
+    first step and reused on every later one (the cell's layer scope sees to that).
+    """
+
+    def __init__(self, units, name=None):
+        super().__init__(name=name)
+        self._units = units
+
+    @property
+    def state_size(self):
+        return self._units
+
+    @property
+    def output_size(self):
+        return self._units
+
+    def call(self, inputs, state):
+        h = gru_cell(inputs, state)
+        return h, h
+
+
+CELLS = {"gru": rnn_cell.GRUCell, "lstm": rnn_cell.LSTMCell, "basic": rnn_cell.BasicRNNCell,
+         "hand_gru": HandGRUCell}  # the names multi_layer_rnn takes
+
+
 def multi_layer_rnn(n_layers, state_dim, cell="gru"):
     """A ``MultiRNNCell`` of ``n_layers`` cells of ``state_dim`` units, one *new* cell per layer.
 
     ``MultiRNNCell([cell] * n)`` would now share one set of weights across all layers
-    (with only a warning), so each layer gets its own cell object.
+    (with only a warning), so each layer gets its own cell object. ``cell`` names one of
+    :data:`CELLS`: TensorFlow's GRU, LSTM or basic cell, or ``"hand_gru"`` (:class:`HandGRUCell`).
     """
-    makers = {"gru": rnn_cell.GRUCell, "lstm": rnn_cell.LSTMCell, "basic": rnn_cell.BasicRNNCell}
+    makers = CELLS
     if cell not in makers:
         raise R2RTError(f"cell must be one of {sorted(makers)}, got {cell!r}")
     # LSTM states stay LSTMStateTuples; GRU/basic states are single tensors per layer.

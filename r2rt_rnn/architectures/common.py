@@ -39,17 +39,25 @@ def minibatches(n, batch_size, steps, rng):
         pos += batch_size
 
 
-def train_on_minibatches(sess, g, x_train, y_train, batches, steps, label, progress=True, log_every=0):
-    """Run ``g["train_step"]`` on each minibatch of row indices; returns the per-step losses.
+def train_on_minibatches(sess, g, x_train, y_train, batches, steps, label, progress=True, log_every=0, window=50):
+    """Run ``g["train_step"]`` on each minibatch of row indices; returns ``{"losses": [...], "grad_norms": [...]}``.
 
-    Shows progress (:mod:`r2rt_rnn.progress`) and, every ``log_every`` steps, the mean loss.
+    ``grad_norms`` holds the global gradient norm before clipping per step when the graph has a
+    ``grad_norm`` tensor (else it is empty). Progress shows the mean loss of the last ``window``
+    steps (one batch's loss jumps by a factor of ten from step to step); every ``log_every`` steps a
+    line gives the mean over those steps.
     """
-    losses = []
+    losses, norms = [], []
+    fetches = {"loss": g["loss"], "train_step": g["train_step"]}
+    if "grad_norm" in g:
+        fetches["grad_norm"] = g["grad_norm"]
     with Progress(steps, label, enabled=progress, unit="step") as bar:
         for step, idx in enumerate(batches, 1):
-            loss, _ = sess.run([g["loss"], g["train_step"]], {g["x"]: x_train[idx], g["y"]: y_train[idx]})
-            losses.append(float(loss))
-            bar.update(1, loss=f"{loss:.3f}")
+            out = sess.run(fetches, {g["x"]: x_train[idx], g["y"]: y_train[idx]})
+            losses.append(float(out["loss"]))
+            if "grad_norm" in out:
+                norms.append(float(out["grad_norm"]))
+            bar.update(1, **{f"mean loss of the last {min(step, window)}": f"{np.mean(losses[-window:]):.3f}"})
             if log_every and step % log_every == 0:
-                bar.write(f"step {step}: loss {np.mean(losses[-log_every:]):.3f}")
-    return losses
+                bar.write(f"step {step}: mean loss of the last {log_every} steps {np.mean(losses[-log_every:]):.3f}")
+    return {"losses": losses, "grad_norms": norms}

@@ -18,6 +18,7 @@ for held-out windows, so no held-out byte was ever seen in training.
 """
 import importlib
 import inspect
+import time
 import unicodedata
 
 import numpy as np
@@ -130,14 +131,23 @@ def build_many_to_one_graph(seq_length=SEQ_LENGTH, num_classes=NUM_CLASSES, e_di
                 train_step=train_step, seq_length=seq_length)
 
 
+def predict(sess, g, x, batch_size=256):
+    """Graph ``g``'s class for each window of ``x`` ``[n, seq_length]``: int ``[n]``."""
+    x = check_2d(x, g["seq_length"], "x")
+    return np.concatenate([sess.run(g["prediction"], {g["x"]: x[i : i + batch_size]})
+                           for i in range(0, len(x), batch_size)])
+
+
 def accuracy(sess, g, x, y, batch_size=256):
     """Accuracy of graph ``g`` on windows ``x`` ``[n, seq_length]`` with labels ``y`` ``[n]``."""
-    x = check_2d(x, g["seq_length"], "x")
-    correct = 0
-    for i in range(0, len(x), batch_size):
-        pred = sess.run(g["prediction"], {g["x"]: x[i : i + batch_size]})
-        correct += int(np.sum(pred == np.asarray(y[i : i + batch_size])))
-    return correct / len(x)
+    return float(np.mean(predict(sess, g, x, batch_size) == np.asarray(y)))
+
+
+def confusion_matrix(y_true, y_pred, num_classes):
+    """``[num_classes, num_classes]`` counts: row = true class, column = predicted class."""
+    matrix = np.zeros([num_classes, num_classes], dtype=int)
+    np.add.at(matrix, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    return matrix
 
 
 def train_many_to_one(data, steps=300, batch_size=32, state_dim=64, n_layers=1, cell="gru",
@@ -146,7 +156,8 @@ def train_many_to_one(data, steps=300, batch_size=32, state_dim=64, n_layers=1, 
 
     Returns a dict: ``losses`` (one per step), ``test_accuracy``, ``train_accuracy`` (on up to
     1000 training windows), ``majority_baseline`` (accuracy of always answering the most common
-    training class on the test windows) and ``class_names``.
+    training class on the test windows), ``confusion`` (held-out counts, row = true class, column =
+    predicted; a list of lists), ``seconds`` (training only) and ``class_names``.
     """
     check_positive(steps=steps, batch_size=batch_size)
     x_train = np.asarray(data["x_train"])
@@ -165,11 +176,16 @@ def train_many_to_one(data, steps=300, batch_size=32, state_dim=64, n_layers=1, 
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             batches = minibatches(len(x_train), batch_size, steps, rng)
-            losses = train_on_minibatches(sess, g, x_train, y_train, batches, steps, "many-to-one", progress,
-                                          log_every)
+            start = time.perf_counter()
+            history = train_on_minibatches(sess, g, x_train, y_train, batches, steps, "many-to-one", progress,
+                                           log_every)
+            seconds = time.perf_counter() - start
+            test_pred = predict(sess, g, x_test)
             return dict(
-                losses=losses,
-                test_accuracy=accuracy(sess, g, x_test, y_test),
+                losses=history["losses"],
+                seconds=seconds,
+                test_accuracy=float(np.mean(test_pred == y_test)),
+                confusion=confusion_matrix(y_test, test_pred, num_classes).tolist(),
                 train_accuracy=accuracy(sess, g, x_train[:1000], y_train[:1000]),
                 majority_baseline=float(np.mean(y_test == majority)),
                 class_names=list(data["class_names"]),

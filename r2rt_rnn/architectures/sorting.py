@@ -6,6 +6,8 @@ starts from that state and runs ``seq_length`` steps on all-zero inputs (as in t
 slides: it gets no hint but the state), and each step's output is projected to
 ``num_values`` logits for the number at that position of the sorted sequence.
 """
+import time
+
 import numpy as np
 
 from ..data import check_positive
@@ -42,7 +44,7 @@ def make_sorting_data(n, seq_length, num_values, seed=0):
 
 
 def build_sorting_graph(seq_length=SEQ_LENGTH, num_values=E_DIM, state_dim=STATE_DIM, n_layers=N_LAYERS,
-                        learning_rate=1e-3):
+                        learning_rate=1e-3, cell="gru"):
     """Build the sorter in the current default graph; return its tensors as a dict.
 
     Keys: ``x`` int32 placeholder ``[batch, seq_length]`` (the numbers), ``y`` int32
@@ -56,11 +58,11 @@ def build_sorting_graph(seq_length=SEQ_LENGTH, num_values=E_DIM, state_dim=STATE
     y = tf.placeholder(tf.int32, [None, seq_length], name="y")
     inputs = tf.one_hot(x, depth=num_values, dtype=tf.float32)  # [batch, seq_length, num_values]
     with tf.variable_scope("encoder"):
-        _, encoder_state = tf.nn.dynamic_rnn(multi_layer_rnn(n_layers, state_dim), inputs, dtype=tf.float32)
+        _, encoder_state = tf.nn.dynamic_rnn(multi_layer_rnn(n_layers, state_dim, cell), inputs, dtype=tf.float32)
     with tf.variable_scope("decoder"):
         # The decoder's only information is the encoder's state; its inputs are zeros [batch, seq_length, 1].
         zeros = tf.zeros_like(inputs[:, :, :1])
-        decoded, _ = tf.nn.dynamic_rnn(multi_layer_rnn(n_layers, state_dim), zeros, initial_state=encoder_state)
+        decoded, _ = tf.nn.dynamic_rnn(multi_layer_rnn(n_layers, state_dim, cell), zeros, initial_state=encoder_state)
     logits = tf.reshape(project(tf.reshape(decoded, [-1, state_dim]), num_values, "project"),
                         [-1, seq_length, num_values])
     prediction = tf.cast(tf.argmax(logits, -1), tf.int32)
@@ -68,10 +70,10 @@ def build_sorting_graph(seq_length=SEQ_LENGTH, num_values=E_DIM, state_dim=STATE
     correct = tf.cast(tf.equal(prediction, y), tf.float32)  # [batch, seq_length]
     optimizer = tf.train.AdamOptimizer(learning_rate)
     grads, variables = zip(*optimizer.compute_gradients(loss))
-    grads, _ = tf.clip_by_global_norm(grads, 5.0)
+    grads, grad_norm = tf.clip_by_global_norm(grads, 5.0)
     return dict(x=x, y=y, encoder_state=encoder_state, logits=logits, prediction=prediction, loss=loss,
                 position_accuracy=tf.reduce_mean(correct),
-                sequence_accuracy=tf.reduce_mean(tf.reduce_min(correct, axis=1)),
+                sequence_accuracy=tf.reduce_mean(tf.reduce_min(correct, axis=1)), grad_norm=grad_norm,
                 train_step=optimizer.apply_gradients(zip(grads, variables)),
                 seq_length=seq_length, num_values=num_values)
 
@@ -97,12 +99,13 @@ def positional_baseline(y_train, y_test, num_values):
 
 
 def train_sorter(seq_length=5, num_values=10, n_train=20000, n_test=1000, steps=1000, batch_size=64,
-                 state_dim=64, n_layers=1, learning_rate=3e-3, seed=0, log_every=100, progress=False):
+                 state_dim=64, n_layers=1, learning_rate=3e-3, seed=0, log_every=100, progress=False, cell="gru"):
     """Train the sorter on random sequences and score it on different, held-out ones.
 
-    Returns a dict: ``losses``, ``position_accuracy`` and ``sequence_accuracy`` on the test
-    sequences, ``chance`` (``1 / num_values``), ``positional_baseline``, and a few ``examples``
-    (input, prediction) pairs.
+    Returns a dict: ``losses`` and ``grad_norms`` (per step; the norm before clipping),
+    ``position_accuracy`` and ``sequence_accuracy`` on the test sequences, ``chance``
+    (``1 / num_values``), ``positional_baseline``, a few ``examples`` (input, prediction) pairs
+    and ``seconds`` (training only). ``cell``: see :func:`build_sorting_graph`.
     """
     check_positive(steps=steps, batch_size=batch_size, n_test=n_test)
     x_train, y_train = make_sorting_data(n_train, seq_length, num_values, seed)
@@ -110,13 +113,15 @@ def train_sorter(seq_length=5, num_values=10, n_train=20000, n_test=1000, steps=
     graph = tf.Graph()
     with graph.as_default():
         seed_graph(seed)
-        g = build_sorting_graph(seq_length, num_values, state_dim, n_layers, learning_rate)
+        g = build_sorting_graph(seq_length, num_values, state_dim, n_layers, learning_rate, cell)
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             batches = minibatches(n_train, batch_size, steps, np.random.RandomState(seed))
-            losses = train_on_minibatches(sess, g, x_train, y_train, batches, steps, "sorter", progress, log_every)
+            start = time.perf_counter()
+            history = train_on_minibatches(sess, g, x_train, y_train, batches, steps, "sorter", progress, log_every)
+            seconds = time.perf_counter() - start
             pos, seq = sess.run([g["position_accuracy"], g["sequence_accuracy"]], {g["x"]: x_test, g["y"]: y_test})
             examples = list(zip(x_test[:5].tolist(), sort_sequences(sess, g, x_test[:5]).tolist()))
-    return dict(losses=losses, position_accuracy=float(pos), sequence_accuracy=float(seq),
+    return dict(**history, seconds=seconds, position_accuracy=float(pos), sequence_accuracy=float(seq),
                 chance=1.0 / num_values, positional_baseline=positional_baseline(y_train, y_test, num_values),
                 examples=examples)

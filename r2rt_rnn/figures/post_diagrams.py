@@ -8,48 +8,13 @@
   ``build_graph`` wraps each cell's input and the stack's output (keep 0.9 everywhere);
 * :func:`ln_lstm_figure`: the layer-normalised LSTM cell of the post (``LayerNormalizedLSTMCell``).
 
-Every box is a patch whose ``gid`` says what it is (``"cell"``, ``"dropout"``, ``"ln"``,
-``"gate"``, ...), so a test can count them. ``scripts/draw_diagrams.py`` writes them to
-``docs/figures/``; notebook 01 displays them.
+Every box is tagged with what it is (:func:`.drawing.count` counts them). ``scripts/draw_diagrams.py``
+writes them to ``docs/figures/``; notebook 01 displays them.
 """
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..errors import R2RTError
-
-COLOURS = {"cell": "#cfe2f3", "dropout": "#f4cccc", "ln": "#fff2cc", "gate": "#d9ead3", "op": "#eeeeee",
-           "io": "white", "loop": "#cfe2f3"}
-MAX_DRAWN = 40  # copies of a cell one picture can hold
-
-
-def _check_count(name, value, low=1, high=MAX_DRAWN):
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise R2RTError(f"{name} must be a whole number from {low} to {high} to draw, got {value!r}",
-                        params=(name,))
-
-
-def _box(ax, x, y, w, h, label, kind, fontsize=9):
-    """A rounded box centred on (x, y), tagged ``kind`` (its gid), with ``label`` inside."""
-    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.08",
-                                facecolor=COLOURS[kind], edgecolor="#444", linewidth=1, gid=kind))
-    ax.text(x, y, label, ha="center", va="center", fontsize=fontsize)
-
-
-def _arrow(ax, start, end, label=None, curve=0.0, colour="#444", label_offset=(0, 0.12)):
-    """An arrow from ``start`` to ``end`` (bent by ``curve``), with an optional small ``label`` beside it."""
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=10, color=colour, linewidth=1,
-                                 connectionstyle=f"arc3,rad={curve}", shrinkA=2, shrinkB=2, gid="arrow"))
-    if label:
-        x, y = (start[0] + end[0]) / 2 + label_offset[0], (start[1] + end[1]) / 2 + label_offset[1]
-        ax.text(x, y, label, ha="center", va="bottom", fontsize=7, color=colour)
-
-
-def _frame(ax, xlim, ylim, title):
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.set_title(title, fontsize=10)
+from .drawing import arrow, box, check_count, frame
 
 
 def unrolling_figure(num_steps=5, graph_nodes=None):
@@ -58,31 +23,31 @@ def unrolling_figure(num_steps=5, graph_nodes=None):
     ``graph_nodes``: optional ``(list, loop)`` node counts to print under the two pictures
     (e.g. ``(48601, 1061)`` for the 3-layer LSTM at 200 steps).
     """
-    _check_count("num_steps", num_steps)
+    check_count("num_steps", num_steps)
     fig = Figure(figsize=(2.0 + 1.25 * num_steps + 3.2, 3.4), dpi=100)
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.5 * num_steps + 0.6, 3.6]})
     for t in range(num_steps):
         x = 0.3 + 1.5 * t + 0.6
-        _box(left, x, 1.5, 1.0, 0.8, f"cell\ncopy {t}", "cell")
-        _arrow(left, (x, 0.35), (x, 1.1))
+        box(left, x, 1.5, 1.0, 0.8, f"cell\ncopy {t}", "cell")
+        arrow(left, (x, 0.35), (x, 1.1))
         left.text(x, 0.2, f"$x_{{{t}}}$", ha="center", va="center", fontsize=9)
-        _arrow(left, (x, 1.9), (x, 2.6))
+        arrow(left, (x, 1.9), (x, 2.6))
         left.text(x, 2.75, f"$y_{{{t}}}$", ha="center", va="center", fontsize=9)
         if t + 1 < num_steps:
-            _arrow(left, (x + 0.5, 1.5), (x + 1.0, 1.5))
+            arrow(left, (x + 0.5, 1.5), (x + 1.0, 1.5))
     left.text(0.3 + 0.75 * num_steps, -0.35, "the graph grows with num_steps: every copy is built, "
               "optimised and held in memory", ha="center", fontsize=8, style="italic")
-    _frame(left, (0, 1.5 * num_steps + 0.6), (-0.6, 3.1),
+    frame(left, (0, 1.5 * num_steps + 0.6), (-0.6, 3.1),
            f"a list of tensors (static_rnn): {num_steps} copies of the cell")
 
-    _box(right, 1.8, 1.5, 1.2, 0.8, "cell", "loop")
-    _arrow(right, (2.35, 1.75), (2.35, 1.25), "state", curve=-2.2, label_offset=(0.75, -0.1))
-    _arrow(right, (1.8, 0.35), (1.8, 1.1))
+    box(right, 1.8, 1.5, 1.2, 0.8, "cell", "loop")
+    arrow(right, (2.35, 1.75), (2.35, 1.25), "state", curve=-2.2, label_offset=(0.75, -0.1))
+    arrow(right, (1.8, 0.35), (1.8, 1.1))
     right.text(1.8, 0.2, "$x_t$ (t = 0 ... num_steps - 1)", ha="center", va="center", fontsize=8)
-    _arrow(right, (1.8, 1.9), (1.8, 2.6))
+    arrow(right, (1.8, 1.9), (1.8, 2.6))
     right.text(1.8, 2.75, "$y_t$, stacked", ha="center", va="center", fontsize=8)
     right.text(1.8, -0.35, "the same graph at any num_steps", ha="center", fontsize=8, style="italic")
-    _frame(right, (0, 3.6), (-0.6, 3.1), "one while loop (dynamic_rnn, tf.scan)")
+    frame(right, (0, 3.6), (-0.6, 3.1), "one while loop (dynamic_rnn, tf.scan)")
     if graph_nodes:
         left.text(0.3 + 0.75 * num_steps, -0.6, f"{graph_nodes[0]:,} graph nodes", ha="center", fontsize=8)
         right.text(1.8, -0.6, f"{graph_nodes[1]:,} graph nodes", ha="center", fontsize=8)
@@ -100,8 +65,8 @@ def _stack(ax, x, num_layers, drops, keep_prob, title):
 
     def add(height, label, kind, fontsize):
         nonlocal top
-        _arrow(ax, (x, top), (x, top + 0.3))
-        _box(ax, x, top + 0.3 + height / 2, 2.2, height, label, kind, fontsize)
+        arrow(ax, (x, top), (x, top + 0.3))
+        box(ax, x, top + 0.3 + height / 2, 2.2, height, label, kind, fontsize)
         top += 0.3 + height
         return top - height / 2
 
@@ -110,9 +75,9 @@ def _stack(ax, x, num_layers, drops, keep_prob, title):
             add(0.42, f"{kind}put dropout, keep {keep_prob:g}", "dropout", 8)
         if position < num_layers:
             y = add(0.6, f"layer {position} cell", "cell", 9)
-            _arrow(ax, (x - 1.7, y), (x - 1.1, y))
+            arrow(ax, (x - 1.7, y), (x - 1.1, y))
             ax.text(x - 1.75, y, "state", ha="right", va="center", fontsize=7, color="#444")
-    _arrow(ax, (x, top), (x, top + 0.3))
+    arrow(ax, (x, top), (x, top + 0.3))
     ax.text(x, top + 0.45, "to the softmax", ha="center", va="center", fontsize=8)
     ax.set_title(title, fontsize=9)
     return top + 0.7
@@ -125,7 +90,7 @@ def dropout_figure(num_layers=3, keep_prob=0.9):
     with probability ``keep_prob ** 2`` (0.81 at 0.9). Right: ``build_graph``: each cell's input
     wrapped, and the whole stack's output: ``keep_prob`` everywhere.
     """
-    _check_count("num_layers", num_layers, high=8)
+    check_count("num_layers", num_layers, high=8)
     if isinstance(keep_prob, bool) or not isinstance(keep_prob, (int, float)) or not 0 < keep_prob <= 1:
         raise R2RTError(f"keep_prob must be in (0, 1], got {keep_prob!r}", params=("keep_prob",))
     fig = Figure(figsize=(9.2, 1.6 + 1.45 * num_layers), dpi=100)
@@ -154,37 +119,31 @@ def ln_lstm_figure():
     """The post's ``LayerNormalizedLSTMCell``: one linear map, a layer norm per gate, and one on the new cell."""
     fig = Figure(figsize=(10.5, 4.2), dpi=100)
     ax = fig.add_subplot()
-    _box(ax, 0.7, 2.6, 1.2, 0.7, "$[x_t, h_{t-1}]$", "io")
-    _box(ax, 2.4, 2.6, 1.5, 0.9, "W [x, h]\n(no bias: each\nLN has a shift)", "op", fontsize=8)
-    _arrow(ax, (1.3, 2.6), (1.65, 2.6))
+    box(ax, 0.7, 2.6, 1.2, 0.7, "$[x_t, h_{t-1}]$", "io")
+    box(ax, 2.4, 2.6, 1.5, 0.9, "W [x, h]\n(no bias: each\nLN has a shift)", "op", fontsize=8)
+    arrow(ax, (1.3, 2.6), (1.65, 2.6))
     gates = (("i", "$\\sigma$", "input gate"), ("j", "tanh", "candidate"),
              ("f", "$\\sigma(\\cdot + 1)$", "forget gate"), ("o", "$\\sigma$", "output gate"))
     ys = (4.0, 3.1, 2.1, 1.1)
     for (name, activation, what), y in zip(gates, ys):
-        _arrow(ax, (3.15, 2.6), (3.85, y))
-        _box(ax, 4.4, y, 1.0, 0.55, f"LN({name})", "ln")
-        _arrow(ax, (4.9, y), (5.35, y))
-        _box(ax, 5.95, y, 1.1, 0.55, activation, "gate")
+        arrow(ax, (3.15, 2.6), (3.85, y))
+        box(ax, 4.4, y, 1.0, 0.55, f"LN({name})", "ln")
+        arrow(ax, (4.9, y), (5.35, y))
+        box(ax, 5.95, y, 1.1, 0.55, activation, "gate")
         ax.text(5.95, y - 0.42, what, ha="center", va="center", fontsize=7, color="#444")
-    _box(ax, 8.0, 3.1, 2.3, 0.8, "$c_t = c_{t-1} \\odot f + i \\odot j$", "op", fontsize=9)
+    box(ax, 8.0, 3.1, 2.3, 0.8, "$c_t = c_{t-1} \\odot f + i \\odot j$", "op", fontsize=9)
     for y in ys[:3]:
-        _arrow(ax, (6.5, y), (6.85, 3.1))
+        arrow(ax, (6.5, y), (6.85, 3.1))
     ax.text(8.0, 4.3, "$c_{t-1}$", ha="center", va="center", fontsize=9)
-    _arrow(ax, (8.0, 4.15), (8.0, 3.52))
-    _box(ax, 8.0, 1.9, 1.0, 0.55, "LN($c_t$)", "ln")
-    _arrow(ax, (8.0, 2.7), (8.0, 2.17))
-    _box(ax, 8.0, 1.0, 2.3, 0.6, "$h_t = \\tanh(\\mathrm{LN}(c_t)) \\odot o$", "op", fontsize=9)
-    _arrow(ax, (8.0, 1.62), (8.0, 1.3))
-    _arrow(ax, (6.5, ys[3]), (6.85, 1.0))
+    arrow(ax, (8.0, 4.15), (8.0, 3.52))
+    box(ax, 8.0, 1.9, 1.0, 0.55, "LN($c_t$)", "ln")
+    arrow(ax, (8.0, 2.7), (8.0, 2.17))
+    box(ax, 8.0, 1.0, 2.3, 0.6, "$h_t = \\tanh(\\mathrm{LN}(c_t)) \\odot o$", "op", fontsize=9)
+    arrow(ax, (8.0, 1.62), (8.0, 1.3))
+    arrow(ax, (6.5, ys[3]), (6.85, 1.0))
     ax.text(9.45, 3.1, "$c_t$", va="center", fontsize=9)
     ax.text(9.45, 1.0, "$h_t$", va="center", fontsize=9)
     ax.text(5.0, 0.15, "LN(v) = scale * (v - mean(v)) / sqrt(var(v) + 1e-5) + shift, over each example's units "
             "(a scale and shift per LN)", ha="center", fontsize=8, style="italic")
-    _frame(ax, (0, 10.0), (-0.1, 4.6), "the layer-normalised LSTM cell (Ba, Kiros and Hinton 2016), as in the post")
+    frame(ax, (0, 10.0), (-0.1, 4.6), "the layer-normalised LSTM cell (Ba, Kiros and Hinton 2016), as in the post")
     return fig
-
-
-def count(fig, kind, axes=None):
-    """How many boxes of ``kind`` (a gid) the figure, or its axes number ``axes``, holds."""
-    chosen = fig.axes if axes is None else [fig.axes[axes]]
-    return sum(1 for ax in chosen for patch in ax.patches if patch.get_gid() == kind)
