@@ -246,8 +246,9 @@ def test_ptb_dropout_tables_and_prose():
         assert_shows(test, [r["test_perplexity"]], f"{label} test")
     prose = " ".join(line for line in text.splitlines() if not line.startswith(("|", "python")))
     last_two = [e["valid_perplexity"] for e in dropout["epochs"][-2:]]
+    final_valid = [r["epochs"][-1]["valid_perplexity"] for r in (dropout, small)]
     for claim in (f"{gaps['keep_prob 1.0']:.1f} without it, {gaps['keep_prob 0.5']:.1f} with it",
-                  f"{dropout['epochs'][-1]['valid_perplexity']:.2f} against {small['epochs'][-1]['valid_perplexity']:.2f}",
+                  "{:.2f} against {:.2f}".format(*final_valid),
                   f"test {dropout['test_perplexity']:.2f} against {small['test_perplexity']:.2f}",
                   f"valid {dropout['epochs'][3]['valid_perplexity']:.2f} after epoch 4",
                   f"was at {small['epochs'][3]['valid_perplexity']:.2f}",
@@ -256,3 +257,34 @@ def test_ptb_dropout_tables_and_prose():
         assert claim in prose, f"REPRODUCTION's dropout prose no longer says {claim!r}"
     quiet = [e["train_seconds"] for e in dropout["epochs"] if e["cpu"]["other_cpu_seconds"] <= 20]
     assert f"{min(quiet):.0f}-{max(quiet):.0f} s" in prose
+
+
+def test_slides_section():
+    """Section 8: the slides' sizes, each task's step cost and the full-size text model's held-out losses."""
+    import numpy as np
+
+    from r2rt_rnn.architectures.common import text_to_bytes
+    from r2rt_rnn.data import load_text, valid_cut
+
+    text = section(REPRODUCTION, "## 8.")
+    costs, curve = tables(text)[:2]
+    record = recorded("slides_text")
+    run = record["many_to_many"]
+    for task, seconds in record["step_seconds"].items():
+        assert_shows(row(costs, task.replace("_", "-"))[1], [seconds], f"{task} step seconds")
+    for step, loss in run["valid_losses"]:
+        _, shown_valid, shown_train = row(curve, str(step))
+        assert_shows(shown_valid, [loss], f"slides held-out at {step}")
+        assert_shows(shown_train, [np.mean(run["losses"][max(0, step - 25):step])], f"slides training at {step}")
+    corpus = load_text(None)
+    cut = valid_cut(len(corpus), 0.1)
+    frequencies = np.bincount(text_to_bytes(corpus[:cut]), minlength=128) / cut
+    frequencies = frequencies[frequencies > 0]
+    prose = " ".join(line for line in text.splitlines() if not line.startswith(("|", "python")))
+    for claim in (f"{len(run['losses'])} steps ({run['chars_per_step'] * len(run['losses']):,} characters",
+                  f"took {run['seconds'] / 60:.0f} minutes",
+                  f"occurs, {-(frequencies * np.log(frequencies)).sum():.3f} nats",
+                  f"last 25 steps is {np.mean(run['losses'][-25:]):.3f}",
+                  f"held-out loss {run['valid_losses'][-1][1]:.3f}",
+                  f"at {record['step_seconds']['many_to_many']:.1f} s a step"):
+        assert claim in prose, f"REPRODUCTION's slides prose no longer says {claim!r}"

@@ -140,12 +140,16 @@ def train_many_to_many(text, steps=300, batch_size=32, seq_length=64, state_dim=
                                               {g["x"]: x, g["y"]: y, g["initial_state"]: state})
                     seconds += time.perf_counter() - t
                     losses.append(float(loss))
-                    bar.update(1, loss=f"{loss:.3f}")
+                    window = losses[-(log_every or 50):]
+                    bar.update(1, **{f"mean loss of the last {len(window)}": f"{np.mean(window):.3f}"})
                     step = len(losses)
-                    if log_every and step % log_every == 0:
-                        bar.write(f"step {step}: mean loss of the last {log_every} {np.mean(losses[-log_every:]):.3f}")
                     if valid_ids is not None and (step == steps or (eval_every and step % eval_every == 0)):
                         valid_losses.append([step, held_out_loss(sess, g, valid_ids, batch_size, seq_length)])
+                    if log_every and step % log_every == 0:
+                        line = f"step {step}: training loss (mean of the last {log_every} steps) {np.mean(window):.3f}"
+                        if valid_losses and valid_losses[-1][0] == step:
+                            line += f", held-out loss {valid_losses[-1][1]:.3f}"
+                        bar.write(line)
                     if step == steps:
                         break
             bar.close()

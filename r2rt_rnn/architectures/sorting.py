@@ -44,7 +44,7 @@ def make_sorting_data(n, seq_length, num_values, seed=0):
 
 
 def build_sorting_graph(seq_length=SEQ_LENGTH, num_values=E_DIM, state_dim=STATE_DIM, n_layers=N_LAYERS,
-                        learning_rate=1e-3, cell="gru"):
+                        learning_rate=1e-3, cell="gru", clip=5.0):
     """Build the sorter in the current default graph; return its tensors as a dict.
 
     Keys: ``x`` int32 placeholder ``[batch, seq_length]`` (the numbers), ``y`` int32
@@ -70,7 +70,10 @@ def build_sorting_graph(seq_length=SEQ_LENGTH, num_values=E_DIM, state_dim=STATE
     correct = tf.cast(tf.equal(prediction, y), tf.float32)  # [batch, seq_length]
     optimizer = tf.train.AdamOptimizer(learning_rate)
     grads, variables = zip(*optimizer.compute_gradients(loss))
-    grads, grad_norm = tf.clip_by_global_norm(grads, 5.0)
+    if clip is None:
+        grad_norm = tf.linalg.global_norm(grads)
+    else:
+        grads, grad_norm = tf.clip_by_global_norm(grads, clip)
     return dict(x=x, y=y, encoder_state=encoder_state, logits=logits, prediction=prediction, loss=loss,
                 position_accuracy=tf.reduce_mean(correct),
                 sequence_accuracy=tf.reduce_mean(tf.reduce_min(correct, axis=1)), grad_norm=grad_norm,
@@ -99,13 +102,14 @@ def positional_baseline(y_train, y_test, num_values):
 
 
 def train_sorter(seq_length=5, num_values=10, n_train=20000, n_test=1000, steps=1000, batch_size=64,
-                 state_dim=64, n_layers=1, learning_rate=3e-3, seed=0, log_every=100, progress=False, cell="gru"):
+                 state_dim=64, n_layers=1, learning_rate=3e-3, seed=0, log_every=100, progress=False, cell="gru",
+                 clip=5.0):
     """Train the sorter on random sequences and score it on different, held-out ones.
 
     Returns a dict: ``losses`` and ``grad_norms`` (per step; the norm before clipping),
     ``position_accuracy`` and ``sequence_accuracy`` on the test sequences, ``chance``
     (``1 / num_values``), ``positional_baseline``, a few ``examples`` (input, prediction) pairs
-    and ``seconds`` (training only). ``cell``: see :func:`build_sorting_graph`.
+    and ``seconds`` (training only). ``cell`` and ``clip``: see :func:`build_sorting_graph`.
     """
     check_positive(steps=steps, batch_size=batch_size, n_test=n_test)
     x_train, y_train = make_sorting_data(n_train, seq_length, num_values, seed)
@@ -113,7 +117,7 @@ def train_sorter(seq_length=5, num_values=10, n_train=20000, n_test=1000, steps=
     graph = tf.Graph()
     with graph.as_default():
         seed_graph(seed)
-        g = build_sorting_graph(seq_length, num_values, state_dim, n_layers, learning_rate, cell)
+        g = build_sorting_graph(seq_length, num_values, state_dim, n_layers, learning_rate, cell, clip)
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             batches = minibatches(n_train, batch_size, steps, np.random.RandomState(seed))
