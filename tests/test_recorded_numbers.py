@@ -77,6 +77,9 @@ def test_readme_results_table_is_the_recorded_runs():
         _, post, here = row(post_table, f"20 epochs at 80 steps, {model}")
         assert_shows(post, [r["post"]["final_loss"]], f"README {model} post")
         assert_shows(here, [final(r), final(r, "valid_losses")], f"README {model}")
+    r = cells["LN_GRU"]  # the post's suggestion, which it never ran
+    assert_shows(row(post_table, "20 epochs at 80 steps, LN_GRU")[2], [final(r), final(r, "valid_losses")],
+                 "README LN_GRU")
     _, post, here = row(post_table, "5 epochs at 30 steps, GRU vs Custom")
     assert_shows(post, [final(custom[m]["post"]) for m in ("GRU", "Custom")], "README gru_vs_custom post")
     assert_shows(here, [final(custom[m]) for m in ("GRU", "Custom")], "README gru_vs_custom")
@@ -288,3 +291,23 @@ def test_slides_section():
                   f"held-out loss {run['valid_losses'][-1][1]:.3f}",
                   f"at {record['step_seconds']['many_to_many']:.1f} s a step"):
         assert claim in prose, f"REPRODUCTION's slides prose no longer says {claim!r}"
+
+
+def test_reproduction_names_the_machine_of_every_record():
+    """REPRODUCTION's header table lists each record under the CPU its ``machine`` field names."""
+    import json
+
+    table = tables((REPO / REPRODUCTION).read_text(encoding="utf-8").split("\n## ")[0])[0]
+    listed = {name.strip(): cpu.split(",")[0] for cpu, names in table[1:] for name in names.split(",")}
+    for path in sorted((REPO / "docs" / "results").glob("*.json")):
+        text = json.dumps(json.loads(path.read_text(encoding="utf-8")))
+        cpus = {vendor for vendor in ("AMD EPYC", "Intel") if f'"cpu_model": "{vendor}' in text}
+        assert len(cpus) == 1 and path.stem in listed, f"{path.name}: machines {cpus}, listed {listed.get(path.stem)}"
+        assert listed[path.stem].startswith(cpus.pop()), f"{path.name} is listed under {listed[path.stem]}"
+
+
+def test_beyond_the_post_samples_are_the_ones_reproduction_shows():
+    """Notebook 01 shows the samples from docs/results/beyond_the_post_samples.txt; REPRODUCTION shows the same."""
+    samples = (REPO / "docs" / "results" / "beyond_the_post_samples.txt").read_text(encoding="utf-8")
+    assert samples.startswith("--- the post's GRU") and "--- the preset" in samples
+    assert f"```\n{samples}```" in (REPO / REPRODUCTION).read_text(encoding="utf-8")

@@ -153,7 +153,8 @@ def _scaling_tables(results):
 
 def draw_scaling(scaling, axes):
     """Draw build and first ``session.run`` seconds against num_steps (log-log) on two matplotlib ``axes``;
-    the post's four 200-step build times are the stars, in their graphs' colours."""
+    the post's four 200-step build times are the stars, in their graphs' colours, and the lengths the time
+    budget skipped are crosses at the foot of both axes, in the skipped graph's colour."""
     ax_build, ax_run = axes
     for i, s in enumerate(scaling["styles"].values()):
         steps = [p["num_steps"] for p in s["points"]]
@@ -162,6 +163,13 @@ def draw_scaling(scaling, axes):
             ax.plot(steps, [p[key] for p in s["points"]], "o-", color=f"C{i}",
                     label=s["label"] + ("" if e is None else f" (slope {e:.2f})"))
         ax_build.plot([200], [s["post_build_s"]], "*", color=f"C{i}", markersize=15, markeredgecolor="black")
+        skipped = [k["num_steps"] for k in s.get("skipped", [])]
+        for ax in (ax_build, ax_run) if skipped else ():  # x at the foot of the axes: not measured (budget)
+            ax.plot(skipped, [0.03 + 0.035 * i] * len(skipped), "x", color=f"C{i}", markersize=8,
+                    transform=ax.get_xaxis_transform(), clip_on=False)
+    if any(s.get("skipped") for s in scaling["styles"].values()):
+        for ax in (ax_build, ax_run):
+            ax.plot([], [], "x", color="gray", label="x at the foot: length skipped, over the time budget")
     ax_build.plot([], [], "*", color="lightgray", markersize=15, markeredgecolor="black",
                   label="the post (2016), 200 steps")
     ticks = sorted(set(scaling["lengths"]) | {200})

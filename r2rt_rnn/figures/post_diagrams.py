@@ -6,12 +6,15 @@
 * :func:`dropout_figure`: a ``MultiRNNCell`` stack and where each ``DropoutWrapper`` sits:
   wrapping every cell on both sides drops twice between layers (keep 0.9 x 0.9 = 0.81), while
   ``build_graph`` wraps each cell's input and the stack's output (keep 0.9 everywhere);
-* :func:`ln_lstm_figure`: the layer-normalised LSTM cell of the post (``LayerNormalizedLSTMCell``).
+* :func:`ln_lstm_figure`: the layer-normalised LSTM cell of the post (``LayerNormalizedLSTMCell``);
+* :func:`multi_rnn_cell_figure`: a ``MultiRNNCell`` over two time steps: each layer's output is the next
+  layer's input, and the stack's state is the tuple of its layers' states (``state_is_tuple=True``).
 
 Every box is tagged with what it is (:func:`.drawing.count` counts them). ``scripts/draw_diagrams.py``
 writes them to ``docs/figures/``; notebook 01 displays them.
 """
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from ..errors import R2RTError
 from .drawing import arrow, box, check_count, frame
@@ -21,7 +24,7 @@ def unrolling_figure(num_steps=5, graph_nodes=None):
     """The post's first argument: a list-unrolled graph holds ``num_steps`` copies of the cell, a loop one.
 
     ``graph_nodes``: optional ``(list, loop)`` node counts to print under the two pictures
-    (e.g. ``(48601, 1061)`` for the 3-layer LSTM at 200 steps).
+    (e.g. ``(48617, 1077)`` for the 3-layer LSTM at 200 steps).
     """
     check_count("num_steps", num_steps)
     fig = Figure(figsize=(2.0 + 1.25 * num_steps + 3.2, 3.4), dpi=100)
@@ -146,4 +149,44 @@ def ln_lstm_figure():
     ax.text(5.0, 0.15, "LN(v) = scale * (v - mean(v)) / sqrt(var(v) + 1e-5) + shift, over each example's units "
             "(a scale and shift per LN)", ha="center", fontsize=8, style="italic")
     frame(ax, (0, 10.0), (-0.1, 4.6), "the layer-normalised LSTM cell (Ba, Kiros and Hinton 2016), as in the post")
+    return fig
+
+
+def multi_rnn_cell_figure(num_layers=3, num_steps=2):
+    """The post's stacked cells: ``MultiRNNCell([cell_0, ..., cell_n])`` unrolled over ``num_steps`` steps.
+
+    Upwards, layer ``l``'s output at step ``t`` is layer ``l + 1``'s input at step ``t``; across, each layer
+    carries its own state to its own next step. The stack's state is the tuple ``(s_0, ..., s_n)`` (one
+    ``LSTMStateTuple`` ``(c, h)`` per layer for an LSTM), which is what ``init_state`` and ``final_state`` hold.
+    """
+    check_count("num_layers", num_layers, high=6)
+    check_count("num_steps", num_steps, high=6)
+    fig = Figure(figsize=(2.2 + 3.0 * num_steps, 1.4 + 1.1 * num_layers), dpi=100)
+    ax = fig.add_subplot()
+    for t in range(num_steps):
+        x = 2.2 + 3.0 * t
+        ax.add_patch(Rectangle((x - 1.0, 0.6), 2.0, 1.1 * num_layers, fill=False, linestyle="--", edgecolor="#888",
+                               gid="wrapper"))
+        ax.text(x + 1.05, 0.62, "one\nMultiRNNCell", ha="left", va="bottom", fontsize=7, color="#666")
+        ax.text(x, 0.15, f"$x_{{{t}}}$", ha="center", va="center", fontsize=9)
+        arrow(ax, (x, 0.3), (x, 0.75))
+        for layer in range(num_layers):
+            y = 1.1 + 1.1 * layer
+            box(ax, x, y, 1.6, 0.65, f"layer {layer} cell", "cell", fontsize=8)
+            if layer + 1 < num_layers:
+                arrow(ax, (x, y + 0.33), (x, y + 0.77))
+            source = (x - 2.2, y) if t else (0.45, y)
+            arrow(ax, (source[0] + (0.8 if t else 0.0), y), (x - 0.8, y), f"$s_{{{layer}}}$", label_offset=(0, 0.03))
+        top = 1.1 + 1.1 * (num_layers - 1) + 0.33
+        arrow(ax, (x, top), (x, top + 0.6))
+        ax.text(x, top + 0.75, f"$y_{{{t}}}$ (top layer's output)", ha="center", va="center", fontsize=8)
+    ax.text(0.35, 1.1 + 1.1 * (num_layers - 1) / 2, "init_state =\n$(s_0, ..., s_{%d})$" % (num_layers - 1),
+            ha="right", va="center", fontsize=8)
+    right = 2.2 + 3.0 * (num_steps - 1) + 0.8
+    for layer in range(num_layers):
+        arrow(ax, (right, 1.1 + 1.1 * layer), (right + 0.6, 1.1 + 1.1 * layer))
+    ax.text(right + 0.7, 1.1 + 1.1 * (num_layers - 1) / 2, "final_state:\none state\nper layer", ha="left",
+            va="center", fontsize=8)
+    frame(ax, (-1.2, right + 2.0), (-0.1, 1.1 * num_layers + 1.5),
+          f"MultiRNNCell of {num_layers} cells (state_is_tuple=True), {num_steps} steps")
     return fig
