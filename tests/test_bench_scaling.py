@@ -141,3 +141,18 @@ def test_plan_builds_once_when_a_build_is_long():
     assert plan(short, 20, cfg) == (3, pytest.approx(3 * 2.0 + 4.0))  # 3 builds + (5 - 3) s of the rest, doubled
     long = [{"num_steps": 10, "build_s": 3.0, "builds_s": [3.0], "cost_s": 4.0}]
     assert plan(long, 20, cfg) == (1, pytest.approx(6.0 + 2.0))
+
+
+def test_the_scaling_figure_marks_every_skipped_length():
+    """A line that stops early says why: each skipped length is a cross, in its style's colour, on both panels."""
+    from conftest import REPO
+    from r2rt_rnn.bench.report import scaling_figure
+
+    results = json.loads((REPO / "docs" / "bench" / "cpu_scaling_600" / "benchmark.json").read_text())
+    skipped = {s["label"]: [k["num_steps"] for k in s["skipped"]] for s in results["scaling"]["styles"].values()}
+    assert skipped["list-unrolled 3-layer LSTM"] == [400, 800]
+    fig = scaling_figure(results)
+    for ax in fig.axes:
+        crosses = [line for line in ax.get_lines() if line.get_marker() == "x" and len(line.get_xdata())]
+        assert sorted(x for line in crosses for x in line.get_xdata()) == sorted(n for v in skipped.values() for n in v)
+        assert any("skipped" in t.get_text() for t in ax.get_legend().get_texts())

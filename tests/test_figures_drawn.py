@@ -18,10 +18,10 @@ def texts(fig):
 
 @pytest.mark.parametrize("num_steps", [1, 4, 9])
 def test_unrolling_draws_one_cell_per_step_against_one_loop(num_steps):
-    fig = diagrams.unrolling_figure(num_steps, graph_nodes=(48601, 1061))
+    fig = diagrams.unrolling_figure(num_steps, graph_nodes=(48617, 1077))
     assert count(fig, "cell", axes=0) == num_steps
     assert count(fig, "loop", axes=1) == 1
-    assert f"{num_steps} copies" in texts(fig) and "48,601 graph nodes" in texts(fig)
+    assert f"{num_steps} copies" in texts(fig) and "48,617 graph nodes" in texts(fig)
 
 
 @pytest.mark.parametrize("num_layers, keep_prob, between", [(3, 0.9, "0.81"), (2, 0.5, "0.25")])
@@ -39,8 +39,20 @@ def test_ln_lstm_normalises_each_gate_and_the_new_cell():
     assert "LN(c_t)" in texts(fig).replace("$", "")
 
 
+@pytest.mark.parametrize("num_layers, num_steps", [(3, 2), (1, 4)])
+def test_multi_rnn_cell_stacks_one_cell_per_layer_per_step_and_carries_one_state_per_layer(num_layers, num_steps):
+    fig = diagrams.multi_rnn_cell_figure(num_layers, num_steps)
+    assert count(fig, "cell") == num_layers * num_steps
+    assert count(fig, "wrapper") == num_steps  # each step's stack is one MultiRNNCell
+    states = [t for t in texts(fig).split() if t.startswith("$s_{")]
+    assert len(states) == num_layers * num_steps  # each layer's state enters each step
+    assert f"MultiRNNCell of {num_layers} cells" in texts(fig)
+
+
 @pytest.mark.parametrize("call", [lambda: diagrams.unrolling_figure(0), lambda: diagrams.unrolling_figure(41),
-                                  lambda: diagrams.dropout_figure(3, 0.0), lambda: diagrams.dropout_figure(True)])
+                                  lambda: diagrams.dropout_figure(3, 0.0), lambda: diagrams.dropout_figure(True),
+                                  lambda: diagrams.multi_rnn_cell_figure(0),
+                                  lambda: diagrams.multi_rnn_cell_figure(3, 7)])
 def test_sizes_that_cannot_be_drawn_are_refused(call):
     with pytest.raises(R2RTError):
         call()
