@@ -175,8 +175,8 @@ def multi_rnn_cell_figure(num_layers=3, num_steps=2):
             box(ax, x, y, 1.6, 0.65, f"layer {layer} cell", "cell", fontsize=8)
             if layer + 1 < num_layers:
                 arrow(ax, (x, y + 0.33), (x, y + 0.77))
-            source = (x - 2.2, y) if t else (0.45, y)
-            arrow(ax, (source[0] + (0.8 if t else 0.0), y), (x - 0.8, y), f"$s_{{{layer}}}$", label_offset=(0, 0.03))
+            start = x - 1.4 if t else 0.45  # from the previous step's stack, or from init_state
+            arrow(ax, (start, y), (x - 0.8, y), f"$s_{{{layer}}}$", label_offset=(0, 0.03))
         top = 1.1 + 1.1 * (num_layers - 1) + 0.33
         arrow(ax, (x, top), (x, top + 0.6))
         ax.text(x, top + 0.75, f"$y_{{{t}}}$ (top layer's output)", ha="center", va="center", fontsize=8)
