@@ -35,7 +35,7 @@ from .tf1 import tf
 DEFAULT_OUT = Path("runs") / "reproduce"
 POST_NAMES = experiments.POST_EXPERIMENTS  # what 'all' runs
 CHAR_NAMES = tuple(experiments.EXPERIMENTS)
-PTB_NAMES = ("ptb_small", "ptb_dropout", "ptb_medium", "ptb_speed")
+PTB_NAMES = ("ptb_small", "ptb_dropout", "ptb_dropout_decay", "ptb_medium", "ptb_speed")
 SLIDES_NAMES = ("slides_text",)
 ABOUT = ("command", "finished", "machine")  # what record() writes beside the results
 
@@ -79,7 +79,8 @@ def recorded(name, folder):
     return payload, about
 
 
-def ptb_run(data_path, config, save=None, max_epochs=None, seed=0, verbose=False, overwrite=False, data=None):
+def ptb_run(data_path, config, save=None, max_epochs=None, seed=0, verbose=False, overwrite=False, data=None,
+            min_valid_gain=None):
     """Train the PTB model of ``config`` on real PTB; returns the results dict (per epoch and test).
 
     ``save`` (a checkpoint path) is checked before the data is read, so a refusal
@@ -93,7 +94,7 @@ def ptb_run(data_path, config, save=None, max_epochs=None, seed=0, verbose=False
         save = word_lm.check_save_path(save, overwrite)
     data = data if data is not None else ptb_raw_data(data_path, offer_download=False)
     result = word_lm.train(config, raw_data=data, save_path=save, max_epochs=max_epochs, seed=seed,
-                           verbose=verbose, overwrite=overwrite)
+                           verbose=verbose, overwrite=overwrite, min_valid_gain=min_valid_gain)
     epochs = [{"epoch": i + 1, "learning_rate": lr, "train_perplexity": tr, "valid_perplexity": va,
                "train_seconds": s, "cpu": cpu}
               for i, (lr, tr, va, s, cpu) in enumerate(zip(result.learning_rates, result.train_perplexity,
@@ -144,6 +145,19 @@ def ptb_dropout(data_path, save_dir=None, max_epochs=None, seed=0, verbose=False
         results[f"keep_prob {keep}"] = ptb_run(data_path, dataclasses.replace(SmallConfig(), keep_prob=keep),
                                                  saves[keep], max_epochs, seed, verbose, overwrite, data=data)
     return results
+
+
+# The small model with dropout under the medium config's gentler schedule (x0.8 after epoch 6, not x0.5 after 4),
+# for as long as validation still gains more than 0.5 an epoch: does dropout beat no dropout once the schedule
+# stops cutting the rate before it converges?
+DECAY_RUN = {"keep_prob": 0.5, "max_epoch": 6, "lr_decay": 0.8, "max_max_epoch": 40}
+DECAY_MIN_GAIN = 0.5
+
+
+def ptb_dropout_decay(data_path, save=None, max_epochs=None, seed=0, verbose=False, overwrite=False):
+    """The small model, keep_prob 0.5, the medium schedule (:data:`DECAY_RUN`), until validation gains < 0.5."""
+    return {**ptb_run(data_path, dataclasses.replace(SmallConfig(), **DECAY_RUN), save, max_epochs, seed, verbose,
+                      overwrite, min_valid_gain=DECAY_MIN_GAIN), "min_valid_gain": DECAY_MIN_GAIN}
 
 
 def ptb_medium(data_path, save=None, max_epochs=1, seed=0, verbose=False, overwrite=False):

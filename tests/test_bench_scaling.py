@@ -7,9 +7,11 @@ import json
 
 import pytest
 
+from conftest import REPO
 from r2rt_rnn import cli as r2rt_cli
 from r2rt_rnn.bench import scaling as scaling_module
 from r2rt_rnn.bench.config import BenchConfig
+from r2rt_rnn.bench.report import scaling_figure
 from r2rt_rnn.bench.scaling import FITTED, SWEEP_STYLES, growth_exponent, plan, predict, sweep
 from r2rt_rnn.bench.timing import median
 
@@ -145,9 +147,6 @@ def test_plan_builds_once_when_a_build_is_long():
 
 def test_the_scaling_figure_marks_every_skipped_length():
     """A line that stops early says why: each skipped length is a cross, in its style's colour, on both panels."""
-    from conftest import REPO
-    from r2rt_rnn.bench.report import scaling_figure
-
     results = json.loads((REPO / "docs" / "bench" / "cpu_scaling_600" / "benchmark.json").read_text())
     skipped = {s["label"]: [k["num_steps"] for k in s["skipped"]] for s in results["scaling"]["styles"].values()}
     assert skipped["list-unrolled 3-layer LSTM"] == [400, 800]

@@ -164,9 +164,10 @@ def draw_scaling(scaling, axes):
                     label=s["label"] + ("" if e is None else f" (slope {e:.2f})"))
         ax_build.plot([200], [s["post_build_s"]], "*", color=f"C{i}", markersize=15, markeredgecolor="black")
         skipped = [k["num_steps"] for k in s.get("skipped", [])]
-        for ax in (ax_build, ax_run) if skipped else ():  # x at the foot of the axes: not measured (budget)
-            ax.plot(skipped, [0.03 + 0.035 * i] * len(skipped), "x", color=f"C{i}", markersize=8,
-                    transform=ax.get_xaxis_transform(), clip_on=False)
+        if skipped:  # crosses at the foot of the axes (x in data, y in axes units): lengths not measured
+            for ax in (ax_build, ax_run):
+                ax.plot(skipped, [0.03 + 0.035 * i] * len(skipped), "x", color=f"C{i}", markersize=8,
+                        transform=ax.get_xaxis_transform(), clip_on=False)
     if any(s.get("skipped") for s in scaling["styles"].values()):
         for ax in (ax_build, ax_run):
             ax.plot([], [], "x", color="gray", label="x at the foot: length skipped, over the time budget")

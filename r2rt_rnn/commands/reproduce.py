@@ -94,7 +94,8 @@ def _run_ptb(args):
         results = ptb_training(data_path, data_flag, run=reproduce.ptb_dropout, save_dir=args.save_dir,
                                max_epochs=args.epochs, verbose=args.verbose, overwrite=args.overwrite)
     else:
-        run = reproduce.ptb_small if args.experiment == "ptb_small" else reproduce.ptb_medium
+        run = {"ptb_small": reproduce.ptb_small, "ptb_dropout_decay": reproduce.ptb_dropout_decay,
+               "ptb_medium": reproduce.ptb_medium}[args.experiment]
         save = str(Path(args.save_dir) / args.experiment) if args.save_dir else None
         results = ptb_training(data_path, data_flag, run=run, save=save, verbose=args.verbose,
                                overwrite=args.overwrite, **({} if args.epochs is None else {"max_epochs": args.epochs}))

@@ -146,7 +146,7 @@ def _log_train_perplexity(summary, first_step, n_batches, every=summaries.TRAIN_
 
 
 def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbose=False, log=print,
-          raw_data=None, logdir=None, overwrite=False):
+          raw_data=None, logdir=None, overwrite=False, min_valid_gain=None):
     """Train the model of ``config`` on the PTB-format directory ``data_path`` and return a :class:`TrainResult`.
 
     ``config.vocab_size`` is replaced by the real vocabulary size; ``max_epochs``
@@ -159,6 +159,8 @@ def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbo
     refused before any work unless ``overwrite``. ``raw_data`` (a
     :class:`~r2rt_rnn.ptb.reader.PTBData`) skips reading ``data_path``. ``log``
     prints the config, the data's sizes and a line per epoch (None: nothing).
+    ``min_valid_gain``: stop after the first epoch whose validation perplexity fell by
+    less than this (None: run every epoch).
 
     With ``logdir``, a new run folder under it gets the graph and TensorBoard
     scalars (:mod:`r2rt_rnn.summaries`), their steps global training batch numbers:
@@ -196,7 +198,8 @@ def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbo
             log(f"TensorBoard logs: {summary.path}")
         session.run(models["init"])
         try:
-            _train_epochs(config, data, models, session, summary, save_path, vocab, result, verbose, log, n_batches)
+            _train_epochs(config, data, models, session, summary, save_path, vocab, result, verbose, log, n_batches,
+                          min_valid_gain)
         except KeyboardInterrupt:
             raise _interrupted(result, save_path) from None
         result.test_perplexity = run_epoch(session, models["test"], data.test, verbose=verbose, label="test")
@@ -216,7 +219,8 @@ def _interrupted(result, save_path):
                                save_path, saved)
 
 
-def _train_epochs(config, data, models, session, summary, save_path, vocab, result, verbose, log, n_batches):
+def _train_epochs(config, data, models, session, summary, save_path, vocab, result, verbose, log, n_batches,
+                  min_valid_gain=None):
     """The epochs of :func:`train`: schedule, one pass over train and valid, log, checkpoint."""
     m, mvalid = models["train"], models["valid"]
     for i in range(config.max_max_epoch):
@@ -250,6 +254,9 @@ def _train_epochs(config, data, models, session, summary, save_path, vocab, resu
                         "train_perplexity": result.train_perplexity,
                         "valid_perplexity": result.valid_perplexity, "epoch_seconds": result.epoch_seconds}
             result.checkpoint = str(checkpoint.save(session, models, save_path, vocab, progress))
+        if min_valid_gain is not None and i and result.valid_perplexity[-2] - valid_ppl < min_valid_gain:
+            log(f"validation perplexity fell by less than {min_valid_gain:g}: stopping after epoch {i + 1}")
+            break
 
 
 def load_model(checkpoint_path):
