@@ -14,16 +14,16 @@ setup(
     # load_corpus() needs no network. r2rt_rnn/corpus/tinyshakespeare.txt is the one real file;
     # the repository's data/tinyshakespeare.txt is a relative symlink to it (one copy, no drift),
     # and the wheel gets the real bytes. tests/test_packaging.py builds and installs a wheel to check.
-    # inspect/page/: the HTML, CSS and script that `inspect` fills in to write its self-contained page
+    # beyond/inspect/page/: the HTML, CSS and script that `inspect` fills in to write its self-contained page
     # pretrained/NAME/: the models shipped by name (python -m r2rt_rnn generate post-GRU), weights and training record
-    package_data={"r2rt_rnn": ["corpus/*.txt", "inspect/page/*", "pretrained/*/*"]},
+    package_data={"r2rt_rnn": ["corpus/*.txt", "beyond/inspect/page/*", "pretrained/*/*"]},
     python_requires=">=3.9",
     install_requires=[
         "tensorflow>=2.16",
         "tf_keras>=2.16",  # tf.compat.v1.nn.rnn_cell needs the legacy Keras 2 package
         "numpy",
         "matplotlib",
-        "tqdm",  # progress bars in a terminal (plain lines in a log file): r2rt_rnn/progress.py
+        "tqdm",  # progress bars in a terminal (plain lines in a log file): r2rt_rnn/runtime/progress.py
         # the viewer for the logs that --logdir writes (TensorFlow writes them; since TF 2.16 it no
         # longer installs the tensorboard command itself)
         "tensorboard",

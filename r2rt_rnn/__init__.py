@@ -12,7 +12,7 @@ import importlib
 __version__ = "0.1.0"
 
 _PUBLIC = {
-    "R2RTError": "errors",
+    "R2RTError": "runtime.errors",
     "load_text": "data",
     "load_corpus": "data",
     "Vocabulary": "data",
@@ -35,8 +35,8 @@ _PUBLIC = {
     "train_network": "train",
     "evaluate": "train",
     "generate_characters": "generate",
-    "sample_in_graph": "in_graph_sampler",
-    "show_source": "show",
+    "sample_in_graph": "beyond.in_graph_sampler",
+    "show_source": "reproduction.show",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -1,6 +1,6 @@
 import sys
 
-from . import interrupts
+from .runtime import interrupts
 
 interrupts.install()  # before anything else is imported: from here on a Ctrl-C is a request, never lost
 

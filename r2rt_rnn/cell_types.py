@@ -5,14 +5,14 @@ records for ``inspect``, how many weight matrices a layer holds (the memory
 estimate), whether its state is an LSTM's ``(c, h)`` and whose model it computes
 another way (its checkpoints interchange with that cell type's). ``build_graph``
 (:mod:`r2rt_rnn.model`), the memory estimate (:mod:`r2rt_rnn.graphs.common`),
-:mod:`r2rt_rnn.checkpoint`, the in-graph sampler, ``inspect``'s tracing cells and the
+:mod:`r2rt_rnn.runtime.checkpoint`, the in-graph sampler, ``inspect``'s tracing cells and the
 benchmark all read :data:`CELL_TYPES`: adding a cell type is one entry here.
 """
 from dataclasses import dataclass, field
 from typing import Optional
 
 from .cells import CustomCell, FusedLayerNormalizedLSTMCell, GRUCell, LayerNormalizedGRUCell, LayerNormalizedLSTMCell
-from .errors import R2RTError
+from .runtime.errors import R2RTError
 from .tf1 import rnn_cell
 
 

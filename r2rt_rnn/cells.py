@@ -5,7 +5,7 @@ Each cell subclasses ``tf.compat.v1.nn.rnn_cell.RNNCell``. In 2016 a cell overro
 the variable scope and then calls ``call(inputs, state)``, so the cells below
 implement ``call``. Inside it, ``tf.get_variable`` works as it did in the post.
 """
-from .errors import R2RTError
+from .runtime.errors import R2RTError
 from .tf1 import rnn_cell, tf
 
 
@@ -95,7 +95,7 @@ class _ShowsGates:
     """Cells call ``self._record_gates(name=tensor)`` with their gate values, each ``[batch, size]``.
 
     Here the call does nothing (and builds no op), so training graphs are unchanged;
-    the tracing cells of :mod:`r2rt_rnn.inspect` override it to keep the gates, so that
+    the tracing cells of :mod:`r2rt_rnn.beyond.inspect` override it to keep the gates, so that
     the gates can be looked at without writing the cells' math a second time.
     """
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import interrupts
-from .errors import R2RTError
-from .machine import available_memory
+from .runtime import interrupts
+from .runtime.errors import R2RTError
+from .runtime.machine import available_memory
 
 # The repository checkout (one level above the package); only meaningful in a source tree.
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent

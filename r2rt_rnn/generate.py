@@ -1,6 +1,6 @@
 """``generate_characters``: sample text from a saved model, one character per ``session.run``, as the post does.
 
-The ``generate`` command is :mod:`r2rt_rnn.commands.generate`; it passes ``stream=``, so
+The ``generate`` command is :mod:`r2rt_rnn.cli.generate`; it passes ``stream=``, so
 each character is printed as soon as it is drawn and nothing is kept (any length runs in
 bounded memory, and a Ctrl-C keeps what was shown). The random numbers come from one
 seeded generator, drawn as they are needed, so a streamed sample is the same text as one
@@ -8,9 +8,9 @@ drawn at once, and as :func:`r2rt_rnn.in_graph_sampler.sample_in_graph`'s.
 """
 import numpy as np
 
-from . import checkpoint, interrupts
-from .errors import R2RTError
-from .sampling import check_sampling, encode_prompt, sampling_session_config, softmax
+from .runtime import checkpoint, interrupts
+from .runtime.errors import R2RTError
+from .runtime.sampling import check_sampling, encode_prompt, sampling_session_config, softmax
 from .tf1 import tf
 
 

@@ -14,19 +14,19 @@ back as the first state of the next, so the model sees context longer than a win
 (gradients are still truncated at the window edge). :func:`gen_epoch_data` is the
 post's ``genEpochData``: the text is split into ``batch_size`` streams read in parallel.
 
-The command line (``python -m r2rt_rnn minchar``) is :mod:`r2rt_rnn.commands.minchar`.
+The command line (``python -m r2rt_rnn minchar``) is :mod:`r2rt_rnn.cli.minchar`.
 """
 import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from . import interrupts
 from .data import Vocabulary, check_length, check_positive, load_text, ptb_iterator
-from .errors import R2RTError
 from .graphs.common import check_seed, seed_graph
-from .progress import Progress
-from .summaries import TRAIN_LEARNING_RATE, TRAIN_LOSS, TRAIN_LOSS_EVERY, TRAIN_SAMPLE, SummaryLog
+from .runtime import interrupts
+from .runtime.errors import R2RTError
+from .runtime.progress import Progress
+from .runtime.summaries import TRAIN_LEARNING_RATE, TRAIN_LOSS, TRAIN_LOSS_EVERY, TRAIN_SAMPLE, SummaryLog
 from .tf1 import tf
 
 
@@ -187,7 +187,7 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
 
     With ``logdir``, a new run directory under it gets the graph and, for TensorBoard,
     ``train/loss`` (the mean of the last 10 steps, every 10 steps), ``train/learning_rate``
-    and the samples as text (:mod:`r2rt_rnn.summaries`).
+    and the samples as text (:mod:`r2rt_rnn.runtime.summaries`).
     """
     config = check_config(config or Config())
     text = load_text(None) if text is None else text

@@ -19,7 +19,7 @@ import os
 import sys
 import warnings
 
-from . import interrupts
+from .runtime import interrupts
 
 # C++ logging: 0 all, 1 no INFO, 2 no WARNING, 3 no ERROR. Keep real errors visible.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

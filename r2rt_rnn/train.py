@@ -5,16 +5,16 @@ epoch carrying each batch's final state into the next, a line per epoch, a save.
 What it does beyond the post (checking every input first, resuming, the lock,
 validation, the learning-rate schedule, keeping the best epoch, TensorBoard,
 progress, Ctrl-C) is a named step of :class:`r2rt_rnn.training_run.TrainingRun`.
-The ``train`` command is :mod:`r2rt_rnn.commands.train`.
+The ``train`` command is :mod:`r2rt_rnn.cli.train`.
 """
 import math
 
-from . import checkpoint, interrupts
 from .data import gen_epochs, ptb_iterator
-from .errors import R2RTError
 from .graphs.common import reset_graph  # noqa: F401 - the post's public name lives here too
+from .runtime import checkpoint, interrupts
+from .runtime.errors import R2RTError
+from .runtime.training_run import TrainingRun
 from .tf1 import tf
-from .training_run import TrainingRun
 
 
 def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, save=False, *, data=None,

@@ -1,4 +1,5 @@
-"""Draw the post's pictures (r2rt_rnn.figures.post_diagrams) into docs/figures/ as PNG: run again after changing one.
+"""Draw the post's pictures (r2rt_rnn.reproduction.figures.post_diagrams) into docs/figures/ as PNG: run again
+after changing one.
 
     python scripts/draw_diagrams.py [--out docs/figures]
 """
@@ -7,8 +8,8 @@ import io
 import sys
 from pathlib import Path
 
-from r2rt_rnn.figures import post_diagrams as diagrams
-from r2rt_rnn.files import write_file
+from r2rt_rnn.reproduction.figures import post_diagrams as diagrams
+from r2rt_rnn.runtime.files import write_file
 
 REPO = Path(__file__).resolve().parent.parent
 FIGURES = {

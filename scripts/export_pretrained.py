@@ -20,11 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from r2rt_rnn import checkpoint, pretrained
-from r2rt_rnn.files import replace_atomically
+from r2rt_rnn import pretrained
 from r2rt_rnn.generate import generate_from_checkpoint
-from r2rt_rnn.machine import describe
-from r2rt_rnn.presets import PRESETS
+from r2rt_rnn.reproduction.presets import PRESETS
+from r2rt_rnn.runtime import checkpoint
+from r2rt_rnn.runtime.files import replace_atomically
+from r2rt_rnn.runtime.machine import describe
 from r2rt_rnn.tf1 import tf
 
 MAX_BYTES = 3 * 2**20  # a shipped model stays under 3 MB

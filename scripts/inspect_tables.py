@@ -2,7 +2,7 @@
 """Rewrite the README's two ``inspect`` tables from ``docs/inspect/*/summary.json``.
 
 The first table gives each model's best unit per tiny-shakespeare feature as ``unit r / chance``,
-struck out where the unit does not clear its chance level (see r2rt_rnn/inspect/baseline.py);
+struck out where the unit does not clear its chance level (see r2rt_rnn/beyond/inspect/baseline.py);
 the second, the rise of the loss (nats) where the feature is on / off when that unit is
 clamped to its mean. Run it after regenerating a folder with ``inspect --json``:
 

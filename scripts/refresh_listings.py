@@ -44,7 +44,7 @@ def _stored(output, mime):
 
 def listings(notebook):
     """``(output, names)`` for each stored show_source output of a notebook read as JSON (either format)."""
-    from r2rt_rnn.show import HTML_CLASS
+    from r2rt_rnn.reproduction.show import HTML_CLASS
 
     for cell in notebook["cells"]:
         for output in cell.get("outputs", []) if cell["cell_type"] == "code" else []:
@@ -56,7 +56,7 @@ def listings(notebook):
 
 def current(names):
     """What show_source shows today for these objects: ``{"text/html": ..., "text/plain": ...}``."""
-    from r2rt_rnn.show import Source
+    from r2rt_rnn.reproduction.show import Source
 
     source = Source(*[listed_object(n) for n in names])
     return {"text/html": source._repr_html_(), "text/plain": source.text}

@@ -121,8 +121,9 @@ class ReadLoop(threading.Thread):
 
     def run(self):
         try:
-            from r2rt_rnn import checkpoint, model
-            from r2rt_rnn.errors import R2RTError
+            from r2rt_rnn import model
+            from r2rt_rnn.runtime import checkpoint
+            from r2rt_rnn.runtime.errors import R2RTError
             from r2rt_rnn.tf1 import tf
 
             ckpt = checkpoint.load(self.path)

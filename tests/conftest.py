@@ -28,7 +28,7 @@ def small_data(corpus):
 
 def recorded(name):
     """The recorded run ``docs/results/NAME.json`` without what ``record`` adds: as notebook 01 reads it."""
-    from r2rt_rnn import reproduce
+    from r2rt_rnn.reproduction import reproduce
 
     return reproduce.recorded(name, REPO / "docs" / "results")[0]
 
@@ -97,7 +97,7 @@ def trained(tmp_path_factory, text_file):
 
 def copy_checkpoint(src, dst_dir):
     """Copy checkpoint ``src`` into ``dst_dir`` as ``copy``: its pointer renamed, the set it names as it is."""
-    from r2rt_rnn import checkpoint
+    from r2rt_rnn.runtime import checkpoint
 
     dst = Path(dst_dir) / "copy"
     for part in checkpoint.files(src):
@@ -144,8 +144,8 @@ PASSAGE = 'ROMEO:\nBut soft! what light (through yonder window) breaks?\n"It is 
 def random_checkpoint(folder, cell_type, vocab, state_size=12, num_layers=2, seed=3, scale=2.0):
     """Save a ``build_graph`` model with random weights (scaled up so gates saturate now and then)."""
     path = Path(folder) / f"{cell_type or 'RNN'}"
-    from r2rt_rnn import checkpoint
     from r2rt_rnn.model import build_graph
+    from r2rt_rnn.runtime import checkpoint
     from r2rt_rnn.tf1 import tf
 
     g = build_graph(cell_type=cell_type, state_size=state_size, num_layers=num_layers, num_classes=len(vocab),
@@ -161,11 +161,11 @@ def random_checkpoint(folder, cell_type, vocab, state_size=12, num_layers=2, see
 
 def ptb_checkpoint(folder, hidden_size=8, num_layers=2):
     """A PTB word model (random weights) on the tiny fixture's vocabulary."""
-    from r2rt_rnn import checkpoint
     from r2rt_rnn.ptb.configs import TestConfig
     from r2rt_rnn.ptb.model import build_models
     from r2rt_rnn.ptb.reader import ptb_raw_data
     from r2rt_rnn.ptb.word_lm import word_vocabulary
+    from r2rt_rnn.runtime import checkpoint
     from r2rt_rnn.tf1 import tf
 
     data = ptb_raw_data(FIXTURE)
@@ -252,9 +252,9 @@ def planted(tmp_path_factory, corpus):
     """
     import numpy as np
 
-    from r2rt_rnn import checkpoint
     from r2rt_rnn.data import Vocabulary
     from r2rt_rnn.model import build_graph
+    from r2rt_rnn.runtime import checkpoint
     from r2rt_rnn.tf1 import tf
 
     vocab = Vocabulary.from_text(corpus.text + "()")

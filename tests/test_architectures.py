@@ -16,7 +16,7 @@ from r2rt_rnn.architectures.sorting import (
     train_sorter,
 )
 from r2rt_rnn.data import load_text
-from r2rt_rnn.errors import R2RTError
+from r2rt_rnn.runtime.errors import R2RTError
 from r2rt_rnn.tf1 import rnn_cell, tf
 
 N, L, BATCH = 3, 5, 4

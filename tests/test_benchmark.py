@@ -19,8 +19,8 @@ from r2rt_rnn.bench import peer_scripts, run as bench_run
 from r2rt_rnn.bench.config import PARTS, BenchConfig
 from r2rt_rnn.bench.targets import TARGETS
 from r2rt_rnn.cell_types import post_cell_types
-from r2rt_rnn.commands import bench as bench_command
-from r2rt_rnn.errors import R2RTError
+from r2rt_rnn.cli import bench as bench_command
+from r2rt_rnn.runtime.errors import R2RTError
 
 pytestmark = pytest.mark.slow  # the benchmark's quick run, shared by the module, takes half a minute
 

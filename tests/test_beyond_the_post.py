@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 import r2rt_rnn.train as train_module
-from r2rt_rnn import checkpoint
 from r2rt_rnn.cli import main as cli_main
-from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.graphs import common
 from r2rt_rnn.model import build_graph
-from r2rt_rnn.presets import PRESETS
+from r2rt_rnn.reproduction.presets import PRESETS
+from r2rt_rnn.runtime import checkpoint
+from r2rt_rnn.runtime.errors import R2RTError
 from r2rt_rnn.tf1 import tf
 from r2rt_rnn.train import train_network
 

@@ -5,8 +5,8 @@ import pytest
 from conftest import slow_but
 from r2rt_rnn.cells import CustomCell, LayerNormalizedLSTMCell, linear, ln, normalise
 from r2rt_rnn.data import ptb_iterator
-from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.model import CELL_TYPES, build_graph
+from r2rt_rnn.runtime.errors import R2RTError
 from r2rt_rnn.tf1 import tf
 from r2rt_rnn.train import train_network
 

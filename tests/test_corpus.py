@@ -83,7 +83,7 @@ def test_the_stdlib_preset_trains_on_the_recipes_text(tmp_path, capsys):
 def test_the_tempest_is_the_end_of_tiny_shakespeare():
     from r2rt_rnn.corpus.tempest import OPENING, speakers, tempest
     from r2rt_rnn.data import load_text
-    from r2rt_rnn.errors import R2RTError
+    from r2rt_rnn.runtime.errors import R2RTError
 
     whole, play = load_text(None), tempest()
     assert play.startswith(OPENING) and whole.endswith(play) and len(play) == 34_655

@@ -4,7 +4,7 @@ import pytest
 
 from conftest import run_pythons
 from r2rt_rnn.data import Vocabulary, download, epoch_size, gen_epochs, load_corpus, load_text, ptb_iterator
-from r2rt_rnn.errors import R2RTError
+from r2rt_rnn.runtime.errors import R2RTError
 
 
 def test_bundled_corpus_is_the_posts():

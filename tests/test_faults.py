@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 
 from conftest import TINY, TINY_FLAGS, assert_one_line_error, copy_checkpoint, run
-from r2rt_rnn import checkpoint, data, output
+from r2rt_rnn import data
 from r2rt_rnn.data import load_corpus
-from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.generate import generate_from_checkpoint
 from r2rt_rnn.model import build_graph
+from r2rt_rnn.runtime import checkpoint, output
+from r2rt_rnn.runtime.errors import R2RTError
 from r2rt_rnn.tf1 import tf
 from r2rt_rnn.train import train_network
 

@@ -1,15 +1,15 @@
-"""The post's pictures (r2rt_rnn.figures.post_diagrams) and the loss curves beside the post's
-(r2rt_rnn.figures.post_losses)."""
+"""The post's pictures (r2rt_rnn.reproduction.figures.post_diagrams) and the loss curves beside the post's
+(r2rt_rnn.reproduction.figures.post_losses)."""
 
 import numpy as np
 import pytest
 
 from conftest import recorded
-from r2rt_rnn.errors import R2RTError
-from r2rt_rnn.figures import post_diagrams as diagrams
-from r2rt_rnn.figures.drawing import count
-from r2rt_rnn.figures.post_losses import coinciding, loss_figure
-from r2rt_rnn.post_results import EXPERIMENTS as POST
+from r2rt_rnn.reproduction.figures import post_diagrams as diagrams
+from r2rt_rnn.reproduction.figures.drawing import count
+from r2rt_rnn.reproduction.figures.post_losses import coinciding, loss_figure
+from r2rt_rnn.reproduction.post_results import EXPERIMENTS as POST
+from r2rt_rnn.runtime.errors import R2RTError
 
 
 def texts(fig):
@@ -97,7 +97,7 @@ def test_curves_apart_by_more_than_the_tolerance_do_not_coincide():
 # ---- notebook 02 (the gentle intro) and 03 (the slides) ------------------------------------------------
 
 def test_the_intro_graph_has_the_whitepaper_layer_and_one_rnn_step():
-    from r2rt_rnn.figures import gentle
+    from r2rt_rnn.reproduction.figures import gentle
 
     fig = gentle.graph_figure()
     # x, W, b | x_t, h_{t-1}, five weights; ops MatMul, Add, ReLU | MatMul x 2, Add, tanh, the readout
@@ -108,7 +108,7 @@ def test_the_intro_graph_has_the_whitepaper_layer_and_one_rnn_step():
 
 @pytest.mark.parametrize("batches, steps", [(2, 3), (3, 4)])
 def test_the_batches_picture_carries_the_state_across_each_edge(batches, steps):
-    from r2rt_rnn.figures import gentle
+    from r2rt_rnn.reproduction.figures import gentle
 
     fig = gentle.batches_figure(batches, steps)
     assert count(fig, "cell") == batches * steps
@@ -118,7 +118,7 @@ def test_the_batches_picture_carries_the_state_across_each_edge(batches, steps):
 
 
 def test_the_slides_three_architectures():
-    from r2rt_rnn.figures import slides
+    from r2rt_rnn.reproduction.figures import slides
 
     m2o = slides.many_to_one_figure(5)
     assert count(m2o, "cell") == 10 and count(m2o, "op") == 3  # fw and bw rows; two projections and the sum
@@ -131,7 +131,7 @@ def test_the_slides_three_architectures():
 
 
 def test_the_slides_result_figures():
-    from r2rt_rnn.figures import slides
+    from r2rt_rnn.reproduction.figures import slides
 
     fig = slides.confusion_figure([[9, 1], [2, 8]], ["a", "b"])
     assert sorted(t.get_text() for t in fig.axes[0].texts) == ["1", "2", "8", "9"]

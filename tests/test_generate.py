@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 
 from conftest import REPO, run_python
-from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.generate import generate_characters, generate_from_checkpoint
 from r2rt_rnn.model import build_graph
-from r2rt_rnn.sampling import softmax
+from r2rt_rnn.runtime.errors import R2RTError
+from r2rt_rnn.runtime.sampling import softmax
 from r2rt_rnn.train import train_network
 
 SIZES = dict(state_size=32, num_layers=2)

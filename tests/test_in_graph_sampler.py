@@ -3,7 +3,7 @@ for the same weights; the in-graph sampler writes the same text as generate_char
 import numpy as np
 import pytest
 
-from r2rt_rnn import in_graph_sampler as fast
+from r2rt_rnn.beyond import in_graph_sampler as fast
 from r2rt_rnn.cell_types import CELL_TYPES, same_model
 from r2rt_rnn.data import bundled_corpus
 from r2rt_rnn.generate import generate_characters, generate_from_checkpoint

@@ -10,15 +10,15 @@ import numpy as np
 import pytest
 
 from conftest import BRACKET_UNIT, FIXTURE, bracketed_passage, ptb_checkpoint
-from r2rt_rnn import checkpoint
+from r2rt_rnn.beyond.inspect.ablation import StateMeans, ablation_report, run_ablations
+from r2rt_rnn.beyond.inspect.analysis import inspect_passage
+from r2rt_rnn.beyond.inspect.baseline import MARGIN, baselines_of
+from r2rt_rnn.beyond.inspect.features import compute_features
+from r2rt_rnn.beyond.inspect.figures import feature_caption
+from r2rt_rnn.beyond.inspect.ranking import rank_units
+from r2rt_rnn.beyond.inspect.trace import model_spec, trace
 from r2rt_rnn.cli import main as cli_main
-from r2rt_rnn.inspect.ablation import StateMeans, ablation_report, run_ablations
-from r2rt_rnn.inspect.analysis import inspect_passage
-from r2rt_rnn.inspect.baseline import MARGIN, baselines_of
-from r2rt_rnn.inspect.features import compute_features
-from r2rt_rnn.inspect.figures import feature_caption
-from r2rt_rnn.inspect.ranking import rank_units
-from r2rt_rnn.inspect.trace import model_spec, trace
+from r2rt_rnn.runtime import checkpoint
 
 PLANTED = f"0:{BRACKET_UNIT}"
 OTHER = "0:5"  # a random unit of the planted model

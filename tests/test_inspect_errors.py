@@ -1,7 +1,7 @@
 """Bad input to ``inspect``: exit status 2, one ``error:`` line naming the problem, nothing written.
 
 Every check happens before the tracing; the outputs are written only at the end, each whole
-or not at all (r2rt_rnn.files), so a failed run leaves the output folder as it was.
+or not at all (r2rt_rnn.runtime.files), so a failed run leaves the output folder as it was.
 """
 import shutil
 from pathlib import Path
@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from conftest import PASSAGE
-from r2rt_rnn import interrupts
+from r2rt_rnn.beyond.inspect.analysis import inspect_passage
+from r2rt_rnn.beyond.inspect.passage import encode_passage
 from r2rt_rnn.cli import main as cli_main
 from r2rt_rnn.data import Vocabulary
-from r2rt_rnn.errors import R2RTError
-from r2rt_rnn.inspect.analysis import inspect_passage
-from r2rt_rnn.inspect.passage import encode_passage
+from r2rt_rnn.runtime import interrupts
+from r2rt_rnn.runtime.errors import R2RTError
 
 
 @pytest.fixture(scope="module")

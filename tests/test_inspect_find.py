@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 
 from conftest import BRACKET_UNIT, bracketed_passage
+from r2rt_rnn.beyond.inspect.analysis import inspect_passage
+from r2rt_rnn.beyond.inspect.features import compute_features, regex_feature, span_feature
+from r2rt_rnn.beyond.inspect.gates import GateStats
+from r2rt_rnn.beyond.inspect.ranking import rank_units
+from r2rt_rnn.beyond.inspect.trace import trace
 from r2rt_rnn.cli import main as cli_main
-from r2rt_rnn.inspect.analysis import inspect_passage
-from r2rt_rnn.inspect.features import compute_features, regex_feature, span_feature
-from r2rt_rnn.inspect.gates import GateStats
-from r2rt_rnn.inspect.ranking import rank_units
-from r2rt_rnn.inspect.trace import trace
 
 
 def test_built_in_features_on_a_known_passage():

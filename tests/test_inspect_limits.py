@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from conftest import INSPECT, PASSAGE, assert_one_line_error, run, start_cli
+from r2rt_rnn.beyond.inspect import features, passage
+from r2rt_rnn.beyond.inspect.features import BUILT_IN, regex_feature
+from r2rt_rnn.beyond.inspect.limits import TooSlow, time_limit
+from r2rt_rnn.beyond.inspect.passage import encode_passage, read_passage, split_tokens
 from r2rt_rnn.data import Vocabulary
-from r2rt_rnn.inspect import features, passage
-from r2rt_rnn.inspect.features import BUILT_IN, regex_feature
-from r2rt_rnn.inspect.limits import TooSlow, time_limit
-from r2rt_rnn.inspect.passage import encode_passage, read_passage, split_tokens
 
 CATASTROPHIC = "(a+)+$"  # exponential backtracking on a run of a's that ends in something else
 RUN_OF_AS = "a" * 40 + "b\n"
@@ -162,7 +162,7 @@ def test_reading_in_pieces_gives_the_same_tokens_as_reading_it_all(tmp_path, mon
 
 
 def test_read_passage_refuses_what_load_text_refuses(tmp_path):
-    from r2rt_rnn.errors import R2RTError
+    from r2rt_rnn.runtime.errors import R2RTError
 
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "latin1.txt").write_bytes(b"caf\xe9 au lait")

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from conftest import INSPECT, PASSAGE, assert_one_line_error, copy_checkpoint, run
-from r2rt_rnn import checkpoint
-from r2rt_rnn.inspect.features import BUILT_IN
-from r2rt_rnn.inspect.figures import figure_names
+from r2rt_rnn.beyond.inspect.features import BUILT_IN
+from r2rt_rnn.beyond.inspect.figures import figure_names
+from r2rt_rnn.runtime import checkpoint
 
 NULL, FULL = os.makedev(1, 3), os.makedev(1, 7)
 

@@ -21,13 +21,13 @@ import numpy as np
 import pytest
 
 from conftest import FIXTURE, INSPECT, PASSAGE, ptb_checkpoint
+from r2rt_rnn.beyond.inspect.analysis import inspect_passage
+from r2rt_rnn.beyond.inspect.features import BUILT_IN
+from r2rt_rnn.beyond.inspect.packing import LEVELS, pack, packed_size, plan, unpack
+from r2rt_rnn.beyond.inspect.page import feature_definitions, page_data, write_page
 from r2rt_rnn.cli import main as cli_main
-from r2rt_rnn.errors import R2RTError
-from r2rt_rnn.inspect.analysis import inspect_passage
-from r2rt_rnn.inspect.features import BUILT_IN
-from r2rt_rnn.inspect.packing import LEVELS, pack, packed_size, plan, unpack
-from r2rt_rnn.inspect.page import feature_definitions, page_data, write_page
 from r2rt_rnn.model import CELL_TYPES
+from r2rt_rnn.runtime.errors import R2RTError
 
 pytestmark = pytest.mark.slow  # traces checkpoints of every cell type, and drives a real browser
 

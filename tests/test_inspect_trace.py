@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 
 from conftest import PASSAGE, ptb_checkpoint, slow_but
-from r2rt_rnn import checkpoint
-from r2rt_rnn.inspect.analysis import inspect_passage
-from r2rt_rnn.inspect.features import compute_features
-from r2rt_rnn.inspect.gates import gate_saturation
-from r2rt_rnn.inspect.ranking import UnitStats, rank_units
-from r2rt_rnn.inspect.trace import Tracer, trace
+from r2rt_rnn.beyond.inspect.analysis import inspect_passage
+from r2rt_rnn.beyond.inspect.features import compute_features
+from r2rt_rnn.beyond.inspect.gates import gate_saturation
+from r2rt_rnn.beyond.inspect.ranking import UnitStats, rank_units
+from r2rt_rnn.beyond.inspect.trace import Tracer, trace
 from r2rt_rnn.model import CELL_TYPES
-from r2rt_rnn.sampling import sampling_session_config
+from r2rt_rnn.runtime import checkpoint
+from r2rt_rnn.runtime.sampling import sampling_session_config
 from r2rt_rnn.tf1 import tf
 
 

@@ -1,12 +1,31 @@
-"""The package's layers: the command layer sits above the teaching and library modules, and nothing imports in a
-circle. Read from the source (every import, those inside functions too), so it costs no TensorFlow."""
+"""The package's shape: the posts' modules at the root, the machinery behind, and imports that only run down.
+
+Read from the source (every import, those inside functions too), so it costs no TensorFlow. The layers, top down:
+
+    cli            the command line (and __main__): imported by nothing in the package
+    bench          the benchmark: imported only by the command line
+    beyond         the tools beyond the posts (inspect, the in-graph sampler): by the command line and the benchmark
+    reproduction   presets, experiments, records, figures, show_source: by those three; never into beyond or bench
+    tutorials      the posts' root modules, graphs/, architectures/, ptb/, corpus/: import tutorials, tf1, runtime
+    runtime        the machinery (and the shipped models' folder): imports itself and tf1 only; the checkpoint
+                   format may name the vocabulary (data) and the builders' configuration (cell_types)
+    tf1            TensorFlow in graph mode: imports nothing of the package
+"""
 import ast
 from pathlib import Path
 
 from conftest import REPO
 
 PACKAGE = REPO / "r2rt_rnn"
-COMMAND_LAYER = ("r2rt_rnn.cli", "r2rt_rnn.commands", "r2rt_rnn.__main__")
+POSTS_MODULES = {"tf1", "data", "cells", "cell_types", "model", "train", "generate", "min_char_rnn"}
+TUTORIAL_FOLDERS = {"graphs", "architectures", "ptb", "corpus"}
+BEHIND = {"bench", "runtime", "reproduction", "beyond", "cli", "pretrained"}
+# The one licensed exception to "the machinery imports only itself": what a checkpoint records about its model.
+CHECKPOINT_NAMES = {"r2rt_rnn.runtime.checkpoint": {"r2rt_rnn.data", "r2rt_rnn.cell_types"}}
+# Upward imports the move left, each removed by a later step of the redesign (the checks module, the loop, quiet()).
+PENDING = {"r2rt_rnn.runtime.peak": {"r2rt_rnn.data"}, "r2rt_rnn.runtime.sampling": {"r2rt_rnn.graphs.common"},
+           "r2rt_rnn.runtime.training_run": {"r2rt_rnn.data"},
+           "r2rt_rnn.tf1": {"r2rt_rnn.runtime", "r2rt_rnn.runtime.interrupts"}}
 
 
 def module_name(path):
@@ -27,8 +46,9 @@ def imports(path):
             if node.level:
                 base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base
                                                                                                     else []))
-            if base.startswith("r2rt_rnn"):
+            if base.startswith("r2rt_rnn."):
                 found.add(base)
+            if base.startswith("r2rt_rnn"):
                 found |= {f"{base}.{a.name}" for a in node.names}
     modules = {module_name(p) for p in PACKAGE.rglob("*.py")}
     return {m for m in found if m in modules and m != name}
@@ -38,14 +58,58 @@ def graph():
     return {module_name(p): imports(p) for p in PACKAGE.rglob("*.py")}
 
 
-def in_command_layer(name):
-    return any(name == layer or name.startswith(layer + ".") for layer in COMMAND_LAYER)
+def layer(name):
+    """The layer of module ``name``."""
+    parts = name.split(".")
+    if name == "r2rt_rnn":
+        return "package"
+    top = parts[1]
+    if top in ("cli", "__main__"):
+        return "cli"
+    if top in ("bench", "beyond", "reproduction", "tf1"):
+        return top
+    if top in ("runtime", "pretrained"):
+        return "runtime"
+    assert top in POSTS_MODULES | TUTORIAL_FOLDERS, f"{name} is in no layer"
+    return "tutorials"
 
 
-def test_no_teaching_or_library_module_imports_the_command_layer():
-    offenders = {m: sorted(d for d in deps if in_command_layer(d))
-                 for m, deps in graph().items() if not in_command_layer(m)}
-    assert not {m: d for m, d in offenders.items() if d}
+ALLOWED = {  # layer -> the layers it may import
+    "package": set(),
+    "cli": {"cli", "bench", "beyond", "reproduction", "tutorials", "runtime", "tf1"},
+    "bench": {"bench", "beyond", "reproduction", "tutorials", "runtime", "tf1"},
+    "beyond": {"beyond", "reproduction", "tutorials", "runtime", "tf1"},
+    "reproduction": {"reproduction", "tutorials", "runtime", "tf1"},
+    "tutorials": {"tutorials", "runtime", "tf1"},
+    "runtime": {"runtime", "tf1"},
+    "tf1": set(),
+}
+
+
+def test_the_root_shows_the_posts_modules_and_a_few_folders():
+    entries = {p.name for p in PACKAGE.iterdir() if p.name != "__pycache__"}
+    modules = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
+    assert modules == POSTS_MODULES
+    assert entries - {p.name for p in PACKAGE.glob("*.py")} == TUTORIAL_FOLDERS | BEHIND
+    assert len(entries) <= 20
+
+
+def test_every_import_runs_down_a_layer():
+    offenders = {}
+    for name, deps in graph().items():
+        bad = sorted(d for d in deps if layer(d) not in ALLOWED[layer(name)]
+                     and d not in CHECKPOINT_NAMES.get(name, ()) and d not in PENDING.get(name, ()))
+        if bad:
+            offenders[name] = bad
+    assert offenders == {}
+
+
+def test_the_layer_rules_catch_a_wrong_import():
+    """The check is not vacuous: each kind of upward import is seen as one."""
+    for low, high in (("r2rt_rnn.runtime.files", "r2rt_rnn.model"), ("r2rt_rnn.model", "r2rt_rnn.reproduction.show"),
+                      ("r2rt_rnn.reproduction.reproduce", "r2rt_rnn.beyond.in_graph_sampler"),
+                      ("r2rt_rnn.beyond.inspect", "r2rt_rnn.cli.common"), ("r2rt_rnn.tf1", "r2rt_rnn.runtime.errors")):
+        assert layer(high) not in ALLOWED[layer(low)], (low, high)
 
 
 def test_there_are_no_import_cycles():
@@ -71,5 +135,5 @@ def test_there_are_no_import_cycles():
 
 def test_the_layers_are_really_read():
     g = graph()
-    assert "r2rt_rnn.train" in g["r2rt_rnn.commands.train"] and "r2rt_rnn.tf1" in g["r2rt_rnn.train"]
-    assert len(g) > 50 and Path(PACKAGE / "commands").is_dir()
+    assert "r2rt_rnn.train" in g["r2rt_rnn.cli.train"] and "r2rt_rnn.tf1" in g["r2rt_rnn.train"]
+    assert len(g) > 50 and Path(PACKAGE / "cli").is_dir()

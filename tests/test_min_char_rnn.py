@@ -4,8 +4,8 @@ import pytest
 
 from r2rt_rnn import cli
 from r2rt_rnn.data import Vocabulary, load_text
-from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.min_char_rnn import Config, build_graph, gen_epoch_data, sample, train
+from r2rt_rnn.runtime.errors import R2RTError
 from r2rt_rnn.tf1 import tf
 
 TEXT = load_text(None)[:30000]

@@ -4,10 +4,10 @@ and the run behind notebook 01's first figure, whose three graph styles train on
 import numpy as np
 import pytest
 
-from r2rt_rnn import experiments
 from r2rt_rnn.data import ptb_iterator
 from r2rt_rnn.graphs.skip import build_skip_connection_graph_with_scan
 from r2rt_rnn.model import build_graph
+from r2rt_rnn.reproduction import experiments
 from r2rt_rnn.tf1 import tf
 from r2rt_rnn.train import train_network
 

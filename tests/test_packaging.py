@@ -85,7 +85,8 @@ def test_wheel_carries_the_corpus(wheel):
 
 
 def test_wheel_carries_the_shipped_models(wheel):
-    from r2rt_rnn import checkpoint, pretrained
+    from r2rt_rnn import pretrained
+    from r2rt_rnn.runtime import checkpoint
 
     with zipfile.ZipFile(wheel) as z:
         members = set(z.namelist())

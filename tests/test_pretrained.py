@@ -5,11 +5,12 @@ import re
 import pytest
 
 from conftest import REPO, assert_one_line_error, run
-from r2rt_rnn import checkpoint, pretrained
-from r2rt_rnn.errors import R2RTError
+from r2rt_rnn import pretrained
+from r2rt_rnn.beyond.in_graph_sampler import sample_in_graph
 from r2rt_rnn.generate import generate_characters, generate_from_checkpoint
-from r2rt_rnn.in_graph_sampler import sample_in_graph
 from r2rt_rnn.model import build_graph
+from r2rt_rnn.runtime import checkpoint
+from r2rt_rnn.runtime.errors import R2RTError
 from r2rt_rnn.train import train_network
 
 NAME = "post-GRU"

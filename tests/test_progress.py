@@ -6,8 +6,8 @@ import sys
 import pytest
 
 from conftest import REPO, run
-from r2rt_rnn import progress
-from r2rt_rnn.commands import COMMANDS
+from r2rt_rnn.cli.common import COMMANDS
+from r2rt_rnn.runtime import progress
 
 FIXTURE = REPO / "tests" / "fixtures" / "ptb_tiny"
 

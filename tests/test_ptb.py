@@ -17,7 +17,7 @@ import pytest
 
 from conftest import assert_one_line_error, run
 from r2rt_rnn.data import PACKAGE_ROOT
-from r2rt_rnn.errors import R2RTError
+from r2rt_rnn.runtime.errors import R2RTError
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "ptb_tiny"
 _TOKEN = re.compile(r"[a-z]+|'[a-z]+|\d+")
@@ -293,7 +293,7 @@ def test_command_line_quick_run(capsys):
 
 
 def test_ptb_speed_times_batches_and_projects_a_full_run():
-    from r2rt_rnn.reproduce import ptb_speed
+    from r2rt_rnn.reproduction.reproduce import ptb_speed
 
     result = ptb_speed(FIXTURE, models=("test", "small"), batches=3, warmup=1)
     peak = result["matmul_peak"]["gflops"]
@@ -320,7 +320,7 @@ def test_ptb_flops_per_word_are_the_lstm_and_softmax_products():
 
 
 def test_ptb_speed_refuses_more_batches_than_an_epoch_holds():
-    from r2rt_rnn.commands.reproduce import ptb_speed
+    from r2rt_rnn.cli.reproduce import ptb_speed
 
     with pytest.raises(R2RTError, match=r"--batches 100000: the small model has \d+ training batches"):
         ptb_speed(FIXTURE, models=("small",), batches=100000)
@@ -331,8 +331,8 @@ def test_ptb_speed_refuses_more_batches_than_an_epoch_holds():
 
 
 def test_ctrl_c_during_ptb_training_names_the_saved_epochs(fixture_data, tmp_path, monkeypatch):
-    from r2rt_rnn.errors import TrainingInterrupted
     from r2rt_rnn.ptb import word_lm
+    from r2rt_rnn.runtime.errors import TrainingInterrupted
 
     real_run_epoch, calls = word_lm.run_epoch, []
 
@@ -411,7 +411,7 @@ def test_a_damaged_ptb_archive_says_to_pass_data_path(tmp_path, capsys, monkeypa
 
 
 def test_reproduce_ptb_small_names_save_dir(tmp_path, capsys):
-    from r2rt_rnn import checkpoint
+    from r2rt_rnn.runtime import checkpoint
 
     blocker = tmp_path / "file"
     blocker.write_text("x")
@@ -450,7 +450,7 @@ def test_cpu_share_tells_our_seconds_from_other_programs():
     import subprocess
     import sys
 
-    from r2rt_rnn.machine import cpu_seconds, cpu_share
+    from r2rt_rnn.runtime.machine import cpu_seconds, cpu_share
 
     before = cpu_seconds()
     busy = subprocess.Popen([sys.executable, "-c", "import time\nt = time.time()\nwhile time.time() - t < 1: pass"])

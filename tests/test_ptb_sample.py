@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import run_python
-from r2rt_rnn.errors import R2RTError
+from r2rt_rnn.runtime.errors import R2RTError
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "ptb_tiny"
 
@@ -71,10 +71,10 @@ def test_number_of_sampled_words_and_eos_as_line_breaks(trained, num_words):
 
 def test_low_temperature_is_greedy_whatever_the_seed(trained):
     """Temperature 1e-6 picks the argmax every time: the same text for every seed, equal to a greedy decode."""
-    from r2rt_rnn import checkpoint
     from r2rt_rnn.ptb.model import build_models
     from r2rt_rnn.ptb.sample import sample_word_ids
     from r2rt_rnn.ptb.word_lm import load_model
+    from r2rt_rnn.runtime import checkpoint
     from r2rt_rnn.tf1 import tf
 
     path, data = trained
@@ -152,8 +152,8 @@ def test_a_fresh_process_samples_the_same_text_and_measures_the_same_perplexity(
     """One new process (another hash seed) restores the checkpoint: the same sample as here for the same seed,
     and the test perplexity that training measured, to the printed digits (the package's one checkpoint format:
     tensors, vocabulary, config). One process for both: starting Python and TensorFlow is most of the cost."""
-    from r2rt_rnn import checkpoint
     from r2rt_rnn.ptb.sample import sample_words
+    from r2rt_rnn.runtime import checkpoint
 
     result, data = training
     path = result.checkpoint

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, TINY_FLAGS, assert_one_line_error, run, start_cli
-from r2rt_rnn import checkpoint
 from r2rt_rnn.model import build_graph
+from r2rt_rnn.runtime import checkpoint
 from r2rt_rnn.tf1 import tf
 
 

@@ -18,11 +18,12 @@ import numpy as np
 import pytest
 
 from conftest import REPO, TINY, TINY_FLAGS, assert_one_line_error, copy_checkpoint, run
-from r2rt_rnn import checkpoint, data as data_module, files, interrupts
+from r2rt_rnn import data as data_module
 from r2rt_rnn.data import Vocabulary, load_corpus
-from r2rt_rnn.errors import R2RTError
 from r2rt_rnn.generate import generate_from_checkpoint
 from r2rt_rnn.model import build_graph
+from r2rt_rnn.runtime import checkpoint, files, interrupts
+from r2rt_rnn.runtime.errors import R2RTError
 from r2rt_rnn.tf1 import tf
 from r2rt_rnn.train import train_network
 
@@ -269,7 +270,7 @@ def test_sample_without_save_uses_the_texts_own_characters(tmp_path, capsys):
 
 
 def test_reproduce_writes_to_a_run_folder_by_default_and_refuses_unknown_models(tmp_path, capsys, monkeypatch):
-    from r2rt_rnn import reproduce
+    from r2rt_rnn.reproduction import reproduce
 
     assert reproduce.DEFAULT_OUT == Path("runs") / "reproduce"  # git-ignored, never docs/results
     assert "runs/" in (REPO / ".gitignore").read_text().splitlines()

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from conftest import assert_one_line_error, run
-from r2rt_rnn import checkpoint
+from r2rt_rnn.runtime import checkpoint
 
 
 @pytest.mark.parametrize("flags, fragments", [
@@ -77,8 +77,8 @@ def test_reproduce_records_each_models_own_cell_type(custom_run):
 
 def test_the_recorded_run_reads_back_as_notebook_01_draws_it(custom_run, tmp_path):
     """``reproduce.recorded``: the models as ``experiments.run`` returned them, and apart what the record adds."""
-    from r2rt_rnn import reproduce
-    from r2rt_rnn.errors import R2RTError
+    from r2rt_rnn.reproduction import reproduce
+    from r2rt_rnn.runtime.errors import R2RTError
 
     argv, out, _ = custom_run
     models, about = reproduce.recorded("gru_vs_custom", out)
@@ -107,8 +107,8 @@ def test_reproduce_refuses_to_replace_a_model_in_save_dir_unless_told(custom_run
 
 
 def test_a_ctrl_c_during_reproduce_says_it_starts_each_model_over(tmp_path):
-    from r2rt_rnn.commands.reproduce import interrupted
-    from r2rt_rnn.errors import TrainingInterrupted
+    from r2rt_rnn.cli.reproduce import interrupted
+    from r2rt_rnn.runtime.errors import TrainingInterrupted
 
     kept = interrupted(TrainingInterrupted("continue with resume=...", str(tmp_path / "GRU_5_epochs"), 2))
     assert isinstance(kept, TrainingInterrupted) and kept.checkpoint == str(tmp_path / "GRU_5_epochs")

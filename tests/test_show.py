@@ -1,10 +1,10 @@
 """show_source: plain text outside IPython, a display object (a monospace code block) inside it."""
 import pytest
 
-from r2rt_rnn import show
 from r2rt_rnn.data import ptb_iterator
-from r2rt_rnn.errors import R2RTError
-from r2rt_rnn.show import Source, show_source, source_text
+from r2rt_rnn.reproduction import show
+from r2rt_rnn.reproduction.show import Source, show_source, source_text
+from r2rt_rnn.runtime.errors import R2RTError
 
 
 def carry_state(x):

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, TINY_FLAGS, assert_one_line_error, start_cli
-from r2rt_rnn import checkpoint
+from r2rt_rnn.beyond.in_graph_sampler import UNROLL, iter_in_graph
 from r2rt_rnn.generate import generate_from_checkpoint
-from r2rt_rnn.in_graph_sampler import UNROLL, iter_in_graph
+from r2rt_rnn.runtime import checkpoint
 
 pytestmark = pytest.mark.slow  # every test here starts real processes
 

@@ -1,13 +1,15 @@
-"""TensorBoard logging (r2rt_rnn.summaries): event files read back, run folders, resuming, bad logdirs, wiring."""
+"""TensorBoard logging (r2rt_rnn.runtime.summaries): event files read back, run folders, resuming, bad logdirs,
+wiring."""
 import dataclasses
 import math
 from pathlib import Path
 
 import pytest
 
-from r2rt_rnn import cli, summaries
-from r2rt_rnn.errors import R2RTError
-from r2rt_rnn.summaries import NullSummaryLog, SummaryLog
+from r2rt_rnn import cli
+from r2rt_rnn.runtime import summaries
+from r2rt_rnn.runtime.errors import R2RTError
+from r2rt_rnn.runtime.summaries import NullSummaryLog, SummaryLog
 from r2rt_rnn.tf1 import tf
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "ptb_tiny"

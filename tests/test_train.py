@@ -5,9 +5,9 @@ import pytest
 
 import r2rt_rnn.train as train_module
 from conftest import REPO, assert_one_line_error, run, run_cli
-from r2rt_rnn import checkpoint
-from r2rt_rnn.errors import R2RTError, TrainingInterrupted
 from r2rt_rnn.model import build_graph
+from r2rt_rnn.runtime import checkpoint
+from r2rt_rnn.runtime.errors import R2RTError, TrainingInterrupted
 from r2rt_rnn.train import train_network
 
 SMALL = dict(state_size=32, batch_size=8, num_steps=20, num_layers=2, learning_rate=5e-3)

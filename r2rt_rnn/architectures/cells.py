@@ -19,8 +19,8 @@ What the slides got wrong, and what is done here instead:
 * ``tf.mul`` is ``tf.multiply`` (or ``*``) now.
 """
 
-from ..errors import R2RTError
 from ..graphs.common import stack
+from ..runtime.errors import R2RTError
 from ..tf1 import rnn_cell, tf
 
 _UNIFORM = tf.random_uniform_initializer(-1.0, 1.0)  # the slides' initializer for basic_rnn_cell

@@ -1,8 +1,8 @@
 """Small pieces the three slide architectures share: byte encoding and checks."""
 import numpy as np
 
-from ..errors import R2RTError
-from ..progress import Progress
+from ..runtime.errors import R2RTError
+from ..runtime.progress import Progress
 
 E_DIM = 128  # the slides' one-hot width: 7-bit ASCII
 

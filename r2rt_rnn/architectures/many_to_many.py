@@ -16,9 +16,9 @@ import time
 import numpy as np
 
 from ..data import check_length, check_positive, ptb_iterator
-from ..errors import R2RTError
 from ..graphs.common import seed_graph
-from ..progress import Progress
+from ..runtime.errors import R2RTError
+from ..runtime.progress import Progress
 from ..tf1 import tf
 from .cells import multi_layer_rnn, project
 from .common import E_DIM, text_to_bytes

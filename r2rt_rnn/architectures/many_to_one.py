@@ -24,8 +24,8 @@ import unicodedata
 import numpy as np
 
 from ..data import check_positive, load_text
-from ..errors import R2RTError
 from ..graphs.common import seed_graph
+from ..runtime.errors import R2RTError
 from ..tf1 import tf
 from .cells import multi_layer_rnn, project
 from .common import E_DIM, check_2d, minibatches, text_to_bytes, train_on_minibatches

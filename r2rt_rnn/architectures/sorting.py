@@ -11,8 +11,8 @@ import time
 import numpy as np
 
 from ..data import check_positive
-from ..errors import R2RTError
 from ..graphs.common import seed_graph
+from ..runtime.errors import R2RTError
 from ..tf1 import tf
 from .cells import multi_layer_rnn, project
 from .common import check_2d, minibatches, train_on_minibatches

@@ -24,8 +24,8 @@ into ``--out``.
 
 Modules, one job each:
 
-* :mod:`.config`: the parts and :class:`BenchConfig` (sizes from :mod:`r2rt_rnn.presets`; the post's
-  timings, printed beside ours, from :mod:`r2rt_rnn.post_results`);
+* :mod:`.config`: the parts and :class:`BenchConfig` (sizes from :mod:`r2rt_rnn.reproduction.presets`; the post's
+  timings, printed beside ours, from :mod:`r2rt_rnn.reproduction.post_results`);
 * :mod:`.timing`: session settings, trainers, interleaved timing, medians and rates;
 * :mod:`.training`: the build and train parts;
 * :mod:`.generation`: the generate part;
@@ -33,9 +33,9 @@ Modules, one job each:
 * :mod:`.scaling`: the scaling part: the sweep over num_steps, peak memory, the growth fit;
 * :mod:`.targets`: the speed goals and whether a run met them;
 * :mod:`.report`: ``benchmark.md``, ``benchmark.png`` and ``scaling.png``;
-* :mod:`.run`: :func:`run_benchmark`: the chosen parts, then the files (through :mod:`r2rt_rnn.files`).
+* :mod:`.run`: :func:`run_benchmark`: the chosen parts, then the files (through :mod:`r2rt_rnn.runtime.files`).
 
-The ``bench`` command itself is :mod:`r2rt_rnn.commands.bench`.
+The ``bench`` command itself is :mod:`r2rt_rnn.cli.bench`.
 
 Post: R2RT, "Recurrent Neural Networks in Tensorflow II",
 https://r2rt.com/recurrent-neural-networks-in-tensorflow-ii.html

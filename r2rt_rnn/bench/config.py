@@ -1,10 +1,10 @@
 """What the benchmark measures and at which sizes: the parts, and :class:`BenchConfig`.
 
-The model sizes are the post's, read from :mod:`r2rt_rnn.presets` rather than repeated here.
+The model sizes are the post's, read from :mod:`r2rt_rnn.reproduction.presets` rather than repeated here.
 """
 from dataclasses import dataclass
 
-from ..presets import PRESETS
+from ..reproduction.presets import PRESETS
 
 PARTS = ("build", "train", "generate", "peers", "scaling")
 

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import checkpoint
+from ..beyond.in_graph_sampler import build_sampler, sample_in_graph
 from ..data import bundled_corpus
 from ..generate import generate_characters
-from ..in_graph_sampler import build_sampler, sample_in_graph
 from ..model import build_graph
-from ..sampling import sampling_session_config
+from ..runtime import checkpoint
+from ..runtime.sampling import sampling_session_config
 from ..tf1 import tf
 from .timing import log, rate, timing_session_config
 

@@ -15,7 +15,7 @@ import tempfile
 from ..cell_types import fastest
 from ..data import bundled_corpus
 from ..graphs import common
-from ..machine import usable_cores
+from ..runtime.machine import usable_cores
 from ..tf1 import GPUS, tf
 from .peer_scripts import KERAS_LSTM, TORCH_LSTM
 from .timing import log, time_graph

@@ -4,8 +4,8 @@ import json
 import time
 from dataclasses import asdict
 
-from ..errors import R2RTError
-from ..files import check_writable_folder, write_file
+from ..runtime.errors import R2RTError
+from ..runtime.files import check_writable_folder, write_file
 from .config import PARTS, BenchConfig
 from .generation import bench_generate
 from .peers import bench_peers

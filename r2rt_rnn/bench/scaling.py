@@ -43,8 +43,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import interrupts
-from ..post_results import POST_BUILD_S
+from ..reproduction.post_results import POST_BUILD_S
+from ..runtime import interrupts
 from .timing import Trainer, log, median
 from .training import GRAPH_BUILDERS, GRAPH_LABELS, batches
 

@@ -4,8 +4,8 @@ import time
 
 import numpy as np
 
-from .. import interrupts, machine
-from ..errors import R2RTError
+from ..runtime import interrupts, machine
+from ..runtime.errors import R2RTError
 from ..tf1 import _native_stderr_silenced, tf
 
 

@@ -7,7 +7,7 @@ from ..graphs.dynamic import build_multilayer_lstm_graph_with_dynamic_rnn
 from ..graphs.scan import build_multilayer_lstm_graph_with_scan
 from ..graphs.static import build_basic_rnn_graph_with_list, build_multilayer_lstm_graph_with_list
 from ..model import build_graph
-from ..post_results import POST_3_EPOCHS_S, POST_20_EPOCHS_S, POST_BUILD_S, POST_CORPUS_CHARS
+from ..reproduction.post_results import POST_3_EPOCHS_S, POST_20_EPOCHS_S, POST_BUILD_S, POST_CORPUS_CHARS
 from .timing import Trainer, log, median, time_graph, time_interleaved
 
 GRAPH_BUILDERS = {

@@ -22,7 +22,7 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import R2RTError
+from ..runtime.errors import R2RTError
 
 DEFAULT_MAX_BYTES = 2_000_000
 SKIPPED_FOLDERS = frozenset({"test", "tests", "idle_test", "site-packages", "dist-packages", "__pycache__",

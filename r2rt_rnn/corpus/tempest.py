@@ -6,7 +6,7 @@ MIRANDA, SEBASTIAN, GONZALO, FERDINAND ...). :func:`tempest` finds that opening,
 no offsets typed in, and refuses a text that does not contain it.
 """
 from ..data import load_text
-from ..errors import R2RTError
+from ..runtime.errors import R2RTError
 
 OPENING = "Master:\nBoatswain!"  # the play's first line, in tiny-shakespeare's speaker format
 

@@ -13,8 +13,8 @@ import numpy as np
 
 from ..cell_types import CELL_TYPES, check_cell_type
 from ..data import bundled_corpus, check_positive
-from ..errors import R2RTError
-from ..machine import available_memory
+from ..runtime.errors import R2RTError
+from ..runtime.machine import available_memory
 from ..tf1 import rnn_cell, tf
 
 DEFAULT_SEED = 2345  # the post's tf.set_random_seed value

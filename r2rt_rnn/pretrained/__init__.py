@@ -19,7 +19,7 @@ into it (:func:`check_not_shipped`: every save path and output goes through it, 
 import json
 from pathlib import Path
 
-from ..errors import R2RTError
+from ..runtime.errors import R2RTError
 
 FOLDER = Path(__file__).resolve().parent
 CHECKPOINT = "checkpoint"  # each model is FOLDER/NAME/checkpoint.* (the package's one checkpoint format)

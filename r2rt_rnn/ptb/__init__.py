@@ -9,7 +9,7 @@
   model are importable from here too);
 * :mod:`r2rt_rnn.ptb.sample` — ``sample_words`` from a trained checkpoint.
 
-The ``ptb`` command is :mod:`r2rt_rnn.commands.ptb`.
+The ``ptb`` command is :mod:`r2rt_rnn.cli.ptb`.
 
 Import the submodules directly; this package does not load TensorFlow by itself.
 """

@@ -8,7 +8,7 @@ TensorFlow and not this machine: quoted as a GPU's figures for the same arithmet
 import json
 from pathlib import Path
 
-from ..errors import R2RTError
+from ..runtime.errors import R2RTError
 
 
 def load(path):

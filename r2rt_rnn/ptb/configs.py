@@ -1,11 +1,11 @@
 """The PTB tutorial's hyper-parameter sets (Zaremba et al. 2014; TF ``ptb_word_lm.py``), as dataclasses.
 
-These are the word model's presets; the character model's live in :mod:`r2rt_rnn.presets`.
+These are the word model's presets; the character model's live in :mod:`r2rt_rnn.reproduction.presets`.
 """
 import dataclasses
 from dataclasses import dataclass
 
-from ..errors import R2RTError
+from ..runtime.errors import R2RTError
 
 __all__ = ["CONFIGS", "PUBLISHED", "PUBLISHED_BY_CONFIG", "Config", "LargeConfig", "MediumConfig", "SmallConfig",
            "TestConfig",

@@ -24,8 +24,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ..data import DEFAULT_CACHE_DIR, download, epoch_size, ptb_iterator
-from ..errors import R2RTError
-from ..files import write_file
+from ..runtime.errors import R2RTError
+from ..runtime.files import write_file
 
 PTB_URL = "http://www.fit.vutbr.cz/~imikolov/rnnlm/simple-examples.tgz"
 SPLITS = ("train", "valid", "test")

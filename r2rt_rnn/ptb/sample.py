@@ -8,7 +8,7 @@ its final state becoming the next step's initial state, as in training.
 
 Each word is drawn from ``softmax(logits / temperature)`` by inverse CDF from
 ``np.random.default_rng(seed).random(num_words)`` (the character samplers' rule,
-:mod:`r2rt_rnn.sampling`), so the same seed gives the same text in any process.
+:mod:`r2rt_rnn.runtime.sampling`), so the same seed gives the same text in any process.
 
 Prompt words outside the vocabulary become ``<unk>`` with one notice line on
 stderr (the default, ``unknown="unk"``), or are refused (``unknown="error"``).
@@ -19,10 +19,10 @@ import sys
 
 import numpy as np
 
-from .. import checkpoint
-from ..errors import R2RTError
 from ..graphs.common import check_seed
-from ..sampling import sample_index, sampling_session_config, softmax
+from ..runtime import checkpoint
+from ..runtime.errors import R2RTError
+from ..runtime.sampling import sample_index, sampling_session_config, softmax
 from ..tf1 import tf
 from .model import build_models
 from .reader import EOS, UNK, split_words

@@ -8,7 +8,7 @@ epoch. Quality is per-word perplexity, ``exp(total loss / total words)``.
 
 The model is in :mod:`r2rt_rnn.ptb.model`, the hyper-parameters in
 :mod:`r2rt_rnn.ptb.configs`; the command line (``python -m r2rt_rnn ptb --data-path DIR
---model small``) is :mod:`r2rt_rnn.commands.ptb`.
+--model small``) is :mod:`r2rt_rnn.cli.ptb`.
 """
 import contextlib
 import dataclasses
@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import checkpoint, interrupts, summaries
 from ..data import Vocabulary, check_positive, epoch_size, ptb_iterator
-from ..errors import R2RTError, TrainingInterrupted
-from ..machine import cpu_seconds, cpu_share
-from ..progress import Progress
+from ..runtime import checkpoint, interrupts, summaries
+from ..runtime.errors import R2RTError, TrainingInterrupted
+from ..runtime.machine import cpu_seconds, cpu_share
+from ..runtime.progress import Progress
 from ..tf1 import tf
 from .configs import CONFIGS, Config, LargeConfig, MediumConfig, SmallConfig, TestConfig, config_from_dict, get_config
 from .model import PTBModel, build_models
@@ -163,7 +163,7 @@ def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbo
     less than this (None: run every epoch).
 
     With ``logdir``, a new run folder under it gets the graph and TensorBoard
-    scalars (:mod:`r2rt_rnn.summaries`), their steps global training batch numbers:
+    scalars (:mod:`r2rt_rnn.runtime.summaries`), their steps global training batch numbers:
     ``train/perplexity`` every 10 batches, ``train/learning_rate`` when it changes,
     ``valid/perplexity`` and ``epoch/seconds`` at each epoch's end, ``test/perplexity``.
 

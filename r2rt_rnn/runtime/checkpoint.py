@@ -1,0 +1,450 @@
+"""Checkpoints that survive a crash and can be used in a new process: one format for every model.
+
+A checkpoint at ``PATH`` is one pointer file and the set of files it names::
+
+    PATH.config.json                      how the graph was built, how far training got, a manifest
+                                          (tensor names and shapes, file sizes) and the name of the set
+    PATH.sN.index, PATH.sN.data-00000-of-00001   the tf.train.Saver's tensors (save number N)
+    PATH.sN.vocab.json                    the vocabulary, so ids decode to the same tokens anywhere
+
+Writing (:func:`save`): a save writes a *new* set, ``PATH.s(N+1).*``, flushes it to
+disk, and only then replaces the pointer, in one atomic rename; the old set is
+deleted after that. A crash, a kill or a full disk at any instant therefore leaves
+either the previous checkpoint or the new one, each whole. A set left by a killed
+save is deleted by the next run that takes the lock (:func:`hold_lock`). Ctrl-C
+during a save is held back until it ends.
+
+Reading (:func:`load`): the parts are read once and checked against each other
+(vocabulary size against the config, tensors against the manifest), so a
+truncated, hand-edited or mismatched checkpoint is a one-line :class:`R2RTError`,
+never a TensorFlow stack trace. :func:`restore` puts the tensors into a graph.
+Checkpoints of the first format (``PATH.index``, ``PATH.vocab.json`` beside the
+config, no set) still load. A weights-only checkpoint (a shipped model, :mod:`r2rt_rnn.pretrained`)
+has no optimiser slots: restored into a training graph, its optimiser starts afresh.
+
+While a training run writes to ``PATH`` it holds ``PATH.lock``, so a second run
+saving to the same path is refused instead of silently overwriting.
+"""
+import contextlib
+import fcntl
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import pretrained
+from ..cell_types import same_model
+from ..data import Vocabulary
+from ..tf1 import tf
+from . import interrupts
+from .builders import BUILDERS
+from .errors import R2RTError
+from .files import check_writable_folder, fsync_path, replace_atomically
+
+FORMAT = 2
+READABLE_FORMATS = (1, 2)
+DATA_SUFFIX = ".data-00000-of-00001"
+TENSOR_SUFFIXES = (".index", DATA_SUFFIX)
+# what a user may pass instead of the checkpoint's path: one of its files
+FILE_SUFFIXES = (".config.json", ".index", DATA_SUFFIX, ".vocab.json")
+
+DEFAULT_NAME = "checkpoint"  # the file name used when a save path names a directory
+
+
+def config_path(path):
+    return Path(f"{path}.config.json")
+
+
+def exists(path):
+    return config_path(path).exists() or Path(f"{path}.index").exists()  # format 2, or format 1
+
+
+def _set_pattern(path):
+    """Matches the names of ``path``'s file sets (``NAME.sN``) and of its temporary files, in its folder."""
+    name = re.escape(Path(path).name)
+    return re.compile(rf"{name}(\.s\d+|\.config\.json\.tmp-\d+|\.tmp-\d+)([._].*)?$|\.{name}\.config\.json\..*\.tmp$")
+
+
+def _current_set(path):
+    """The set name ``path``'s pointer names (None for none or a format-1 checkpoint); never raises."""
+    try:
+        return json.loads(config_path(path).read_text(encoding="utf-8")).get("set")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def remove_leftovers(path):
+    """Delete the file sets and temporary files of ``path`` that its pointer does not name (killed saves).
+
+    Only for the process that holds ``path``'s lock, or is the only writer.
+    """
+    path = Path(path)
+    keep, pattern = _current_set(path), _set_pattern(path)
+    if not path.parent.is_dir():
+        return
+    for entry in path.parent.iterdir():
+        if pattern.match(entry.name) and not (keep and entry.name.startswith(f"{keep}.")):
+            with contextlib.suppress(OSError):
+                shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+
+
+@dataclass
+class Checkpoint:
+    """A checkpoint read from disk and checked: its config, training progress, vocabulary and tensors."""
+
+    path: str
+    config: dict
+    progress: dict = field(default_factory=dict)
+    vocab: Vocabulary = None
+    tensors: dict = field(default_factory=dict)  # variable name -> shape
+    prefix: str = None  # where the tensor files are: PATH.sN (PATH for the first format)
+    weights_only: bool = False  # the model's variables only, no optimiser slots
+
+    @property
+    def num_classes(self):
+        return self.config.get("num_classes", self.config.get("vocab_size"))
+
+
+# --- where to save ----------------------------------------------------------------------------------
+
+
+def prepare_save_path(path, overwrite=False, resuming=None):
+    """Resolve and check a save path *before* any training: returns the checkpoint path as a str.
+
+    A directory (or a path ending in ``/``) means "inside it", as ``DIR/checkpoint``.
+    The folder is created if needed and a test file is written there, so an
+    unwritable location fails now, in one line, not after the first epoch. A path
+    that already holds a checkpoint is refused rather than replaced, unless
+    ``overwrite`` or it is ``resuming``, the checkpoint the run continues.
+    """
+    raw = str(path)
+    path = Path(raw).expanduser()
+    if raw.endswith(("/", os.sep)) or path.is_dir():
+        path = path / DEFAULT_NAME
+    pretrained.check_not_shipped(path)  # part of the package: never written, even with overwrite
+    check_writable_folder(path.parent, "save")
+    if not overwrite and exists(path) and not (resuming and Path(resuming).resolve() == path.resolve()):
+        raise R2RTError(f"{path} already holds a checkpoint; continue it with resume {path}, pass overwrite=True "
+                        "to replace it, or choose another save path", params=("save", "overwrite", "resume"))
+    return str(path)
+
+
+@contextlib.contextmanager
+def hold_lock(path):
+    """Hold ``PATH.lock`` for the duration; refuse (R2RTError naming the holder) if another process has it.
+
+    The lock is an ``flock`` on the file, so it goes with its process however that
+    ends (a killed holder leaves an unlocked file, which the next run takes over,
+    deleting the half-written sets its saves left).
+    """
+    lock = Path(f"{path}.lock")
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise R2RTError(f"cannot create the lock file {lock} ({exc.strerror or exc}); "
+                            "choose another save path", params=("save",)) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise R2RTError(f"{path} is being written by a training run in process {holder}; wait for it to "
+                            "finish, stop it, or choose another save path", params=("save",)) from None
+        try:
+            if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+                break  # we hold the lock on the file that is at the path now
+        except FileNotFoundError:
+            pass
+        os.close(fd)  # its last holder removed the file as we opened it: take the new one
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        remove_leftovers(path)  # what killed saves left: ours to clean now that we hold the lock
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            lock.unlink()  # while still holding it, so no one can lock the file we remove
+        os.close(fd)
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+def _write_durably(path, text):
+    """A file of a set not yet in use: written and flushed in place (the pointer's rename makes it live)."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _next_set(path):
+    """``NAME.sN`` for the next save: one more than the highest number in the folder, so no set is reused."""
+    numbers = [int(m.group(1)) for entry in path.parent.iterdir()
+               if (m := re.match(re.escape(path.name) + r"\.s(\d+)[._]", entry.name))]
+    return f"{path.name}.s{max(numbers, default=0) + 1}"
+
+
+def _os_reason(exc):
+    """The operating system's words for a failed write, found in an OSError or anywhere in a TensorFlow error."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = str(exc)
+    for words in ("No space left on device", "Disk quota exceeded", "Read-only file system", "Permission denied",
+                  "File too large", "Input/output error"):
+        if words.lower() in text.lower():
+            return words
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip() and not line.strip().endswith(":")]
+    return (lines[0] if lines else type(exc).__name__)[:120]
+
+
+def _saver(g, weights_only):
+    """What a save writes with: ``g``'s own saver, or one over its trainable variables only (no optimiser slots)."""
+    if weights_only:
+        return tf.train.Saver(tf.trainable_variables())
+    return g.get("saver") or tf.train.Saver()
+
+
+def save(sess, g, path, vocab, progress=None, weights_only=False):
+    """Save ``g``'s variables, vocabulary and config to checkpoint ``path``, all or nothing.
+
+    ``g`` needs ``config`` (a JSON-able dict) and may hold a ``saver``. Returns the path.
+    ``weights_only``: only the trainable variables, not the optimiser's slots.
+    Raises R2RTError (the previous checkpoint intact) when the disk is full or unwritable.
+    """
+    path = Path(path)
+    saver = _saver(g, weights_only)
+    previous = _current_set(path)
+    with interrupts.deferred():
+        name = _next_set(path)
+        prefix = path.with_name(name)
+        try:
+            # The MetaGraph of a list-unrolled graph is megabytes; graphs are rebuilt from the config instead.
+            saver.save(sess, str(prefix), write_meta_graph=False, write_state=False)
+            if vocab is not None:
+                _write_durably(f"{prefix}.vocab.json", vocab.to_json())
+            suffixes = TENSOR_SUFFIXES + ((".vocab.json",) if vocab is not None else ())
+            for suffix in TENSOR_SUFFIXES:
+                fsync_path(f"{prefix}{suffix}")
+            tensors = {var: list(shape) for var, shape in tf.train.list_variables(str(prefix))}
+            meta = {"format": FORMAT, "set": name, "config": g["config"], "progress": progress or {},
+                    "tensors": tensors, "files": {s: os.path.getsize(f"{prefix}{s}") for s in suffixes},
+                    "weights_only": bool(weights_only)}
+            fsync_path(path.parent)  # the set's names are on disk before the pointer can name them
+            replace_atomically(config_path(path), json.dumps(meta, indent=1).encode())  # the switch: one rename
+        except (OSError, tf.errors.OpError) as exc:
+            for entry in (Path(f"{prefix}{s}") for s in FILE_SUFFIXES[1:]):
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+            shutil.rmtree(f"{prefix}_temp", ignore_errors=True)  # where the Saver writes before it merges
+            raise R2RTError(f"could not write checkpoint {path} ({_os_reason(exc)}); the previous checkpoint there "
+                            "is unchanged; free some disk space or choose another save path",
+                            params=("save",)) from None
+        # The new set is in use: the one it replaced (or a format-1 checkpoint's files) can go.
+        old = [f"{path.with_name(previous)}{s}" for s in FILE_SUFFIXES[1:]] if previous else \
+            [f"{path}{s}" for s in FILE_SUFFIXES[1:]]
+        for entry in old:
+            with contextlib.suppress(OSError):
+                os.unlink(entry)
+    return path
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def _corrupt(path, what):
+    return R2RTError(f"checkpoint {path} is damaged: {what}; use an earlier copy or train it again")
+
+
+def resolve(path):
+    """The checkpoint path a user meant: ``path``, ``FOLDER/checkpoint`` for a folder, a file's checkpoint, or
+    a shipped model's (``post-GRU``; :mod:`r2rt_rnn.pretrained`) when nothing at ``path`` is a checkpoint."""
+    path = str(path)
+    if exists(path):
+        return path
+    if exists(Path(path) / DEFAULT_NAME):  # a folder means FOLDER/checkpoint, as for saving
+        return str(Path(path) / DEFAULT_NAME)
+    for suffix in FILE_SUFFIXES:  # one of its files, e.g. X.index or X.s3.index
+        if path.endswith(suffix):
+            base = re.sub(r"\.s\d+$", "", path[: -len(suffix)])
+            if exists(base):
+                return base
+    return pretrained.lookup(path) or path
+
+
+def _not_found(path):
+    """The R2RTError for a path that holds no checkpoint, naming the ones a folder holds instead."""
+    if Path(path).is_dir():
+        held = sorted(str(p)[: -len(".config.json")] for p in Path(path).glob("*.config.json"))
+        if held:
+            return R2RTError(f"{path} is a folder holding {len(held)} checkpoints ({', '.join(held[:5])}"
+                             f"{', ...' if len(held) > 5 else ''}); give one of them", params=("checkpoint",))
+        return R2RTError(f"{path} is a folder with no checkpoint in it (no {Path(path) / DEFAULT_NAME}.config.json "
+                         "or other *.config.json); give a checkpoint path", params=("checkpoint",))
+    return R2RTError(f"no checkpoint at {path} (expected {path}.config.json); check the path, train one there "
+                     "(the train command, or train_network(..., save=PATH)), or name a shipped model: "
+                     f"{', '.join(pretrained.names())}", params=("checkpoint",))
+
+
+def _read_pointer(path):
+    """The checked contents of ``PATH.config.json``."""
+    cfg = config_path(path)
+    try:
+        meta = json.loads(cfg.read_text(encoding="utf-8"))
+        config = meta["config"]
+        if not isinstance(config, dict) or config.get("builder") not in BUILDERS:
+            raise KeyError("builder")
+    except FileNotFoundError:
+        raise R2RTError(f"{cfg} is missing, so the graph configuration of {path} is unknown; "
+                        "checkpoints written by r2rt_rnn's train_network have it") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise _corrupt(path, f"{cfg.name} is not a valid configuration ({type(exc).__name__}: {exc})") from None
+    version = meta.get("format", 1)
+    if version not in READABLE_FORMATS:
+        raise R2RTError(f"checkpoint {path} has format {version!r}, which this r2rt_rnn does not know (it reads "
+                        f"formats {', '.join(map(str, READABLE_FORMATS))}); update r2rt_rnn or use another checkpoint")
+    missing = [k for k in BUILDERS[config["builder"]].shape_keys if k not in config]
+    if missing:
+        raise _corrupt(path, f"{cfg.name} does not say {', '.join(missing)}")
+    name = meta.get("set")
+    if version >= 2 and not (isinstance(name, str) and name and os.sep not in name and name not in (".", "..")):
+        raise _corrupt(path, f"{cfg.name} does not name its tensor files")
+    return meta
+
+
+# A reader beside a writer: the writer may switch the pointer to a new set and delete the old one between the
+# reader's reading of the pointer and of the set's files. The reader then starts again on the set named now.
+READ_ATTEMPTS = 50
+
+
+def load(path):
+    """Read checkpoint ``path`` once and check its parts against each other; returns a :class:`Checkpoint`.
+
+    When a training run saves to ``path`` meanwhile, the read starts again on the set the pointer
+    names now: a reader gets the previous checkpoint or the new one, whole, never a false "damaged".
+    """
+    path = resolve(path)
+    if not exists(path):
+        raise _not_found(path)
+    for attempt in range(READ_ATTEMPTS):
+        before = _current_set(path)
+        try:
+            return _load_once(path)
+        except R2RTError:
+            if attempt + 1 == READ_ATTEMPTS or _current_set(path) == before:
+                raise  # the pointer did not move: the damage is real
+            time.sleep(0.005)
+    raise AssertionError("unreachable")
+
+
+def _load_once(path):
+    meta = _read_pointer(path)
+    prefix = str(Path(path).with_name(meta["set"])) if meta.get("format", 1) >= 2 else path
+    ckpt = Checkpoint(path, meta["config"], meta.get("progress") or {}, None, {}, prefix,
+                      weights_only=meta.get("weights_only") is True)
+    if Path(f"{prefix}.vocab.json").exists():
+        try:
+            ckpt.vocab = Vocabulary.load(f"{prefix}.vocab.json")
+        except R2RTError:
+            raise _corrupt(path, f"its vocabulary, {Path(prefix).name}.vocab.json, cannot be read") from None
+        if ckpt.num_classes is not None and len(ckpt.vocab) != ckpt.num_classes:
+            raise _corrupt(path, f"its vocabulary has {len(ckpt.vocab)} entries but its config says "
+                                 f"{ckpt.num_classes} classes")
+    for suffix, size in (meta.get("files") or {}).items():
+        part = f"{prefix}{suffix}"
+        try:
+            actual = os.stat(part).st_size  # one look: a writer may delete the set at any instant
+        except OSError:
+            raise _corrupt(path, f"its file {Path(part).name} is missing") from None
+        if actual != size:
+            raise _corrupt(path, f"{Path(part).name} has {actual} bytes, {size} were written")
+    try:
+        ckpt.tensors = {name: list(shape) for name, shape in tf.train.list_variables(prefix)}
+    except (tf.errors.OpError, ValueError) as exc:
+        raise _corrupt(path, f"its tensor index cannot be read ({_os_reason(exc)})") from None
+    expected = meta.get("tensors")
+    if expected is not None and expected != ckpt.tensors:
+        raise _corrupt(path, "its tensors are not the ones its config.json describes")
+    _check_shapes(ckpt)
+    return ckpt
+
+
+def files(path):
+    """The files checkpoint ``path`` consists of now: its pointer and the set it names (what to copy)."""
+    ckpt = load(path)
+    parts = [config_path(ckpt.path)] + [Path(f"{ckpt.prefix}{s}") for s in FILE_SUFFIXES[1:]]
+    return [p for p in parts if p.exists()]
+
+
+def _check_shapes(ckpt):
+    """The config's sizes against the saved tensors' shapes (the embedding and the softmax weights)."""
+    for name, shape in BUILDERS[ckpt.config["builder"]].tensors(ckpt.config).items():
+        if name in ckpt.tensors and ckpt.tensors[name] != shape:
+            raise _corrupt(ckpt.path, f"its config says {name} is {shape} but the saved tensor is "
+                                      f"{ckpt.tensors[name]}")
+
+
+def vocabulary(ckpt):
+    """The checkpoint's vocabulary, or an R2RTError saying why its ids cannot be decoded without one."""
+    if ckpt.vocab is None:
+        raise R2RTError(f"checkpoint {ckpt.path} has no vocabulary beside it, so its ids cannot be decoded; "
+                        "train it with train_network(..., vocab=...) or the train command")
+    return ckpt.vocab
+
+
+def as_checkpoint(path_or_ckpt):
+    return path_or_ckpt if isinstance(path_or_ckpt, Checkpoint) else load(path_or_ckpt)
+
+
+def check_compatible(config, saved, path):
+    """Raise R2RTError naming every shape-deciding setting on which ``config`` and ``saved`` differ."""
+    keys = BUILDERS[saved["builder"]].shape_keys if saved.get("builder") in BUILDERS else ("builder",)
+    if config.get("cell_type") == "Custom":
+        keys += ("num_weights_for_custom_cell",)
+
+    def model_of(c):
+        return {**c, "cell_type": same_model(c.get("cell_type"))}
+
+    mine, theirs = model_of(config), model_of(saved)
+    diffs = [f"{k}={saved.get(k)!r} in the checkpoint but {config.get(k)!r} in this graph"
+             for k in keys if theirs.get(k) != mine.get(k)]
+    if diffs:
+        raise R2RTError(f"checkpoint {path} was saved from another configuration: {'; '.join(diffs)}; "
+                        "rebuild the graph with the checkpoint's settings (see its .config.json)")
+
+
+def restore(sess, g, path_or_ckpt):
+    """Restore a checkpoint (a path or a loaded :class:`Checkpoint`) into ``g``'s session; returns the Checkpoint.
+
+    If a training run replaced the checkpoint's set since it was read, the set its pointer names
+    now is restored, and returned, instead.
+    """
+    ckpt = as_checkpoint(path_or_ckpt)
+    check_compatible(g["config"], ckpt.config, ckpt.path)
+    saver = g.get("saver") or tf.train.Saver()
+    if ckpt.weights_only and "train_step" in g:  # a graph with an optimiser: its slots keep their initial values
+        saver = tf.train.Saver(tf.trainable_variables())
+    for attempt in range(READ_ATTEMPTS):
+        try:
+            saver.restore(sess, ckpt.prefix or ckpt.path)
+            return ckpt
+        except (tf.errors.OpError, ValueError) as exc:
+            if attempt + 1 < READ_ATTEMPTS and _current_set(ckpt.path) not in (None, Path(ckpt.prefix).name):
+                ckpt = load(ckpt.path)  # a writer saved meanwhile: take the set it wrote
+                continue
+            if isinstance(exc, (tf.errors.NotFoundError, tf.errors.InvalidArgumentError)):
+                first_line = str(exc).strip().splitlines()[0][:200]
+                raise R2RTError(f"checkpoint {ckpt.path} does not fit this graph ({first_line}); "
+                                "rebuild the graph with the checkpoint's settings") from None
+            raise _corrupt(ckpt.path, f"its tensors cannot be read ({_os_reason(exc)})") from None
+    raise AssertionError("unreachable")
+
+
+def build_from_checkpoint(path_or_ckpt, **overrides):
+    """Rebuild the graph a checkpoint was trained with, e.g. ``batch_size=1, num_steps=1`` for generation."""
+    config = as_checkpoint(path_or_ckpt).config
+    return BUILDERS[config["builder"]].build(**{**config, **overrides})
