@@ -6,6 +6,13 @@ The public names are the posts' own::
     from r2rt_rnn import build_graph, train_network, generate_characters
 
 They are imported lazily, so ``python -m r2rt_rnn --help`` answers without loading TensorFlow.
+
+Importing the package changes nothing in your process but what graph mode needs (see
+:mod:`r2rt_rnn.tf1`). TensorFlow's start-up lines, log messages and deprecation warnings
+are hidden by a call, made first (the command line, the notebooks and the tests make it)::
+
+    import r2rt_rnn
+    r2rt_rnn.quiet()
 """
 import importlib
 
@@ -13,6 +20,7 @@ __version__ = "0.1.0"
 
 _PUBLIC = {
     "R2RTError": "runtime.errors",
+    "quiet": "runtime.quiet",
     "load_text": "data",
     "load_corpus": "data",
     "Vocabulary": "data",

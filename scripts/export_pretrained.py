@@ -20,6 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+import r2rt_rnn
+
+r2rt_rnn.quiet()  # first: TensorFlow's start-up lines and deprecation warnings stay out of sight
+# ruff: noqa: E402 - quiet() must run before the imports below load TensorFlow
+
 from r2rt_rnn import pretrained
 from r2rt_rnn.generate import generate_from_checkpoint
 from r2rt_rnn.reproduction.presets import PRESETS

@@ -84,6 +84,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="list stale listings and exit 1 if any")
     args = parser.parse_args(argv)
+    import r2rt_rnn
+
+    r2rt_rnn.quiet()  # the listed objects' modules load TensorFlow: its start-up lines and warnings out of sight
     any_stale = False
     for path in sorted((REPO / "notebooks").glob("*.ipynb")):
         notebook, found = stale(path)

@@ -13,6 +13,19 @@ REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("R2RT_QUICK", "1")
 
 
+def pytest_configure(config):
+    """Quiet TensorFlow (:func:`r2rt_rnn.quiet`) in every process that runs tests, before their modules load it.
+
+    Its environment (``TF_CPP_MIN_LOG_LEVEL``) also reaches the processes the tests start. The
+    xdist controller, which only hands the tests out, is left without TensorFlow."""
+    controller = (not hasattr(config, "workerinput") and getattr(config.option, "dist", "no") != "no"
+                  and getattr(config.option, "tx", None) and not config.getvalue("collectonly"))
+    if not controller:
+        import r2rt_rnn
+
+        r2rt_rnn.quiet()
+
+
 @pytest.fixture(scope="session")
 def corpus():
     from r2rt_rnn.data import bundled_corpus
@@ -38,21 +51,28 @@ def slow_but(values, quick):
     return [v if v == quick else pytest.param(v, marks=pytest.mark.slow) for v in values]
 
 
-def run_python(code, cwd=REPO, env=None):
-    """Run ``python -c code`` in a fresh process (fresh hash seed too); returns CompletedProcess."""
-    import subprocess
+def environment(changes=None):
+    """This process's environment with ``changes``, where a value of None removes the variable."""
+    env = {**os.environ, **(changes or {})}
+    return {name: value for name, value in env.items() if value is not None}
 
+
+def run_python(code, cwd=REPO, env=None):
+    """Run ``python -c code`` in a fresh process (fresh hash seed too); returns CompletedProcess.
+
+    ``env``: changes to this process's environment (None removes a variable)."""
     return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=300)
+                          env=environment(env), timeout=300)
 
 
 def run_pythons(jobs, cwd=REPO):
-    """Run several ``python -c`` processes at once (``jobs``: ``[(code, env)]``); their CompletedProcesses, in order.
+    """Run several ``python -c`` processes at once (``jobs``: ``[(code, env)]``, ``env`` as for :func:`run_python`);
+    their CompletedProcesses, in order.
 
     Each fresh interpreter spends its first seconds importing TensorFlow on one core, so starting them
     together takes about the time of one on two cores."""
     procs = [subprocess.Popen([sys.executable, "-c", code], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, env={**os.environ, **(env or {})}) for code, env in jobs]
+                              text=True, env=environment(env)) for code, env in jobs]
     results = []
     for proc in procs:
         out, err = proc.communicate(timeout=300)

@@ -15,8 +15,8 @@ import tempfile
 from ..cell_types import fastest
 from ..data import bundled_corpus
 from ..graphs import common
-from ..runtime.machine import usable_cores
-from ..tf1 import GPUS, tf
+from ..runtime.machine import gpus, usable_cores
+from ..tf1 import tf
 from .peer_scripts import KERAS_LSTM, TORCH_LSTM
 from .timing import log, time_graph
 from .training import batches, training_figures
@@ -99,7 +99,7 @@ def bench_peers(cfg, results):
     else:
         peers["torch"] = {"ok": False, "skipped": True, "error": "torch is not importable (pip install .[torch])"}
         log("peer   torch           skipped: torch is not importable")
-    if GPUS:
+    if gpus():
         peers["tf1_cudnn"] = _time_cudnn(cfg)
         _log_peer("tf1_cudnn", peers["tf1_cudnn"])
     # Ratios to our LSTM and to our fastest way of computing that model (the same model, the same sizes).

@@ -1,6 +1,7 @@
 """Running the benchmark: the chosen parts, then ``benchmark.json``, ``benchmark.md``, ``benchmark.png``
 (and ``scaling.png`` with the scaling part) in one folder, each file whole or not at all."""
 import json
+import os
 import time
 from dataclasses import asdict
 
@@ -35,6 +36,10 @@ def run_benchmark(out="bench_out", parts=PARTS, cfg=None, command=None):
     The parts and the folder are checked before any timing (errors name ``parts`` and ``out``).
     """
     cfg = cfg or BenchConfig()
+    # GPU memory taken as needed, not all at once, by every session of this process (generate_characters' and the
+    # in-graph sampler's too): ours and the peers' processes share one GPU. TensorFlow reads it at its first GPU
+    # session, so a benchmark run is where it is set, not the package's import.
+    os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
     parts = check_parts(parts)
     out = check_writable_folder(out, "out")  # before any timing: an unwritable folder would show only at the end
     t0 = time.perf_counter()

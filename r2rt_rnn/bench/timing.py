@@ -6,7 +6,8 @@ import numpy as np
 
 from ..runtime import interrupts, machine
 from ..runtime.errors import R2RTError
-from ..tf1 import _native_stderr_silenced, tf
+from ..runtime.quiet import native_stderr_silenced
+from ..tf1 import tf
 
 
 def log(msg):
@@ -67,7 +68,7 @@ class Trainer:
         self.out["init_s"] = time.perf_counter() - t
         # The first run prints kernel-selection chatter on stderr (e.g. "oneDNN supports DT_INT32
         # only on platforms with AVX-512"); Python exceptions still surface.
-        with _native_stderr_silenced():
+        with native_stderr_silenced():
             self.out["first_step_s"] = self.step()
         self.out["first_run_s"] = self.out["init_s"] + self.out["first_step_s"]
 

@@ -2,7 +2,8 @@
 
 Each command is a module of :mod:`r2rt_rnn.cli` offering add_arguments(parser)
 and main(args). Only the chosen command's module is imported: ``python -m r2rt_rnn --help``
-is instant, while a command's own ``--help`` loads TensorFlow with its module (about 2 s).
+is instant, while a command's own ``--help`` loads TensorFlow with its module (about 2 s),
+quietly (:func:`r2rt_rnn.quiet`, called before the module is imported).
 """
 import argparse
 import importlib
@@ -12,9 +13,11 @@ import sys
 
 from ..runtime import interrupts, output
 from ..runtime.errors import R2RTError, TrainingInterrupted
+from ..runtime.quiet import quiet
 from .common import COMMANDS, program_name
 
 TRAINING_COMMANDS = ("train", "reproduce", "minchar", "ptb")  # the ones that take --progress
+WITHOUT_TENSORFLOW = ("corpus",)  # the commands whose modules never load TensorFlow: no need to quiet it
 # What each command does when its standard output fails (a closed pipe, a full disk); None: it stops in one line.
 WHEN_STDOUT_FAILS = {"generate": None, "bench": "the benchmark goes on and writes its files",
                      "inspect": "the page and figures are still written"}
@@ -53,6 +56,8 @@ def _parser(argv):
     known, _ = parser.parse_known_args(argv[:1])
     if known.command is None:
         return parser, None
+    if known.command not in WITHOUT_TENSORFLOW:
+        quiet()  # loads TensorFlow with its start-up lines hidden, before the command's module does
     module = importlib.import_module(COMMANDS[known.command][0])
     full = argparse.ArgumentParser(
         prog=f"{prog} {known.command}", description=COMMANDS[known.command][1],

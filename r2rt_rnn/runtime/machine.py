@@ -1,5 +1,6 @@
 """The machine the package runs on: its CPU, cores and free memory (checked before a model is built), and the
 device a measurement ran on (recorded beside every benchmark and reproduction result)."""
+import functools
 import os
 import platform
 import time
@@ -63,9 +64,23 @@ def cpu_share(before, after, wall_seconds):
     return share
 
 
+@functools.lru_cache(maxsize=None)
+def gpus():
+    """The GPUs TensorFlow sees (``tf.config.list_physical_devices("GPU")`` as a tuple; empty without one).
+
+    Looked for once, on the first call, which loads TensorFlow; not at import, so that importing
+    the package probes no device. :func:`r2rt_rnn.quiet` makes the first call, with stderr silenced.
+    """
+    from ..tf1 import tf2  # here, so the memory and core queries above never load TensorFlow
+
+    return tuple(tf2.config.list_physical_devices("GPU"))
+
+
 def describe():
     """The device TensorFlow computes on (GPU when one is visible, else the CPU) and the software around it."""
-    from ..tf1 import GPUS, tf2  # here, so the memory and core queries above never load TensorFlow
+    from ..tf1 import tf2
+
+    found = gpus()
 
     info = {
         "tf_version": tf2.__version__,
@@ -77,13 +92,13 @@ def describe():
         "session_threads": "TensorFlow's defaults (intra/inter op 0: one thread per usable core)",
         "onednn_opts": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default (on)"),
     }
-    if GPUS:
+    if found:
         details = {}
         try:
-            details = tf2.config.experimental.get_device_details(GPUS[0])
+            details = tf2.config.experimental.get_device_details(found[0])
         except Exception:  # noqa: BLE001 - details are a nicety
             pass
-        info.update(type="GPU", name=details.get("device_name", GPUS[0].name), gpu_count=len(GPUS),
+        info.update(type="GPU", name=details.get("device_name", found[0].name), gpu_count=len(found),
                     compute_capability=details.get("compute_capability"))
     else:
         info.update(type="CPU", name=info["cpu_model"])
