@@ -8,23 +8,17 @@ Python process a different character order (string hashing is randomised), so a
 checkpoint restored in a new process decoded to the wrong characters; our
 vocabulary is sorted and saved beside each checkpoint. And its
 ``reader.ptb_iterator`` came from a TensorFlow module that no longer exists; the
-old reader's semantics are reimplemented in numpy below.
+old reader's semantics are reimplemented in numpy below. Downloading a text (its
+cache, its checks) is :mod:`r2rt_rnn.runtime.fetch`'s.
 """
-import contextlib
-import hashlib
-import http.client
 import json
-import os
-import socket
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .runtime import interrupts
 from .runtime.errors import R2RTError
-from .runtime.machine import available_memory
+from .runtime.fetch import URL_SCHEMES, download, max_text_bytes, not_utf8, too_big, utf8_text
 
 # The repository checkout (one level above the package); only meaningful in a source tree.
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -32,99 +26,21 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 # installs, wheels included, find it; the repository's data/tinyshakespeare.txt is a symlink to it.
 BUNDLED_CORPUS = Path(__file__).resolve().parent / "corpus" / "tinyshakespeare.txt"
 TINY_SHAKESPEARE_URL = "https://raw.githubusercontent.com/jcjohnson/torch-rnn/master/data/tiny-shakespeare.txt"
-DEFAULT_CACHE_DIR = Path(os.environ.get("R2RT_CACHE_DIR", Path.home() / ".cache" / "r2rt_rnn"))
-
-
-# Seconds a download may wait for the server to answer (each connect and each read), before giving up in one line.
-DOWNLOAD_TIMEOUT = float(os.environ.get("R2RT_DOWNLOAD_TIMEOUT", "30"))
-URL_SCHEMES = ("http://", "https://", "file://")
-
-
-def max_text_bytes():
-    """The largest text we read: an eighth of the free memory (text, ids and batches each take a copy or more)."""
-    available = available_memory()
-    return available // 8 if available else 2**32
-
-
-def _too_big(what, size):
-    return R2RTError(f"{what} is {size / 2**20:,.0f} MiB, more than this machine can hold in memory with its ids "
-                     f"(at most {max_text_bytes() / 2**20:,.0f} MiB here); pass a smaller text file")
-
-
-def _fetch(url, partial):
-    """Stream ``url`` into file ``partial``, stopping at :func:`max_text_bytes` and at a Ctrl-C between chunks."""
-    limit = max_text_bytes()
-    with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response, open(partial, "wb") as out:
-        size = 0
-        while chunk := response.read(1 << 20):
-            interrupts.check()
-            size += len(chunk)
-            if size > limit:
-                raise _too_big(url, size)
-            out.write(chunk)
-
-
-def download(url, cache_dir=None, fix=None):
-    """Download ``url`` once into ``cache_dir`` and return the local path.
-
-    The post fetched tiny-shakespeare with ``urllib.request.urlretrieve`` on every
-    fresh machine; we do the same but keep the file in a cache keyed by the URL,
-    give up on a server that does not answer within ``DOWNLOAD_TIMEOUT`` seconds,
-    stop at :func:`max_text_bytes`, and leave only complete files in the cache.
-    ``fix`` ends a failure's message: what the caller's user can do instead.
-    """
-    cache_dir = Path(cache_dir or DEFAULT_CACHE_DIR)
-    name = url.rstrip("/").rsplit("/", 1)[-1] or "download"
-    target = cache_dir / f"{hashlib.sha1(url.encode()).hexdigest()[:10]}-{name}"
-    if target.exists() and target.stat().st_size > 0:
-        return target
-    fix = fix or "try again later, or download it by hand and pass the file's path instead"
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise R2RTError(f"cannot create the download cache {cache_dir} ({exc.strerror or exc}); "
-                        "set R2RT_CACHE_DIR to a writable folder") from None
-    partial = target.with_name(f"{target.name}.part-{os.getpid()}")
-    try:
-        _fetch(url, partial)
-        partial.replace(target)
-    except R2RTError:
-        raise
-    except (TimeoutError, socket.timeout):
-        raise R2RTError(f"could not download {url}: the server did not answer within {DOWNLOAD_TIMEOUT:g} s; "
-                        f"{fix}") from None
-    except (OSError, ValueError, http.client.HTTPException) as exc:
-        reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
-        if isinstance(reason, (TimeoutError, socket.timeout)):
-            reason = f"the server did not answer within {DOWNLOAD_TIMEOUT:g} s"
-        raise R2RTError(f"could not download {url} ({reason}); {fix}") from None
-    finally:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-    return target
 
 
 def load_text(source=None, cache_dir=None):
-    """Return the text of ``source``: a file path, a URL (downloaded once), or None for the bundled corpus.
+    """Return the text of ``source``: a file path, a URL, or None for the bundled corpus.
 
-    Fails with :class:`R2RTError` (one line, naming the file) when the file is
-    missing, empty, not UTF-8, not a regular file (a device such as ``/dev/zero``
-    or a named pipe would never end), or larger than memory allows.
+    An http(s) URL is downloaded once into the cache (:mod:`r2rt_rnn.runtime.fetch`:
+    ``R2RT_CACHE_DIR``, ``R2RT_DOWNLOAD_TIMEOUT``), and only a whole UTF-8 body is kept
+    there; a ``file://`` URL is a local file, read afresh each time. Fails with
+    :class:`R2RTError` (one line, naming the file or URL) when the file is missing,
+    empty, not UTF-8, not a regular file (a device such as ``/dev/zero`` or a named
+    pipe would never end), or larger than memory allows.
     """
-    if source is None:
-        path = BUNDLED_CORPUS
-        if not path.exists():  # an install stripped of its package data
-            path = download(TINY_SHAKESPEARE_URL, cache_dir)
-    elif str(source).startswith(URL_SCHEMES):
-        path = download(str(source), cache_dir)
-    elif "://" in str(source):
-        scheme = str(source).split("://", 1)[0]
-        raise R2RTError(f"cannot read {source}: {scheme}:// addresses are not supported; use an http(s):// URL "
-                        "or a local file path")
-    else:
-        path = Path(source).expanduser()
+    path, url = _local_copy(source, cache_dir)
     if path.is_file() and path.stat().st_size > max_text_bytes():
-        raise _too_big(path, path.stat().st_size)
+        raise too_big(path, path.stat().st_size)
     with open_text(path) as f:
         try:
             raw = f.read()
@@ -135,10 +51,30 @@ def load_text(source=None, cache_dir=None):
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if url is not None:  # a cache entry written before downloads were checked: drop it, name the URL
+            path.unlink(missing_ok=True)
+            raise not_utf8(url, exc.start, f"its cached copy {path} was deleted") from None
         raise R2RTError(
             f"{path} is not UTF-8 text (undecodable byte at offset {exc.start}); "
             "convert it with e.g. `iconv -t utf-8` first"
         ) from None
+
+
+def _local_copy(source, cache_dir):
+    """``(path to read, the URL it was downloaded from or None)`` for a :func:`load_text` source."""
+    if source is None:
+        if BUNDLED_CORPUS.exists():
+            return BUNDLED_CORPUS, None
+        source = TINY_SHAKESPEARE_URL  # an install stripped of its package data
+    text = str(source)
+    if text.startswith(URL_SCHEMES):
+        path = download(text, cache_dir, verify=utf8_text(text))
+        return path, None if text.startswith("file://") else text
+    if "://" in text:
+        scheme = text.split("://", 1)[0]
+        raise R2RTError(f"cannot read {source}: {scheme}:// addresses are not supported; use an http(s):// URL "
+                        "or a local file path")
+    return Path(source).expanduser(), None
 
 
 def open_text(path):

@@ -5,13 +5,27 @@ each character is printed as soon as it is drawn and nothing is kept (any length
 bounded memory, and a Ctrl-C keeps what was shown). The random numbers come from one
 seeded generator, drawn as they are needed, so a streamed sample is the same text as one
 drawn at once, and as :func:`r2rt_rnn.in_graph_sampler.sample_in_graph`'s.
+
+Beyond the post, a long prompt (over ``PRIME_IN_ONE_PASS`` characters) is fed through
+the model by :func:`prime_state`, a ``dynamic_rnn`` over 8,192 characters at a time,
+instead of one ``session.run`` per character: 100,000 characters then take seconds, not
+most of a minute, and a Ctrl-C is honoured between two pieces. The state it gives is the
+per-character one, to float rounding.
 """
 import numpy as np
 
+from .cell_types import CELL_TYPES, fastest
+from .graphs import common
 from .runtime import checkpoint, interrupts
 from .runtime.errors import R2RTError
 from .runtime.sampling import check_sampling, encode_prompt, sampling_session_config, softmax
 from .tf1 import tf
+
+PRIME_IN_ONE_PASS = 256  # a prompt longer than this is fed by prime_state (fewer: one session.run a character)
+PRIME_CHUNK = 8192  # prompt characters per session.run when priming in one pass (and in the in-graph sampler)
+# The builders whose checkpoints prime_state's graph restores: build_graph's, the ones sampled (the others' graphs
+# have no "logits"); a checkpoint of any other builder would be primed one character at a time.
+PRIMED_BUILDERS = ("build_graph",)
 
 
 def generate_characters(g, checkpoint_path, num_chars, prompt="A", pick_top_chars=None, *, temperature=1.0,
@@ -19,7 +33,8 @@ def generate_characters(g, checkpoint_path, num_chars, prompt="A", pick_top_char
     """Restore a checkpoint into ``g`` (built with ``batch_size=1, num_steps=1``) and sample text.
 
     ``checkpoint_path``: a path, or a :class:`~r2rt_rnn.checkpoint.Checkpoint` already read.
-    The prompt's characters are fed one by one to prime the state; then each sampled
+    The prompt's characters are fed one by one to prime the state (a long prompt in one pass,
+    :func:`prime_state`); then each sampled
     character is fed back with the state, ``num_chars`` times. ``pick_top_chars=n`` samples
     only from the ``n`` likeliest characters. Returns the prompt followed by the sample and,
     with ``verbose``, prints it. Beyond the post: the same ``seed`` gives the same text;
@@ -32,11 +47,13 @@ def generate_characters(g, checkpoint_path, num_chars, prompt="A", pick_top_char
     chars = []
     emit = stream or chars.append
     emit(prompt)
+    state = prime_long_prompt(ckpt, prompt_ids)  # beyond the post: a long prompt is fed in one pass
+    primed = 0 if state is None else len(prompt_ids) - 1  # the prompt's characters already fed
     with tf.Session(config=sampling_session_config()) as sess:
         sess.run(tf.global_variables_initializer())
         checkpoint.restore(sess, g, ckpt)
-        state, current_char = None, prompt_ids[0]
-        for i in range(len(prompt_ids) - 1 + num_chars):
+        current_char = prompt_ids[primed]
+        for i in range(primed, len(prompt_ids) - 1 + num_chars):
             interrupts.check()  # a Ctrl-C takes effect between two characters (the prompt's too)
             feed_dict = {g["x"]: [[current_char]]}
             if state is not None:
@@ -54,6 +71,59 @@ def generate_characters(g, checkpoint_path, num_chars, prompt="A", pick_top_char
     if stream is None and verbose:
         print("".join(chars))
     return None if stream else "".join(chars)
+
+
+def build_primer(config):
+    """A graph of its own that feeds ids through the model of ``config`` with one ``dynamic_rnn``; returns a dict.
+
+    Keys: ``ids`` (int32 placeholder ``[n]``), ``init_state`` (zero unless fed),
+    ``final_state`` (the state after the ``n`` ids), ``saver``, ``config`` and ``graph``.
+    The embedding and the cells have the training graph's names (no softmax: priming
+    needs only the state), so a checkpoint of :data:`PRIMED_BUILDERS` restores into it.
+    The default graph, where the sampler's model lives, is left as it is.
+    """
+    graph = tf.Graph()
+    with graph.as_default():
+        ids = tf.placeholder(tf.int32, [None], name="ids")
+        embeddings = tf.get_variable("embedding_matrix", [config["num_classes"], config["state_size"]])
+        cell_spec = CELL_TYPES[fastest(config["cell_type"])]  # LN_LSTM runs on the fused cell: the same model
+        cell = common.stack(lambda: cell_spec.make(config["state_size"], config.get("num_weights_for_custom_cell", 5)),
+                            config["num_layers"])
+        init_state = cell.zero_state(1, tf.float32)
+        inputs = tf.nn.embedding_lookup(embeddings, ids)[None]  # [1, n, state_size]: a batch of one
+        _, final_state = tf.nn.dynamic_rnn(cell, inputs, initial_state=init_state)  # scope "rnn", as in training
+        saver = tf.train.Saver()
+    return dict(ids=ids, init_state=init_state, final_state=final_state, saver=saver, config=dict(config), graph=graph)
+
+
+def prime_long_prompt(ckpt, prompt_ids):
+    """For a prompt over ``PRIME_IN_ONE_PASS`` characters, the state after all but its last (:func:`prime_state`).
+
+    None for a shorter prompt, or a checkpoint not of :data:`PRIMED_BUILDERS`: ``generate_characters``
+    then feeds the prompt one character per ``session.run``, as the post does.
+    """
+    if len(prompt_ids) <= PRIME_IN_ONE_PASS or ckpt.config["builder"] not in PRIMED_BUILDERS:
+        return None
+    return prime_state(ckpt, prompt_ids[:-1])
+
+
+def prime_state(checkpoint_path, ids, chunk=PRIME_CHUNK):
+    """The model's state after ``ids`` (a prompt's ids), fed from the zero state ``chunk`` ids per ``session.run``.
+
+    The state ``generate_characters`` reaches feeding them one by one, to float
+    rounding, as the nested numpy structure that ``g["init_state"]`` is fed with. A
+    Ctrl-C is honoured between two chunks.
+    """
+    ckpt = checkpoint.as_checkpoint(checkpoint_path)
+    primer = build_primer(ckpt.config)
+    with tf.Session(graph=primer["graph"], config=sampling_session_config()) as sess:
+        checkpoint.restore(sess, primer, ckpt)
+        state = sess.run(primer["init_state"])
+        for start in range(0, len(ids), chunk):
+            interrupts.check()
+            state = sess.run(primer["final_state"], {primer["ids"]: ids[start:start + chunk],
+                                                     primer["init_state"]: state})  # carried from chunk to chunk
+    return state
 
 
 def check_generation(g, checkpoint_path, num_chars, pick_top_chars, temperature, seed):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from conftest import run_pythons
-from r2rt_rnn.data import Vocabulary, download, epoch_size, gen_epochs, load_corpus, load_text, ptb_iterator
+from r2rt_rnn.data import Vocabulary, epoch_size, gen_epochs, load_corpus, load_text, ptb_iterator
 from r2rt_rnn.runtime.errors import R2RTError
 
 
@@ -55,17 +55,6 @@ def test_validation_split_is_the_tail():
     corpus = load_corpus(valid_fraction=0.1)
     assert len(corpus.train) + len(corpus.valid) == 1115394
     assert corpus.vocab.decode(corpus.valid[-20:]) == corpus.text[-20:]
-
-
-def test_download_caches_the_file(tmp_path):
-    src = tmp_path / "src.txt"
-    src.write_text("to be or not to be")
-    cache = tmp_path / "cache"
-    path = download(src.as_uri(), cache)
-    assert path.read_text() == "to be or not to be"
-    src.unlink()  # a second call must not fetch again
-    assert download(src.as_uri(), cache) == path
-    assert load_text(src.as_uri(), cache_dir=cache) == "to be or not to be"
 
 
 @pytest.mark.parametrize("content, message", [

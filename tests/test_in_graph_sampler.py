@@ -113,6 +113,20 @@ def test_sample_in_graph_any_length(checkpoints, num_chars):
     assert len(expected) == 4 + num_chars
 
 
+@pytest.mark.parametrize("cell_type", SAMPLED_CELL_TYPES)
+def test_a_long_prompt_primed_in_one_pass_gives_the_same_text(checkpoints, cell_type, monkeypatch):
+    """Over PRIME_IN_ONE_PASS characters both samplers prime in pieces (dynamic_rnn; the in-graph loop, here
+    in runs of 64): the text is the one that feeding the prompt a character at a time gives, for every cell."""
+    from r2rt_rnn import generate
+
+    path, prompt = checkpoints[cell_type], bundled_corpus().text[:generate.PRIME_IN_ONE_PASS + 50]
+    one_pass = generate_from_checkpoint(path, 40, prompt, seed=3, verbose=False)
+    monkeypatch.setattr(fast, "PRIME_CHUNK", 64)
+    assert fast.sample_in_graph(path, 40, prompt, seed=3) == one_pass
+    monkeypatch.setattr(generate, "PRIME_IN_ONE_PASS", 10**9)
+    assert generate_from_checkpoint(path, 40, prompt, seed=3, verbose=False) == one_pass
+
+
 def test_sample_in_graph_depends_on_the_seed(checkpoints):
     path = checkpoints["LSTM"]
     assert fast.sample_in_graph(path, 50, seed=1) != fast.sample_in_graph(path, 50, seed=2)

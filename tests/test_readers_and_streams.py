@@ -95,11 +95,13 @@ def test_keep_best_never_replaces_another_model_unasked(trained, text_file, tmp_
 
 
 @pytest.mark.slow
-def test_ctrl_c_while_a_long_prompt_primes_the_sampler(trained):
+@pytest.mark.parametrize("sampler", [[], ["--in-graph"]], ids=["per-character", "in-graph"])
+def test_ctrl_c_while_a_long_prompt_primes_the_sampler(trained, sampler):
+    """Both samplers feed a long prompt in pieces (8,192 characters a run), a Ctrl-C honoured between two."""
     prompt = ("First Citizen:\nBefore we proceed any further, hear me speak.\n" * 2000)[:100_000]
-    proc = start_cli(["generate", trained[0], "--num-chars", "10", "--prompt", prompt])
-    time.sleep(5)  # TensorFlow loaded, the graph built, the prompt being fed (it takes much longer than this)
-    assert proc.poll() is None, proc.stderr.read()
+    proc = start_cli(["generate", trained[0], "--num-chars", "1000000", "--prompt", prompt, *sampler])
+    assert proc.stdout.read(len(prompt)) == prompt  # the prompt is printed first, then fed
+    time.sleep(0.5)  # the priming graph built, the prompt being fed
     t = time.monotonic()
     proc.send_signal(signal.SIGINT)
     code, err = proc.wait(timeout=60), proc.stderr.read()

@@ -9,33 +9,36 @@ same text.
 import numpy as np
 
 from ..cell_types import CELL_TYPES, fastest
+from ..generate import PRIME_CHUNK
 from ..graphs import common
 from ..runtime import checkpoint, interrupts
 from ..runtime.errors import R2RTError
-from ..runtime.sampling import check_sampling, encode_prompt, sampling_session_config
+from ..runtime.sampling import check_sampling, encode_prompt, sampling_session_config, tempered
 from ..tf1 import tf
 
 UNROLL = 4  # characters per iteration of the sampling loop
 
 
 def sample_from_logits(logits, u, pick_top_chars=None, temperature=1.0):
-    """In-graph :func:`~r2rt_rnn.sampling.next_char_distribution` + :func:`~r2rt_rnn.sampling.sample_index`.
+    """In-graph :func:`~r2rt_rnn.runtime.sampling.softmax` + :func:`~r2rt_rnn.runtime.sampling.sample_index`.
 
     ``logits``: ``[1, num_classes]``; ``u``: a float64 scalar in [0, 1). Computed in
-    float64 like the numpy version: divide by ``temperature``, keep the
-    ``pick_top_chars`` largest, softmax, and return (int32, shape ``[1]``) the number
-    of cumulative probabilities ``<= u`` (numpy's ``searchsorted(side='right')``),
+    float64 like the numpy version: subtract the largest logit, divide by the
+    temperature (:func:`~r2rt_rnn.runtime.sampling.tempered`; a tiny one is greedy, as
+    there), keep the ``pick_top_chars`` largest, softmax, and return (int32, shape ``[1]``)
+    the number of cumulative probabilities ``<= u`` (numpy's ``searchsorted(side='right')``),
     capped at ``num_classes - 1``. Everything stays 2-D (a batch of one), so no ops
     are spent slicing.
     """
     z = tf.cast(logits, tf.float64)
+    z -= tf.reduce_max(z, axis=1, keepdims=True)  # first: z <= 0, so dividing by a tiny temperature gives -inf
     if temperature != 1.0:  # dividing by 1.0 changes nothing
-        z /= temperature
+        z /= tempered(temperature)
     num_classes = int(z.shape[1])
     if pick_top_chars is not None and pick_top_chars < num_classes:
         kth_largest = tf.reduce_min(tf.math.top_k(z, pick_top_chars).values, axis=1, keepdims=True)
         z = tf.where(z >= kth_largest, z, tf.constant(-np.inf, tf.float64, [1, num_classes]))
-    p = tf.exp(z - tf.reduce_max(z, axis=1, keepdims=True))
+    p = tf.exp(z)  # the largest z is 0: no overflow
     cdf = tf.cumsum(p / tf.reduce_sum(p, axis=1, keepdims=True), axis=1)
     index = tf.reduce_sum(tf.cast(cdf <= u, tf.int32), axis=1)
     return tf.minimum(index, num_classes - 1)
@@ -46,7 +49,9 @@ def build_sampler(config, pick_top_chars=None, temperature=1.0):
 
     Keys: ``prompt`` (int32 placeholder ``[prompt_length]``, at least one id),
     ``uniforms`` (float64 placeholder ``[num_chars]``), ``chars`` (int32
-    ``[num_chars]``: the sampled ids), ``init_state`` (zero unless fed) and
+    ``[num_chars]``: the sampled ids), ``init_state`` (zero unless fed), ``primed_state``
+    (the state after feeding every prompt character but the last; fetched alone, it
+    runs only the priming loop) and
     ``final_state`` (the state after feeding every sampled character but the last:
     fed back with that last character as the next ``prompt``, it continues the
     text exactly, when ``num_chars`` is a multiple of ``UNROLL``), ``saver`` and
@@ -109,13 +114,14 @@ def build_sampler(config, pick_top_chars=None, temperature=1.0):
             drawn.append(current)
         return t + 1, current, state, chars.write(t, tf.concat(drawn, 0))
 
-    _, state = tf.while_loop(lambda t, _: t < tf.size(prompt) - 1, prime, (0, init_state))
+    _, primed_state = tf.while_loop(lambda t, _: t < tf.size(prompt) - 1, prime, (0, init_state))
     chars = tf.TensorArray(tf.int32, size=num_iterations, element_shape=[UNROLL])
     _, _, final_state, chars = tf.while_loop(lambda t, *_: t < num_iterations, sample,
-                                             (0, prompt[-1:], state, chars))
+                                             (0, prompt[-1:], primed_state, chars))
     chars = chars.concat()[:num_chars]
     return {"prompt": prompt, "uniforms": uniforms, "chars": chars, "init_state": init_state,
-            "final_state": final_state, "saver": tf.train.Saver(), "config": dict(config)}
+            "primed_state": primed_state, "final_state": final_state, "saver": tf.train.Saver(),
+            "config": dict(config)}
 
 
 CHUNK = 4096  # characters per session.run when streaming (a multiple of UNROLL, so no padding mid-text)
@@ -144,7 +150,7 @@ def iter_in_graph(checkpoint_path, num_chars, prompt="A", pick_top_chars=None, t
     interrupts.check()
     with tf.Session(config=sampling_session_config()) as sess:
         checkpoint.restore(sess, g, ckpt)
-        feed, done = {g["prompt"]: prompt_ids}, 0
+        feed, done = _prime(sess, g, prompt_ids), 0
         while done < num_chars:
             interrupts.check()
             n = min(chunk, num_chars - done)
@@ -154,6 +160,23 @@ def iter_in_graph(checkpoint_path, num_chars, prompt="A", pick_top_chars=None, t
             feed = {g["prompt"]: chars[-1:], g["init_state"]: state}
             done += n
             yield vocab.decode(chars.tolist())
+
+
+def _prime(sess, g, prompt_ids):
+    """The first sampling run's feed: the prompt's last character and the state its other characters lead to.
+
+    A long prompt is fed ``PRIME_CHUNK`` characters per run of the priming loop (each
+    run's ``prompt`` is the chunk and the next character, which the loop does not
+    feed), the state carried between runs, and a Ctrl-C honoured between two runs.
+    """
+    state = None
+    for start in range(0, len(prompt_ids) - 1, PRIME_CHUNK):
+        interrupts.check()
+        feed = {g["prompt"]: prompt_ids[start:start + PRIME_CHUNK + 1]}
+        if state is not None:
+            feed[g["init_state"]] = state  # carried from chunk to chunk
+        state = sess.run(g["primed_state"], feed)
+    return {g["prompt"]: prompt_ids[-1:], **({} if state is None else {g["init_state"]: state})}
 
 
 def sample_in_graph(checkpoint_path, num_chars, prompt="A", pick_top_chars=None, temperature=1.0, seed=None):

@@ -1,8 +1,8 @@
 """``python -m r2rt_rnn generate CHECKPOINT``: sample text from a checkpoint written by ``train`` (or ``ptb``).
 
 The text streams: each character is printed as it is drawn (``generate_characters``'
-``stream``), or each chunk with ``--in-graph``; a closed pipe or a full disk stops it in
-one line (:func:`r2rt_rnn.output.write_piece`).
+``stream``), or each chunk with ``--in-graph``, or each word for a PTB model; a closed
+pipe or a full disk stops it in one line (:func:`r2rt_rnn.runtime.output.write_piece`).
 """
 from .. import pretrained
 from ..beyond.in_graph_sampler import iter_in_graph
@@ -28,7 +28,8 @@ def add_arguments(parser):
     parser.add_argument("--top", type=int, default=None, metavar="N",
                         help="sample only from the N likeliest characters (default: all)")
     parser.add_argument("--temperature", type=float, default=1.0,
-                        help="below 1 picks likelier characters, above 1 more surprising ones")
+                        help="below 1 picks likelier characters, above 1 more surprising ones; near 0 (any tiny "
+                             "positive number) always the likeliest")
     parser.add_argument("--seed", type=int, default=None, help="a whole number that makes the sample repeatable")
     parser.add_argument("--in-graph", action="store_true",
                         help="sample the whole text in one session.run (same text for the same seed, much faster)")
@@ -58,11 +59,13 @@ def main(args):
 
 def _words(args, ckpt):
     """A PTB word model's sample (its sampler loads only for word checkpoints)."""
-    from ..ptb.sample import sample_words
+    from ..ptb.sample import iter_words
 
     if args.top is not None or args.in_graph:
         raise R2RTError("--top and --in-graph are for character models; a PTB model samples from all words")
     check_sampling(args.num_chars, None, args.temperature, 1, args.seed)
-    output.write_piece(sample_words(ckpt.path, args.num_chars, args.prompt or "", temperature=args.temperature,
-                                    seed=args.seed) + "\n")
+    for piece in iter_words(ckpt.path, args.num_chars, args.prompt or "", temperature=args.temperature,
+                            seed=args.seed):
+        output.write_piece(piece)  # each word as it is drawn: any --num-words streams in bounded memory
+    output.write_piece("\n")
     return 0

@@ -23,8 +23,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..data import DEFAULT_CACHE_DIR, download, epoch_size, ptb_iterator
+from ..data import epoch_size, ptb_iterator
 from ..runtime.errors import R2RTError
+from ..runtime.fetch import default_cache_dir, download
 from ..runtime.files import write_file
 
 PTB_URL = "http://www.fit.vutbr.cz/~imikolov/rnnlm/simple-examples.tgz"
@@ -162,36 +163,57 @@ def download_ptb(cache_dir=None, url=PTB_URL):
     """Download Mikolov's ``simple-examples.tgz`` once and extract its three PTB files.
 
     The files ``simple-examples/data/ptb.{train,valid,test}.txt`` are written to
-    ``<cache_dir>/ptb/`` (each whole or not at all); that directory is returned
+    ``<cache_dir>/ptb/`` (each whole or not at all; ``cache_dir`` defaults to
+    ``$R2RT_CACHE_DIR``, see :mod:`r2rt_rnn.runtime.fetch`); that directory is returned
     (ready for :func:`ptb_raw_data`). Nothing is downloaded when the three files
-    are already there. When that fails, the message says to unpack the archive by
+    are already there, and an archive that cannot be read, or lacks one of the files,
+    never enters the cache. When that fails, the message says to unpack the archive by
     hand and give its folder as ``data_path``; a file that cannot be written names
     ``cache_dir``.
     """
-    cache_dir = Path(cache_dir or DEFAULT_CACHE_DIR)
+    cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
     target = cache_dir / "ptb"
     if all(split_path(target, s).is_file() for s in SPLITS):
         return target
     # download()'s own advice names a text file; this archive's files go in through a folder
+    fix = "try again later, or download and unpack it by hand and give data_path its simple-examples/data folder"
     try:
-        archive = download(url, cache_dir, fix="try again later, or download and unpack it by hand and give "
-                                               "data_path its simple-examples/data folder")
+        archive = download(url, cache_dir, fix=fix, verify=lambda path: _check_archive(path, url, fix))
     except R2RTError as exc:
         raise R2RTError(str(exc), params=("data_path",)) from None
     try:
         target.mkdir(parents=True, exist_ok=True)
         with tarfile.open(archive, "r:gz") as tar:
-            for split in SPLITS:
-                member = f"./simple-examples/data/ptb.{split}.txt"
-                try:
-                    info = tar.getmember(member)
-                except KeyError:
-                    info = tar.getmember(member[2:])  # archives with and without the "./" prefix
+            for split, info in zip(SPLITS, _members(tar)):
                 # extractfile + write: never trust member paths from an archive (no extractall)
                 write_file(split_path(target, split), tar.extractfile(info).read(), "cache_dir")
-    except (tarfile.TarError, KeyError, OSError) as exc:
+    except (tarfile.TarError, KeyError, OSError, EOFError) as exc:
+        drop = f"delete {archive} and retry, or " if not url.startswith("file://") else ""
         raise R2RTError(
-            f"could not extract the PTB files from {archive} ({exc}); delete it and retry, or extract "
+            f"could not extract the PTB files from {archive} ({exc}); {drop}extract "
             "simple-examples/data/ptb.*.txt by hand and give data_path that folder", params=("data_path",)
         ) from None
     return target
+
+
+def _members(tar):
+    """The archive's entries for ptb.{train,valid,test}.txt (KeyError naming the first one missing)."""
+    members = []
+    for split in SPLITS:
+        member = f"./simple-examples/data/ptb.{split}.txt"
+        try:
+            members.append(tar.getmember(member))
+        except KeyError:
+            members.append(tar.getmember(member[2:]))  # archives with and without the "./" prefix
+    return members
+
+
+def _check_archive(path, url, fix):
+    """A ``verify`` for download(): the body is a gzipped tar holding the three PTB files, read to the end."""
+    try:
+        with tarfile.open(path, "r:gz") as tar:
+            _members(tar)
+            tar.getmembers()  # reads every header: a body cut short fails here, not on the next run
+    except (tarfile.TarError, KeyError, OSError, EOFError) as exc:
+        raise R2RTError(f"could not download {url}: what came is not the PTB archive ({exc}); nothing was cached; "
+                        f"{fix}", params=("data_path",)) from None

@@ -8,27 +8,31 @@ its final state becoming the next step's initial state, as in training.
 
 Each word is drawn from ``softmax(logits / temperature)`` by inverse CDF from
 ``np.random.default_rng(seed).random(num_words)`` (the character samplers' rule,
-:mod:`r2rt_rnn.runtime.sampling`), so the same seed gives the same text in any process.
+:mod:`r2rt_rnn.runtime.sampling`: a tiny temperature is greedy), so the same seed gives
+the same text in any process. The uniforms are drawn 1,024 at a time and the words
+come out as they are drawn (:func:`iter_words`), so a sample of any length runs in
+bounded memory and a Ctrl-C stops it between two words.
 
 Prompt words outside the vocabulary become ``<unk>`` with one notice line on
 stderr (the default, ``unknown="unk"``), or are refused (``unknown="error"``).
 The text reads as lines: ``<eos>`` is printed as a line break, ``<unk>`` is kept.
 """
+import itertools
 import math
 import sys
 
 import numpy as np
 
 from ..graphs.common import check_seed
-from ..runtime import checkpoint
+from ..runtime import checkpoint, interrupts
 from ..runtime.errors import R2RTError
 from ..runtime.sampling import sample_index, sampling_session_config, softmax
 from ..tf1 import tf
 from .model import build_models
 from .reader import EOS, UNK, split_words
 
-__all__ = ["UNKNOWN_POLICIES", "check_sample_arguments", "encode_prompt_words", "format_words", "sample_word_ids",
-           "sample_words"]
+__all__ = ["UNKNOWN_POLICIES", "check_sample_arguments", "encode_prompt_words", "format_words", "iter_words",
+           "sample_word_ids", "sample_words", "start_sampling"]
 
 UNKNOWN_POLICIES = ("unk", "error")
 
@@ -85,42 +89,88 @@ def format_words(words):
     return "\n".join([*lines, " ".join(line)])
 
 
-def sample_word_ids(checkpoint_path, num_words=50, prompt="the", temperature=1.0, seed=None, unknown="unk"):
-    """Restore a PTB checkpoint and sample: returns ``(vocab, prompt_ids, sampled_ids)``.
+UNIFORMS_CHUNK = 1024  # uniforms drawn at a time: memory stays bounded whatever num_words
 
-    The arguments are those of :func:`sample_words`; ``prompt_ids`` are the words
-    fed to prime the state (``[<eos>]`` for an empty prompt), ``sampled_ids`` the
-    ``num_words`` ids drawn after them.
+
+def start_sampling(checkpoint_path, num_words=50, prompt="the", temperature=1.0, seed=None, unknown="unk"):
+    """Check everything and load the model, then return ``(vocab, prompt_ids, ids)``: ``ids`` draws as it is read.
+
+    The arguments are those of :func:`sample_words`. Every error comes here, before
+    any word is drawn; ``ids`` is an iterator over the ``num_words`` sampled ids, which
+    runs the session only while it is read (and closes it when it is exhausted or
+    closed), so any ``num_words`` runs in bounded memory.
     """
     from .word_lm import load_model  # word_lm imports the trainer; keep this module's import light
 
     check_sample_arguments(num_words, temperature, seed, unknown, prompt)
     ckpt, config = load_model(checkpoint_path)  # refuses a character model's checkpoint
-    vocab = ckpt.vocab
-    _, prompt_ids = encode_prompt_words(prompt, vocab, unknown)
-    uniforms = np.random.default_rng(seed).random(int(num_words))
+    _, prompt_ids = encode_prompt_words(prompt, ckpt.vocab, unknown)
+    return ckpt.vocab, prompt_ids, _draw(ckpt, config, prompt_ids, int(num_words), temperature, seed)
+
+
+def _draw(ckpt, config, prompt_ids, num_words, temperature, seed):
+    """Yield ``num_words`` sampled ids: the prompt primes the state, then each word drawn is fed back.
+
+    The uniforms come from one generator, ``UNIFORMS_CHUNK`` at a time: a generator's
+    draws split into pieces are the draws made at once, so the text for a seed is the
+    same whatever the chunk. A Ctrl-C is honoured between two words.
+    """
+    rng = np.random.default_rng(seed)
     models = build_models(config)
     model = models["test"]  # batch 1, 1 step, weights shared with the trained model
     fetches = [model.logits, model.final_state]
-    sampled = []
     with tf.Session(graph=models["graph"], config=sampling_session_config()) as session:
         checkpoint.restore(session, models, ckpt)
         state = session.run(model.initial_state)
 
         def step(word_id):
             nonlocal state
+            interrupts.check()
             logits, state = session.run(fetches, {model.input_data: [[word_id]], **model.state_feed(state)})
-            z = logits[0].astype(np.float64)
-            return z - z.max()  # the same softmax, but a tiny temperature cannot overflow it to inf - inf
+            return logits[0]
 
-        logits = None
         for word_id in prompt_ids:
             logits = step(int(word_id))
-        for i, u in enumerate(uniforms):
-            if i:
-                logits = step(sampled[-1])
-            sampled.append(sample_index(softmax(logits, temperature), u))
-    return vocab, prompt_ids, np.array(sampled, dtype=np.int32)
+        for start in range(0, num_words, UNIFORMS_CHUNK):
+            for i, u in enumerate(rng.random(min(UNIFORMS_CHUNK, num_words - start))):
+                if start + i:
+                    logits = step(word_id)
+                word_id = sample_index(softmax(logits, temperature), u)
+                yield word_id
+
+
+def sample_word_ids(checkpoint_path, num_words=50, prompt="the", temperature=1.0, seed=None, unknown="unk"):
+    """Restore a PTB checkpoint and sample: returns ``(vocab, prompt_ids, sampled_ids)``.
+
+    The arguments are those of :func:`sample_words`; ``prompt_ids`` are the words
+    fed to prime the state (``[<eos>]`` for an empty prompt), ``sampled_ids`` the
+    ``num_words`` ids drawn after them (kept: for a long sample, read :func:`iter_words`).
+    """
+    vocab, prompt_ids, ids = start_sampling(checkpoint_path, num_words, prompt, temperature, seed, unknown)
+    return vocab, prompt_ids, np.fromiter(ids, dtype=np.int32)
+
+
+def iter_words(checkpoint_path, num_words=50, prompt="the", temperature=1.0, seed=None, unknown="unk"):
+    """:func:`sample_words`' text in pieces, each word as it is drawn: nothing is kept, any length streams.
+
+    Every error is raised by the call itself, before the first piece; the pieces
+    joined are :func:`sample_words`' text.
+    """
+    vocab, prompt_ids, ids = start_sampling(checkpoint_path, num_words, prompt, temperature, seed, unknown)
+    shown = [vocab.idx_to_vocab[int(i)] for i in prompt_ids] if (prompt or "").split() else []
+    return _pieces(itertools.chain(shown, (vocab.idx_to_vocab[int(i)] for i in ids)))
+
+
+def _pieces(words):
+    """:func:`format_words` one word at a time: a space before each word but a line's first, ``<eos>`` a line break."""
+    line_start = True
+    for word in words:
+        if word == EOS:
+            line_start = True
+            yield "\n"
+        else:
+            yield word if line_start else f" {word}"
+            line_start = False
 
 
 def sample_words(checkpoint_path, num_words=50, prompt="the", temperature=1.0, seed=None, unknown="unk",
@@ -138,9 +188,7 @@ def sample_words(checkpoint_path, num_words=50, prompt="the", temperature=1.0, s
     R2RTError instead. ``verbose`` also prints the text. A character model's
     checkpoint is refused (use ``generate_from_checkpoint`` for those).
     """
-    vocab, prompt_ids, sampled = sample_word_ids(checkpoint_path, num_words, prompt, temperature, seed, unknown)
-    shown = [] if not (prompt or "").split() else [vocab.idx_to_vocab[int(i)] for i in prompt_ids]
-    text = format_words(shown + [vocab.idx_to_vocab[int(i)] for i in sampled])
+    text = "".join(iter_words(checkpoint_path, num_words, prompt, temperature, seed, unknown))
     if verbose:
         print(text)
     return text

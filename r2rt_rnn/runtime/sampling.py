@@ -16,10 +16,27 @@ def softmax(logits, temperature=1.0):
     """Sampling probabilities from ``[num_classes]`` logits, in float64.
 
     ``temperature`` < 1 sharpens the distribution, > 1 flattens it (1: the model's own).
+    The largest logit is subtracted *before* dividing by the temperature, so every
+    ``z`` is <= 0 and a tiny temperature sends the others to -inf (probability 0), never
+    to ``inf - inf``: as the temperature goes to 0 the sample becomes greedy (the likeliest
+    character; equal likeliest ones share the draw), and every temperature the checks
+    accept gives a distribution. See :func:`tempered` for the one rule both samplers share.
     """
-    z = np.asarray(logits, dtype=np.float64) / temperature
-    p = np.exp(z - z.max())
+    z = np.asarray(logits, dtype=np.float64)
+    with np.errstate(over="ignore", under="ignore"):  # overflow to -inf and underflow to 0 are the intent
+        p = np.exp((z - z.max()) / tempered(temperature))
     return p / p.sum()
+
+
+def tempered(temperature):
+    """The temperature the samplers divide by: ``temperature``, or the smallest normal float64 if it is below.
+
+    A subnormal temperature (below 2.2e-308) would be read as 0 by TensorFlow's kernels,
+    which flush subnormals to zero; at the smallest normal one the sample is already
+    greedy (a logit only 1e-45 below the largest is at ``-inf``), so both samplers
+    agree for every positive temperature, 5e-324 included.
+    """
+    return max(float(temperature), np.finfo(np.float64).tiny)
 
 
 def sample_index(p, u):
