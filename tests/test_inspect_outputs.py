@@ -82,6 +82,9 @@ def test_a_link_has_its_target_written_and_stays_a_link(ckpt, passage, tmp_path,
     target.write_text("old")
     link.symlink_to(target)
     code, _, err = run([*INSPECT, ckpt, "--text", passage, "--out", link], capsys)
+    assert_one_line_error(code, err, f"--out {link} exists; pass --overwrite to replace it")  # the target exists
+    assert target.read_text() == "old"
+    code, _, err = run([*INSPECT, ckpt, "--text", passage, "--out", link, "--overwrite"], capsys)
     assert code == 0, err
     assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 

@@ -19,8 +19,13 @@ from .common import COMMANDS, program_name
 TRAINING_COMMANDS = ("train", "reproduce", "minchar", "ptb")  # the ones that take --progress
 WITHOUT_TENSORFLOW = ("corpus",)  # the commands whose modules never load TensorFlow: no need to quiet it
 # What each command does when its standard output fails (a closed pipe, a full disk); None: it stops in one line.
+# "help" is any --help (and no command at all); a command not listed (a mistyped one) prints nothing more anyway.
+TRAINING_GOES_ON = "training goes on and checkpoints are still written; nothing more is printed"
 WHEN_STDOUT_FAILS = {"generate": None, "bench": "the benchmark goes on and writes its files",
-                     "inspect": "the page and figures are still written"}
+                     "inspect": "the page and figures are still written",
+                     "corpus": "the text is written to --out all the same; only this summary is lost",
+                     "help": "the help was not shown", None: "nothing more is printed",
+                     **dict.fromkeys(TRAINING_COMMANDS, TRAINING_GOES_ON)}
 FINISHING = "error: interrupted (Ctrl-C) as the command was finishing; it had done its work"
 # What a Ctrl-C that stopped a command before it could finish leaves behind, by command (training keeps its epochs
 # and says so itself, through TrainingInterrupted).
@@ -99,7 +104,8 @@ def main(argv=None):
 def _guarded(argv, as_program):
     """The command, with its output guarded and every way it can end turned into a status and at most one line."""
     command = argv[0] if argv else None
-    note = WHEN_STDOUT_FAILS.get(command, "training goes on and checkpoints are still written; nothing more is printed")
+    asks_help = not argv or {"-h", "--help"}.intersection(argv)
+    note = WHEN_STDOUT_FAILS["help" if asks_help else command if command in WHEN_STDOUT_FAILS else None]
     try:
         with output.guard(note):
             code = _run(argv)

@@ -6,12 +6,12 @@ Train on it with ``python -m r2rt_rnn train --preset stdlib_source --text FILE``
 """
 from pathlib import Path
 
-from ..corpus.stdlib_source import DEFAULT_MAX_BYTES, SKIPPED_FOLDERS, build_stdlib_text
+from ..corpus.stdlib_source import DEFAULT_MAX_BYTES, SKIPPED_FOLDERS, build_stdlib_text, source_files, stdlib_folder
 from ..runtime.errors import R2RTError
 from ..runtime.files import check_output, write_file
 from .common import flags
 
-FLAGS = {"out": "--out", "max_bytes": "--max-bytes", "root": "--root"}
+FLAGS = {"out": "--out", "max_bytes": "--max-bytes", "root": "--root", "overwrite": "--overwrite"}
 
 
 def add_arguments(parser):
@@ -24,7 +24,9 @@ def add_arguments(parser):
                         help="whole files, in order, while the text stays within N bytes")
     parser.add_argument("--root", default=None, metavar="DIR",
                         help="read this folder instead of the running interpreter's standard library")
-    parser.add_argument("--overwrite", action="store_true", help="replace FILE if it exists (default: refuse)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace FILE if it exists (default: refuse); never a file the recipe reads or a "
+                             "checkpoint's file")
 
 
 RECIPES = ("stdlib",)
@@ -34,12 +36,13 @@ def main(args):
     if args.recipe not in RECIPES:
         raise R2RTError(f"unknown recipe {args.recipe!r}; the recipes are: {', '.join(RECIPES)}")
     with flags(FLAGS):
-        out = check_output(args.out, "out")
-        if out.exists() and not args.overwrite:
-            raise R2RTError(f"--out {out} exists; pass --overwrite to replace it, or choose another --out")
-        if args.root is not None and not Path(args.root).expanduser().is_dir():
+        root = Path(args.root).expanduser() if args.root is not None else stdlib_folder()
+        if args.root is not None and not root.is_dir():
             raise R2RTError(f"--root {args.root} is not a folder; give the folder that holds the .py files")
-        built = build_stdlib_text(args.root and Path(args.root).expanduser(), args.max_bytes)
+        # the files the recipe reads are its inputs: never an output, --overwrite or not
+        out = check_output(args.out, "out", inputs=[root / rel for rel in source_files(root)] if root.is_dir() else [],
+                           overwrite=args.overwrite)
+        built = build_stdlib_text(root, args.max_bytes)
         write_file(out, built.text, "out")
     lines = built.text.count("\n")
     print(f"wrote {out}: {len(built.text):,} characters, {lines:,} lines, {len(set(built.text))} distinct, "

@@ -2,10 +2,11 @@
 
 Every input is checked before the tracing starts (the numbers, the features, spans and
 units, the checkpoint, and that each output can be written without replacing one of
-the run's inputs or another output: :func:`r2rt_rnn.files.check_output`), so a
+the run's inputs, another output or a checkpoint's file, and replaces an existing
+file only with ``--overwrite``: :func:`r2rt_rnn.runtime.files.check_output`), so a
 mistake costs a second and one ``error:`` line, not a long run. The passage is read
 only as far as it is traced. The outputs are written at the end, each whole or not at
-all (:func:`r2rt_rnn.files.write_file`), and a Ctrl-C is honoured between figures.
+all (:func:`r2rt_rnn.runtime.files.write_file`), and a Ctrl-C is honoured between figures.
 """
 import json
 import math
@@ -25,9 +26,10 @@ from .common import flags
 
 DEFAULT_CHARS = 5000
 # The library's parameter names, as this command's flags.
-FLAGS = {"out": "--out", "json": "--json", "figures": "--figures", "text": "--text", "feature": "--feature",
-         "span": "--span", "unit": "--unit", "max_tokens": "--chars", "keep": "--page-chars", "chunk": "--chunk",
-         "unknown": "--unknown", "baseline_seeds": "--baseline-seeds", "ablate": "--ablate", "ablation": "--ablation"}
+FLAGS = {"out": "--out", "json": "--json", "figures": "--figures", "overwrite": "--overwrite", "text": "--text",
+         "feature": "--feature", "span": "--span", "unit": "--unit", "max_tokens": "--chars", "keep": "--page-chars",
+         "chunk": "--chunk", "unknown": "--unknown", "baseline_seeds": "--baseline-seeds", "ablate": "--ablate",
+         "ablation": "--ablation"}
 UNKNOWN_REMEDIES = {"skip": "--skip-unknown", "unk": "--unknown unk"}
 # Option values that start with "-" and a digit, such as "--span -5:10", are values, not options (argparse's own
 # rule covers only plain numbers); the span is then refused for lying outside the passage.
@@ -61,6 +63,9 @@ def add_arguments(parser):
     parser.add_argument("--figures", default=None, metavar="DIR",
                         help="also write PNG figures into DIR: predictions.png, gates.png, unit_FEATURE.png (the "
                              "best unit of each feature) and unit_LAYER_INDEX.png (each --unit)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace --out, --json and figures that exist (default: refuse); never one of the "
+                             "run's inputs or a checkpoint's file")
     unknown = parser.add_mutually_exclusive_group()
     unknown.add_argument("--skip-unknown", dest="unknown", action="store_const", const="skip", default="error",
                          help="leave out tokens the model never saw (default: refuse the passage, naming them)")
@@ -134,16 +139,17 @@ def _inspect(args):
 
 def _check_outputs(args, ckpt, source, features, units):
     """``(page, summary or None, {figure path: (kind, what)})``, each checked: none may replace an input or another."""
-    inputs = [*checkpoint.files(ckpt.path), source]
-    out = check_output(args.out, "out", inputs)
-    summary = check_output(args.json, "json", inputs, others=[("out", out)]) if args.json else None
+    inputs, overwrite = [*checkpoint.files(ckpt.path), source], args.overwrite
+    out = check_output(args.out, "out", inputs, overwrite=overwrite)
+    summary = check_output(args.json, "json", inputs, [("out", out)], overwrite) if args.json else None
     figures = {}
     if args.figures:
         from ..beyond.inspect.figures import figure_names  # matplotlib, only for figures
 
         folder = check_writable_folder(args.figures, "figures")
         for name, what in figure_names(features, units).items():
-            figures[check_output(folder / name, "figures", inputs, others=[("out", out), ("json", summary)])] = what
+            path = check_output(folder / name, "figures", inputs, [("out", out), ("json", summary)], overwrite)
+            figures[path] = what
     return out, summary, figures
 
 

@@ -1,6 +1,7 @@
 """Checkpoints that survive a crash and can be used in a new process: one format for every model.
 
-A checkpoint at ``PATH`` is one pointer file and the set of files it names::
+A checkpoint at ``PATH`` is one pointer file and the set of files it names (their names:
+:mod:`.checkpoint_files`)::
 
     PATH.config.json                      how the graph was built, how far training got, a manifest
                                           (tensor names and shapes, file sizes) and the name of the set
@@ -17,7 +18,8 @@ during a save is held back until it ends.
 Reading (:func:`load`): the parts are read once and checked against each other
 (vocabulary size against the config, tensors against the manifest), so a
 truncated, hand-edited or mismatched checkpoint is a one-line :class:`R2RTError`,
-never a TensorFlow stack trace. :func:`restore` puts the tensors into a graph.
+never a TensorFlow stack trace (:mod:`.checkpoint_faults` words each fault). :func:`restore` puts
+the tensors into a graph, after checking the graph's variables' shapes against them (TensorFlow does not).
 Checkpoints of the first format (``PATH.index``, ``PATH.vocab.json`` beside the
 config, no set) still load. A weights-only checkpoint (a shipped model, :mod:`r2rt_rnn.pretrained`)
 has no optimiser slots: restored into a training graph, its optimiser starts afresh.
@@ -36,36 +38,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import pretrained
-from ..cell_types import same_model
+from ..cell_types import check_cell_type, same_model
 from ..data import Vocabulary
 from ..tf1 import tf
 from . import interrupts
 from .builders import BUILDERS
+from .checkpoint_faults import check_graph_shapes, corrupt, not_found, os_reason, restore_error, shape_keys
+from .checkpoint_files import (  # the files' names, also known to the output checks without TensorFlow
+    DATA_SUFFIX,  # noqa: F401 (part of this module's interface, as before the names had a module)
+    DEFAULT_NAME,
+    FILE_SUFFIXES,
+    TENSOR_SUFFIXES,
+    checkpoint_of,
+    config_path,
+    exists,
+    file_name_suffix,
+    set_pattern,
+)
 from .errors import R2RTError
 from .files import check_writable_folder, fsync_path, replace_atomically
 
 FORMAT = 2
 READABLE_FORMATS = (1, 2)
-DATA_SUFFIX = ".data-00000-of-00001"
-TENSOR_SUFFIXES = (".index", DATA_SUFFIX)
-# what a user may pass instead of the checkpoint's path: one of its files
-FILE_SUFFIXES = (".config.json", ".index", DATA_SUFFIX, ".vocab.json")
-
-DEFAULT_NAME = "checkpoint"  # the file name used when a save path names a directory
-
-
-def config_path(path):
-    return Path(f"{path}.config.json")
-
-
-def exists(path):
-    return config_path(path).exists() or Path(f"{path}.index").exists()  # format 2, or format 1
-
-
-def _set_pattern(path):
-    """Matches the names of ``path``'s file sets (``NAME.sN``) and of its temporary files, in its folder."""
-    name = re.escape(Path(path).name)
-    return re.compile(rf"{name}(\.s\d+|\.config\.json\.tmp-\d+|\.tmp-\d+)([._].*)?$|\.{name}\.config\.json\..*\.tmp$")
 
 
 def _current_set(path):
@@ -82,7 +76,7 @@ def remove_leftovers(path):
     Only for the process that holds ``path``'s lock, or is the only writer.
     """
     path = Path(path)
-    keep, pattern = _current_set(path), _set_pattern(path)
+    keep, pattern = _current_set(path), set_pattern(path)
     if not path.parent.is_dir():
         return
     for entry in path.parent.iterdir():
@@ -114,7 +108,9 @@ class Checkpoint:
 def prepare_save_path(path, overwrite=False, resuming=None):
     """Resolve and check a save path *before* any training: returns the checkpoint path as a str.
 
-    A directory (or a path ending in ``/``) means "inside it", as ``DIR/checkpoint``.
+    A directory (or a path ending in ``/``) means "inside it", as ``DIR/checkpoint``; one of
+    a checkpoint's files (``ck/m.s2.index``) means that checkpoint (``ck/m``), and a name that
+    would pass for one of another checkpoint's files is refused (:func:`_save_name`).
     The folder is created if needed and a test file is written there, so an
     unwritable location fails now, in one line, not after the first epoch. A path
     that already holds a checkpoint is refused rather than replaced, unless
@@ -124,12 +120,27 @@ def prepare_save_path(path, overwrite=False, resuming=None):
     path = Path(raw).expanduser()
     if raw.endswith(("/", os.sep)) or path.is_dir():
         path = path / DEFAULT_NAME
+    path = _save_name(path)
     pretrained.check_not_shipped(path)  # part of the package: never written, even with overwrite
     check_writable_folder(path.parent, "save")
     if not overwrite and exists(path) and not (resuming and Path(resuming).resolve() == path.resolve()):
         raise R2RTError(f"{path} already holds a checkpoint; continue it with resume {path}, pass overwrite=True "
                         "to replace it, or choose another save path", params=("save", "overwrite", "resume"))
     return str(path)
+
+
+def _save_name(path):
+    """``path``, or the checkpoint it is one of the files of (``ck/m.s2.index`` -> ``ck/m``, as :func:`resolve` reads
+    it); R2RTError for a name that reading would take for a file of another checkpoint (``ck/m.s2``, ``x.index``)."""
+    owner = checkpoint_of(path)
+    if owner is not None:
+        return Path(owner)
+    suffix = file_name_suffix(path)
+    if suffix:
+        base = path.with_name(path.name[: -len(suffix)])
+        raise R2RTError(f"save {path} ends like one of a checkpoint's files ({suffix}), so it would be read as a "
+                        f"file of {base}; give the checkpoint's own name without it, e.g. {base}", params=("save",))
+    return path
 
 
 @contextlib.contextmanager
@@ -189,19 +200,6 @@ def _next_set(path):
     return f"{path.name}.s{max(numbers, default=0) + 1}"
 
 
-def _os_reason(exc):
-    """The operating system's words for a failed write, found in an OSError or anywhere in a TensorFlow error."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    text = str(exc)
-    for words in ("No space left on device", "Disk quota exceeded", "Read-only file system", "Permission denied",
-                  "File too large", "Input/output error"):
-        if words.lower() in text.lower():
-            return words
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip() and not line.strip().endswith(":")]
-    return (lines[0] if lines else type(exc).__name__)[:120]
-
-
 def _saver(g, weights_only):
     """What a save writes with: ``g``'s own saver, or one over its trainable variables only (no optimiser slots)."""
     if weights_only:
@@ -241,7 +239,7 @@ def save(sess, g, path, vocab, progress=None, weights_only=False):
                 with contextlib.suppress(OSError):
                     entry.unlink()
             shutil.rmtree(f"{prefix}_temp", ignore_errors=True)  # where the Saver writes before it merges
-            raise R2RTError(f"could not write checkpoint {path} ({_os_reason(exc)}); the previous checkpoint there "
+            raise R2RTError(f"could not write checkpoint {path} ({os_reason(exc)}); the previous checkpoint there "
                             "is unchanged; free some disk space or choose another save path",
                             params=("save",)) from None
         # The new set is in use: the one it replaced (or a format-1 checkpoint's files) can go.
@@ -256,10 +254,6 @@ def save(sess, g, path, vocab, progress=None, weights_only=False):
 # --- reading ----------------------------------------------------------------------------------------
 
 
-def _corrupt(path, what):
-    return R2RTError(f"checkpoint {path} is damaged: {what}; use an earlier copy or train it again")
-
-
 def resolve(path):
     """The checkpoint path a user meant: ``path``, ``FOLDER/checkpoint`` for a folder, a file's checkpoint, or
     a shipped model's (``post-GRU``; :mod:`r2rt_rnn.pretrained`) when nothing at ``path`` is a checkpoint."""
@@ -268,31 +262,39 @@ def resolve(path):
         return path
     if exists(Path(path) / DEFAULT_NAME):  # a folder means FOLDER/checkpoint, as for saving
         return str(Path(path) / DEFAULT_NAME)
-    for suffix in FILE_SUFFIXES:  # one of its files, e.g. X.index or X.s3.index
-        if path.endswith(suffix):
-            base = re.sub(r"\.s\d+$", "", path[: -len(suffix)])
-            if exists(base):
-                return base
-    return pretrained.lookup(path) or path
-
-
-def _not_found(path):
-    """The R2RTError for a path that holds no checkpoint, naming the ones a folder holds instead."""
-    if Path(path).is_dir():
-        held = sorted(str(p)[: -len(".config.json")] for p in Path(path).glob("*.config.json"))
-        if held:
-            return R2RTError(f"{path} is a folder holding {len(held)} checkpoints ({', '.join(held[:5])}"
-                             f"{', ...' if len(held) > 5 else ''}); give one of them", params=("checkpoint",))
-        return R2RTError(f"{path} is a folder with no checkpoint in it (no {Path(path) / DEFAULT_NAME}.config.json "
-                         "or other *.config.json); give a checkpoint path", params=("checkpoint",))
-    return R2RTError(f"no checkpoint at {path} (expected {path}.config.json); check the path, train one there "
-                     "(the train command, or train_network(..., save=PATH)), or name a shipped model: "
-                     f"{', '.join(pretrained.names())}", params=("checkpoint",))
+    return checkpoint_of(path) or pretrained.lookup(path) or path  # one of its files, e.g. X.index or X.s3.index
 
 
 def _read_pointer(path):
     """The checked contents of ``PATH.config.json``."""
     cfg = config_path(path)
+    meta = _parse_pointer(path, cfg)
+    config, version = meta["config"], meta.get("format", 1)
+    if version not in READABLE_FORMATS:
+        raise R2RTError(f"checkpoint {path} has format {version!r}, which this r2rt_rnn does not know (it reads "
+                        f"formats {', '.join(map(str, READABLE_FORMATS))}); update r2rt_rnn or use another checkpoint")
+    _check_config(path, cfg, config)
+    name = meta.get("set")
+    if version >= 2 and not (isinstance(name, str) and name and os.sep not in name and name not in (".", "..")):
+        raise corrupt(path, f"{cfg.name} does not name its tensor files")
+    return meta
+
+
+def _check_config(path, cfg, config):
+    """The config says every shape-deciding setting, and names a cell type r2rt_rnn has."""
+    keys = BUILDERS[config["builder"]].shape_keys
+    missing = [k for k in keys if k not in config]
+    if missing:
+        raise corrupt(path, f"{cfg.name} does not say {', '.join(missing)}")
+    if "cell_type" in keys:
+        try:
+            check_cell_type(config["cell_type"])
+        except R2RTError as exc:
+            raise corrupt(path, f"{cfg.name} names an {exc}") from None
+
+
+def _parse_pointer(path, cfg):
+    """``PATH.config.json`` read as JSON, with a ``config`` that names a known builder."""
     try:
         meta = json.loads(cfg.read_text(encoding="utf-8"))
         config = meta["config"]
@@ -302,17 +304,7 @@ def _read_pointer(path):
         raise R2RTError(f"{cfg} is missing, so the graph configuration of {path} is unknown; "
                         "checkpoints written by r2rt_rnn's train_network have it") from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise _corrupt(path, f"{cfg.name} is not a valid configuration ({type(exc).__name__}: {exc})") from None
-    version = meta.get("format", 1)
-    if version not in READABLE_FORMATS:
-        raise R2RTError(f"checkpoint {path} has format {version!r}, which this r2rt_rnn does not know (it reads "
-                        f"formats {', '.join(map(str, READABLE_FORMATS))}); update r2rt_rnn or use another checkpoint")
-    missing = [k for k in BUILDERS[config["builder"]].shape_keys if k not in config]
-    if missing:
-        raise _corrupt(path, f"{cfg.name} does not say {', '.join(missing)}")
-    name = meta.get("set")
-    if version >= 2 and not (isinstance(name, str) and name and os.sep not in name and name not in (".", "..")):
-        raise _corrupt(path, f"{cfg.name} does not name its tensor files")
+        raise corrupt(path, f"{cfg.name} is not a valid configuration ({type(exc).__name__}: {exc})") from None
     return meta
 
 
@@ -329,7 +321,7 @@ def load(path):
     """
     path = resolve(path)
     if not exists(path):
-        raise _not_found(path)
+        raise not_found(path)
     for attempt in range(READ_ATTEMPTS):
         before = _current_set(path)
         try:
@@ -346,31 +338,45 @@ def _load_once(path):
     prefix = str(Path(path).with_name(meta["set"])) if meta.get("format", 1) >= 2 else path
     ckpt = Checkpoint(path, meta["config"], meta.get("progress") or {}, None, {}, prefix,
                       weights_only=meta.get("weights_only") is True)
-    if Path(f"{prefix}.vocab.json").exists():
-        try:
-            ckpt.vocab = Vocabulary.load(f"{prefix}.vocab.json")
-        except R2RTError:
-            raise _corrupt(path, f"its vocabulary, {Path(prefix).name}.vocab.json, cannot be read") from None
-        if ckpt.num_classes is not None and len(ckpt.vocab) != ckpt.num_classes:
-            raise _corrupt(path, f"its vocabulary has {len(ckpt.vocab)} entries but its config says "
+    ckpt.vocab = _read_vocabulary(ckpt)
+    _check_sizes(path, prefix, meta.get("files") or {})
+    try:
+        ckpt.tensors = {name: list(shape) for name, shape in tf.train.list_variables(prefix)}
+    except (tf.errors.OpError, ValueError) as exc:
+        raise corrupt(path, f"its tensor index, {Path(prefix).name}.index, cannot be read "
+                      f"({os_reason(exc)})") from None
+    expected = meta.get("tensors")
+    if expected is not None and expected != ckpt.tensors:
+        raise corrupt(path, "its tensors are not the ones its config.json describes")
+    _check_shapes(ckpt)
+    return ckpt
+
+
+def _read_vocabulary(ckpt):
+    """The set's vocabulary (None when it has none), checked against the config's number of classes."""
+    where = f"{ckpt.prefix}.vocab.json"
+    if not Path(where).exists():
+        return None
+    try:
+        vocab = Vocabulary.load(where)
+    except R2RTError:
+        raise corrupt(ckpt.path, f"its vocabulary, {Path(where).name}, cannot be read") from None
+    if ckpt.num_classes is not None and len(vocab) != ckpt.num_classes:
+        raise corrupt(ckpt.path, f"its vocabulary has {len(vocab)} entries but its config says "
                                  f"{ckpt.num_classes} classes")
-    for suffix, size in (meta.get("files") or {}).items():
+    return vocab
+
+
+def _check_sizes(path, prefix, sizes):
+    """Each file of the set has the size the manifest ``sizes`` (``{suffix: bytes}``) recorded."""
+    for suffix, size in sizes.items():
         part = f"{prefix}{suffix}"
         try:
             actual = os.stat(part).st_size  # one look: a writer may delete the set at any instant
         except OSError:
-            raise _corrupt(path, f"its file {Path(part).name} is missing") from None
+            raise corrupt(path, f"its file {Path(part).name} is missing") from None
         if actual != size:
-            raise _corrupt(path, f"{Path(part).name} has {actual} bytes, {size} were written")
-    try:
-        ckpt.tensors = {name: list(shape) for name, shape in tf.train.list_variables(prefix)}
-    except (tf.errors.OpError, ValueError) as exc:
-        raise _corrupt(path, f"its tensor index cannot be read ({_os_reason(exc)})") from None
-    expected = meta.get("tensors")
-    if expected is not None and expected != ckpt.tensors:
-        raise _corrupt(path, "its tensors are not the ones its config.json describes")
-    _check_shapes(ckpt)
-    return ckpt
+            raise corrupt(path, f"{Path(part).name} has {actual} bytes, {size} were written")
 
 
 def files(path):
@@ -384,8 +390,8 @@ def _check_shapes(ckpt):
     """The config's sizes against the saved tensors' shapes (the embedding and the softmax weights)."""
     for name, shape in BUILDERS[ckpt.config["builder"]].tensors(ckpt.config).items():
         if name in ckpt.tensors and ckpt.tensors[name] != shape:
-            raise _corrupt(ckpt.path, f"its config says {name} is {shape} but the saved tensor is "
-                                      f"{ckpt.tensors[name]}")
+            raise corrupt(ckpt.path, f"its config says {name} is {shape} but the saved tensor is "
+                                     f"{ckpt.tensors[name]}")
 
 
 def vocabulary(ckpt):
@@ -402,9 +408,7 @@ def as_checkpoint(path_or_ckpt):
 
 def check_compatible(config, saved, path):
     """Raise R2RTError naming every shape-deciding setting on which ``config`` and ``saved`` differ."""
-    keys = BUILDERS[saved["builder"]].shape_keys if saved.get("builder") in BUILDERS else ("builder",)
-    if config.get("cell_type") == "Custom":
-        keys += ("num_weights_for_custom_cell",)
+    keys = shape_keys(saved, config)
 
     def model_of(c):
         return {**c, "cell_type": same_model(c.get("cell_type"))}
@@ -425,6 +429,7 @@ def restore(sess, g, path_or_ckpt):
     """
     ckpt = as_checkpoint(path_or_ckpt)
     check_compatible(g["config"], ckpt.config, ckpt.path)
+    check_graph_shapes(sess.graph, ckpt)
     saver = g.get("saver") or tf.train.Saver()
     if ckpt.weights_only and "train_step" in g:  # a graph with an optimiser: its slots keep their initial values
         saver = tf.train.Saver(tf.trainable_variables())
@@ -436,11 +441,7 @@ def restore(sess, g, path_or_ckpt):
             if attempt + 1 < READ_ATTEMPTS and _current_set(ckpt.path) not in (None, Path(ckpt.prefix).name):
                 ckpt = load(ckpt.path)  # a writer saved meanwhile: take the set it wrote
                 continue
-            if isinstance(exc, (tf.errors.NotFoundError, tf.errors.InvalidArgumentError)):
-                first_line = str(exc).strip().splitlines()[0][:200]
-                raise R2RTError(f"checkpoint {ckpt.path} does not fit this graph ({first_line}); "
-                                "rebuild the graph with the checkpoint's settings") from None
-            raise _corrupt(ckpt.path, f"its tensors cannot be read ({_os_reason(exc)})") from None
+            raise restore_error(ckpt, exc) from None
     raise AssertionError("unreachable")
 
 

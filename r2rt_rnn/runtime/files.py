@@ -1,8 +1,12 @@
 """Writing outputs: one policy for every file a command writes, checked before the long work.
 
 * :func:`check_output` decides, before any work, whether a path may be written: its
-  folder must exist and take new files; a folder, or one of the run's own inputs (the
-  checkpoint being read, the passage, another output of the same run), is refused.
+  folder must exist and take new files; a folder, one of the run's own inputs (the
+  checkpoint being read, the passage, a file the recipe reads), another output of the
+  same run, or a file of any checkpoint (``X.config.json``, ``X.sN.index``, ... of a
+  checkpoint at ``X``: :mod:`.checkpoint_files`) is refused, ``overwrite`` or not; an
+  existing file is replaced only with ``overwrite``. A device or a FIFO
+  (``/dev/null``) is always writable.
 * :func:`write_file` writes it: a regular file (or a new one) through a temporary file
   in the same folder, flushed to disk and renamed over the target, so a crash, a full
   disk or Ctrl-C leaves the old file or the new one, never half of one. A device or a
@@ -12,8 +16,8 @@
   test file there, delete it.
 * Nothing is written inside the models shipped with the package (:mod:`r2rt_rnn.pretrained`).
 
-Errors name the parameter (``out``, ``json``, ...) in ``R2RTError.params``, so a command
-can say its flag.
+Errors name the parameter (``out``, ``json``, ``overwrite``...) in ``R2RTError.params``, so a
+command can say its flag.
 """
 import contextlib
 import os
@@ -22,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 from .. import pretrained
+from .checkpoint_files import checkpoint_of
 from .errors import R2RTError
 
 
@@ -80,28 +85,43 @@ def check_writable_folder(folder, param, create=True):
     return folder
 
 
-def check_output(path, param, inputs=(), others=()):
-    """Check, before any work, that output ``path`` may be written; returns it as a Path.
+def check_output(path, param, inputs=(), others=(), overwrite=False):
+    """Check, before any work, that output ``path`` may be written (see the module's policy); returns it as a Path.
 
     ``inputs``: paths the run reads (refused as outputs, so nothing it reads is destroyed);
-    ``others``: ``(param, path)`` pairs of the run's other outputs (one file cannot be two outputs).
+    ``others``: ``(param, path)`` pairs of the run's other outputs (one file cannot be two outputs);
+    ``overwrite``: an existing file may be replaced (never an input's or a checkpoint's).
     """
     path = Path(path).expanduser()
     pretrained.check_not_shipped(path, param)
     if path.is_dir():
         raise R2RTError(f"{param} {path} is a folder; give a file name, e.g. {path / 'out'}", params=(param,))
-    for source in inputs:
-        if source is not None and Path(source).exists() and same_file(path, source):
-            raise R2RTError(f"{param} {path} is one of this run's inputs ({source}); writing it would destroy "
-                            f"it; choose another {param}", params=(param,))
+    _refuse_inputs(path, param, inputs)
     if is_special(path):
         return path  # a device or a FIFO: written in place, so two outputs may share it (/dev/null)
+    owner = checkpoint_of(path) or checkpoint_of(_resolved(path))
+    if owner is not None:
+        raise R2RTError(f"{param} {path} is a file of the checkpoint {owner}; writing it would damage that model; "
+                        f"choose another {param}", params=(param,))
     for other_param, other in others:
         if other is not None and same_file(path, other):
             raise R2RTError(f"{param} and {other_param} are both {path}; one would replace the other; give "
                             "them different paths", params=(param, other_param))
+    if not overwrite and path.exists():
+        raise R2RTError(f"{param} {path} exists; pass overwrite=True to replace it, or choose another {param}",
+                        params=(param, "overwrite"))
     check_writable_folder(_resolved(path).parent, param, create=False)
     return path
+
+
+def _refuse_inputs(path, param, inputs):
+    """R2RTError when ``path`` is one of ``inputs`` (the same file, or the same path once links are followed)."""
+    if not path.exists():
+        return  # nothing there (or a link to nothing): not a file that is read
+    for source in inputs:
+        if source is not None and Path(source).exists() and same_file(path, source):
+            raise R2RTError(f"{param} {path} is one of this run's inputs ({source}); writing it would destroy "
+                            f"it; choose another {param}", params=(param,))
 
 
 def write_file(path, data, param):

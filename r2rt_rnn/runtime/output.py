@@ -10,6 +10,12 @@ For a training run, that would throw away the run for the sake of its messages.
 ``/dev/null`` (so nothing else, Python's exit included, can fail on it again),
 says so once on stderr, and lets the program go on. Commands whose product *is*
 their output (``generate``) ask :func:`lost` after each piece and stop with one line.
+
+A character that the output's encoding cannot write (``PYTHONIOENCODING=ascii``, a
+Latin-1 locale) is not a failed output: the stream still works. A command whose output
+is the product stops with one line that names the encoding and how to change it
+(:func:`write_piece`); any other goes on, writing such characters as ``\\xe9`` escapes,
+and says so once on stderr.
 """
 import contextlib
 import errno
@@ -28,11 +34,14 @@ class GuardedStdout(io.TextIOBase):
         self._stream = stream
         self._note = note
         self.lost = None  # the reason, once a write failed
+        self.unencodable = None  # (encoding, character) once a character could not be written in the encoding
 
     def _guarded(self, call, *args):
         if self.lost is None:
             try:
                 return call(*args)
+            except UnicodeEncodeError as exc:  # a ValueError too, but the stream still works
+                self._cannot_encode(exc, call, *args)
             except (OSError, ValueError) as exc:  # ValueError: the stream was closed
                 self._lose(exc)
         return None
@@ -40,6 +49,26 @@ class GuardedStdout(io.TextIOBase):
     def write(self, text):
         self._guarded(self._stream.write, text)
         return len(text)
+
+    def _cannot_encode(self, exc, call, *args):
+        """A character the encoding cannot write: the product stops (``write_piece``); other output goes on,
+        with escapes, after one note."""
+        first, self.unencodable = self.unencodable is None, (exc.encoding, exc.object[exc.start:exc.end][:1])
+        encoding, char = self.unencodable
+        if self._note is None:
+            self.lost = f"its encoding, {encoding}, cannot write {char!a}"
+            with contextlib.suppress(OSError, ValueError):
+                self._stream.flush()  # what came before the character is shown
+            return
+        if first:
+            print(f"note: standard output's encoding, {encoding}, cannot write {char!a}; such characters are shown "
+                  "as escapes; run with PYTHONIOENCODING=utf-8 (or in a UTF-8 locale) to see them", file=sys.stderr,
+                  flush=True)
+        try:
+            self._stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):  # not a TextIOWrapper: escape this text ourselves
+            args = tuple(a.encode(encoding, "backslashreplace").decode(encoding) for a in args)
+        self._guarded(call, *args)
 
     def flush(self):
         self._guarded(self._stream.flush)
@@ -115,10 +144,20 @@ def lost():
     return getattr(sys.stdout, "lost", None)
 
 
+def unencodable():
+    """``(encoding, character)`` once stdout could not write a character in its encoding, else None."""
+    return getattr(sys.stdout, "unencodable", None)
+
+
 def write_piece(text):
     """Write ``text`` to stdout now; once stdout is lost, raise R2RTError (for commands whose output is the point)."""
     sys.stdout.write(text)
     sys.stdout.flush()
+    if unencodable():
+        encoding, char = unencodable()
+        raise R2RTError(f"standard output's encoding, {encoding}, cannot write {char!a} (U+{ord(char):04X}), a "
+                        "character of the output; run again with PYTHONIOENCODING=utf-8 (or in a UTF-8 locale, "
+                        "e.g. LC_ALL=C.UTF-8)")
     if lost():
         raise R2RTError(f"standard output failed ({lost()}), so there is nowhere to write to; "
                         "send the output to a file or a pipe that reads it all")
