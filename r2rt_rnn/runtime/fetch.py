@@ -128,7 +128,9 @@ def download(url, cache_dir=None, fix=None, verify=None):
         if verify is not None:
             verify(partial)
         partial.replace(target)
-    except (OSError, ValueError, http.client.HTTPException) as exc:  # (an R2RTError is none of these)
+    except R2RTError:  # already one line that says what to do (R2RTError is a ValueError: let it through first)
+        raise
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         raise _failed(url, exc, timeout, fix) from None
     finally:
         with contextlib.suppress(OSError):
