@@ -151,41 +151,58 @@ def _scaling_tables(results):
     return lines + [""]
 
 
-def draw_scaling(scaling, axes):
-    """Draw build and first ``session.run`` seconds against num_steps (log-log) on two matplotlib ``axes``;
-    the post's four 200-step build times are the stars, in their graphs' colours, and the lengths the time
-    budget skipped are crosses at the foot of both axes, in the skipped graph's colour."""
-    ax_build, ax_run = axes
-    for i, s in enumerate(scaling["styles"].values()):
-        steps = [p["num_steps"] for p in s["points"]]
-        for ax, key in ((ax_build, "build_s"), (ax_run, "first_run_s")):
-            e = s["exponents"][key]
-            ax.plot(steps, [p[key] for p in s["points"]], "o-", color=f"C{i}",
-                    label=s["label"] + ("" if e is None else f" (slope {e:.2f})"))
-        ax_build.plot([200], [s["post_build_s"]], "*", color=f"C{i}", markersize=15, markeredgecolor="black")
-        skipped = [k["num_steps"] for k in s.get("skipped", [])]
-        if skipped:  # crosses at the foot of the axes (x in data, y in axes units): lengths not measured
-            for ax in (ax_build, ax_run):
-                ax.plot(skipped, [0.03 + 0.035 * i] * len(skipped), "x", color=f"C{i}", markersize=8,
-                        transform=ax.get_xaxis_transform(), clip_on=False)
+def _plot_style(i, style, ax_build, ax_run):
+    """One graph style's curves, in colour ``C{i}``: its measured points on both axes (the legend gives the growth
+    exponent), the post's 200-step build time as a star, and its skipped lengths as crosses at the axes' foot."""
+    steps = [p["num_steps"] for p in style["points"]]
+    for ax, key in ((ax_build, "build_s"), (ax_run, "first_run_s")):
+        e = style["exponents"][key]
+        ax.plot(steps, [p[key] for p in style["points"]], "o-", color=f"C{i}",
+                label=style["label"] + ("" if e is None else f" (slope {e:.2f})"))
+    ax_build.plot([200], [style["post_build_s"]], "*", color=f"C{i}", markersize=15, markeredgecolor="black")
+    skipped = [k["num_steps"] for k in style.get("skipped", [])]
+    if skipped:  # crosses at the foot of the axes (x in data, y in axes units): lengths not measured
+        for ax in (ax_build, ax_run):
+            ax.plot(skipped, [0.03 + 0.035 * i] * len(skipped), "x", color=f"C{i}", markersize=8,
+                    transform=ax.get_xaxis_transform(), clip_on=False)
+
+
+def _legend_keys(scaling, ax_build, ax_run):
+    """Legend entries for the markers no single style explains: the post's star and, where any length was
+    skipped, the cross."""
     if any(s.get("skipped") for s in scaling["styles"].values()):
         for ax in (ax_build, ax_run):
             ax.plot([], [], "x", color="gray", label="x at the foot: length skipped, over the time budget")
     ax_build.plot([], [], "*", color="lightgray", markersize=15, markeredgecolor="black",
                   label="the post (2016), 200 steps")
+
+
+def _log_log_axis(ax, ticks, title):
+    """Log-log scales with plain numbers, the measured lengths as ticks, labels, grid and legend."""
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("num_steps (log)")
+    ax.set_ylabel("seconds (log)")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+
+
+def draw_scaling(scaling, axes):
+    """Draw build and first ``session.run`` seconds against num_steps (log-log) on two matplotlib ``axes``;
+    the post's four 200-step build times are the stars, in their graphs' colours, and the lengths the time
+    budget skipped are crosses at the foot of both axes, in the skipped graph's colour."""
+    ax_build, ax_run = axes
+    for i, style in enumerate(scaling["styles"].values()):
+        _plot_style(i, style, ax_build, ax_run)
+    _legend_keys(scaling, ax_build, ax_run)
     ticks = sorted(set(scaling["lengths"]) | {200})
-    for ax, what in ((ax_build, "graph build"), (ax_run, "first session.run (init + first training step)")):
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xticks(ticks, [str(t) for t in ticks])
-        ax.xaxis.set_minor_locator(NullLocator())
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
-        ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel("num_steps (log)")
-        ax.set_ylabel("seconds (log)")
-        ax.set_title(what)
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7)
+    _log_log_axis(ax_build, ticks, "graph build")
+    _log_log_axis(ax_run, ticks, "first session.run (init + first training step)")
 
 
 def png_bytes(fig, dpi=90):
@@ -205,53 +222,73 @@ def scaling_figure(results):
     return fig
 
 
-def markdown(results):
-    """``benchmark.md``: the run's machine and sizes, then one table per part, our figures beside the post's."""
+def _training_tables(results):
+    """The training part's two tables: the post's graph styles, then the cells (each only if measured)."""
     config, train = results["meta"]["config"], results["train"]
-    lines = _header(results)
-    if results["build"]:
-        lines += _build_table(results["build"])
     graphs = {train[k]["label"]: train[k] for k in train if k in GRAPH_LABELS}
     cells = {k: v for k, v in train.items() if k not in GRAPH_LABELS}
+    lines = []
     if graphs:
         lines += _training_table("post's graph styles", "graph", graphs, config["graph_epochs"], 1)
     if cells:
         lines += _training_table("cells", "cell", cells, config["cell_epochs"], 0)
+    return lines
+
+
+def _part_tables(results):
+    """One table (or more) per part this run measured, in the order the benchmark runs them."""
+    lines = _build_table(results["build"]) if results["build"] else []
+    lines += _training_tables(results)
     if results["generate"]:
         lines += _generation_table(results["generate"])
     if results["peers"]:
         lines += _peers_table(results)
     if results.get("scaling"):
         lines += _scaling_tables(results)
+    return lines
+
+
+def markdown(results):
+    """``benchmark.md``: the run's machine and sizes, then one table per part, our figures beside the post's."""
+    lines = _header(results) + _part_tables(results)
     lines.append(f"Total benchmark time: {_f(results['meta'].get('total_s'), 1)} s.")
     if results.get("targets"):
         lines += _targets_table(results["targets"])
     return "\n".join(lines) + "\n"
 
 
-def benchmark_figure(results):
-    """``benchmark.png``: build times (ours and the post's, log scale) and training chars/s (ours and the peers')."""
-    fig = Figure(figsize=(13, 4.8))
-    ax1, ax2 = fig.subplots(1, 2)
-    build = results["build"]
+def _draw_build_bars(ax, build):
+    """Ours beside the post's build time for each graph style (log scale); nothing if no build was measured."""
     if build:
         names = list(build)
         xs = np.arange(len(names))
-        ax1.bar(xs - 0.2, [build[n]["build_s"] for n in names], 0.4, label="ours")
-        ax1.bar(xs + 0.2, [build[n]["post_build_s"] for n in names], 0.4, label="post (2016)")
-        ax1.set_xticks(xs, [n.replace("_", "\n") for n in names])
-        ax1.set_yscale("log")
-        ax1.set_ylabel("graph build (s, log)")
-        ax1.legend()
-    ax1.set_title("Graph build time")
+        ax.bar(xs - 0.2, [build[n]["build_s"] for n in names], 0.4, label="ours")
+        ax.bar(xs + 0.2, [build[n]["post_build_s"] for n in names], 0.4, label="post (2016)")
+        ax.set_xticks(xs, [n.replace("_", "\n") for n in names])
+        ax.set_yscale("log")
+        ax.set_ylabel("graph build (s, log)")
+        ax.legend()
+    ax.set_title("Graph build time")
+
+
+def _draw_throughput_bars(ax, results):
+    """Training chars/s: ours in blue, then the peers that ran in orange."""
     bars = {k: v["chars_per_s"] for k, v in results["train"].items()}
     bars.update({f"peer:{k}": v["chars_per_s"] for k, v in results["peers"].items() if v.get("ok")})
     if bars:
         colors = ["tab:orange" if k.startswith("peer:") else "tab:blue" for k in bars]
-        ax2.bar(range(len(bars)), list(bars.values()), color=colors)
-        ax2.set_xticks(range(len(bars)), list(bars), rotation=45, ha="right", fontsize=8)
-        ax2.set_ylabel("training chars/s")
+        ax.bar(range(len(bars)), list(bars.values()), color=colors)
+        ax.set_xticks(range(len(bars)), list(bars), rotation=45, ha="right", fontsize=8)
+        ax.set_ylabel("training chars/s")
     d = results["meta"]["device"]
-    ax2.set_title(f"Training throughput ({d['type']}: {d['name'][:40]})")
+    ax.set_title(f"Training throughput ({d['type']}: {d['name'][:40]})")
+
+
+def benchmark_figure(results):
+    """``benchmark.png``: build times (ours and the post's, log scale) and training chars/s (ours and the peers')."""
+    fig = Figure(figsize=(13, 4.8))
+    ax1, ax2 = fig.subplots(1, 2)
+    _draw_build_bars(ax1, results["build"])
+    _draw_throughput_bars(ax2, results)
     fig.tight_layout()
     return fig

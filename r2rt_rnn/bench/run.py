@@ -43,6 +43,18 @@ def run_benchmark(out="bench_out", parts=PARTS, cfg=None, command=None):
     parts = check_parts(parts)
     out = check_writable_folder(out, "out")  # before any timing: an unwritable folder would show only at the end
     t0 = time.perf_counter()
+    results = _new_results(parts, cfg, command)
+    _run_parts(cfg, parts, results)
+    results["targets"] = speed_targets(results)
+    results["meta"]["total_s"] = time.perf_counter() - t0
+    written = write_reports(results, out)
+    log(f"bench  done in {results['meta']['total_s']:.1f} s: {', '.join(str(p) for p in written)}")
+    return results
+
+
+def _new_results(parts, cfg, command):
+    """The results dict before any part runs: the run's command, parts, config and device (logged), and an empty
+    entry for each part's figures."""
     results = {"meta": {"command": command or f"run_benchmark(parts={list(parts)})", "parts": list(parts),
                         "config": asdict(cfg), "device": device_info(),
                         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")},
@@ -50,6 +62,11 @@ def run_benchmark(out="bench_out", parts=PARTS, cfg=None, command=None):
     d = results["meta"]["device"]
     log(f"bench  {d['type']}: {d['name']} | TF {d['tf_version']} | {d['cores_usable']} cores | "
         f"session threads intra/inter = 0/0 (TF default) | parts: {','.join(parts)}")
+    return results
+
+
+def _run_parts(cfg, parts, results):
+    """Run the chosen ``parts`` in the benchmark's order, each adding its figures to ``results``."""
     if "build" in parts or "train" in parts:
         bench_graphs(cfg, parts, results)
     if "train" in parts or "peers" in parts:
@@ -60,11 +77,6 @@ def run_benchmark(out="bench_out", parts=PARTS, cfg=None, command=None):
         bench_peers(cfg, results)
     if "scaling" in parts:
         bench_scaling(cfg, results)
-    results["targets"] = speed_targets(results)
-    results["meta"]["total_s"] = time.perf_counter() - t0
-    written = write_reports(results, out)
-    log(f"bench  done in {results['meta']['total_s']:.1f} s: {', '.join(str(p) for p in written)}")
-    return results
 
 
 def write_reports(results, out):

@@ -177,6 +177,68 @@ def measure(name, num_steps, cfg, n_builds):
     return out
 
 
+class _SweepState:
+    """What one :func:`sweep` has done so far: each style's measured points and skipped lengths, the lengths still
+    pending, and the clock and memory gauge its measurements share."""
+
+    def __init__(self, cfg, lengths, budget, styles, log):
+        self.cfg, self.lengths, self.budget, self.styles, self.log = cfg, lengths, budget, styles, log
+        self.memory = PeakMemory()
+        self.t0 = time.perf_counter()
+        self.points = {name: [] for name in styles}
+        self.skipped = {name: [] for name in styles}
+        self.pending = {name: list(lengths) for name in styles}
+
+    def seconds_left(self):
+        return self.budget - (time.perf_counter() - self.t0)
+
+    def measure_next(self, name):
+        """Measure style ``name`` at its next pending length (after a Ctrl-C check) and log the line."""
+        interrupts.check()
+        num_steps = self.pending[name].pop(0)
+        series = self.points[name]
+        n_builds, _ = plan(series, num_steps, self.cfg)
+        self.memory.start()
+        t = time.perf_counter()
+        p = measure(name, num_steps, self.cfg, n_builds)
+        p.update(cost_s=time.perf_counter() - t, peak_memory_mib=self.memory.growth_mib())
+        series.append(p)
+        self.log(f"scaling  {name:15s} {num_steps:4d} steps  build {p['build_s']:7.3f} s "
+                 f"(median of {len(p['builds_s'])})  first run {p['first_run_s']:7.3f} s  "
+                 f"step {p['step_s'] * 1e3:7.1f} ms  {p['nodes']:7d} nodes  "
+                 f"+{p['peak_memory_mib']:.0f} MiB  ({p['cost_s']:.1f} s)")
+
+    def cheapest(self):
+        """``(style, predicted seconds)`` of the pending measurement predicted to cost least."""
+        def predicted(name):
+            return plan(self.points[name], self.pending[name][0], self.cfg)[1]
+        name = min((n for n in self.styles if self.pending[n]), key=predicted)
+        return name, predicted(name)
+
+    def skip_the_rest(self, left):
+        """Nothing left fits in ``left`` seconds: note every remaining length, with its own prediction."""
+        for name in self.styles:
+            for num_steps in self.pending[name]:
+                predicted = plan(self.points[name], num_steps, self.cfg)[1]
+                note = (f"skipped: predicted {predicted:.0f} s, more than the {max(0.0, left):.0f} s left of the "
+                        f"{self.budget:.0f} s budget (--max-seconds)")
+                self.skipped[name].append({"num_steps": num_steps, "predicted_s": predicted, "note": note})
+                self.log(f"scaling  {name:15s} {num_steps:4d} steps  {note}")
+            self.pending[name] = []
+
+    def result(self):
+        """The sweep's results (see :func:`sweep`), each style's growth exponents fitted and logged."""
+        result = {"lengths": self.lengths, "max_seconds": self.budget, "memory_method": self.memory.method,
+                  "total_s": time.perf_counter() - self.t0, "styles": {}}
+        for name in self.styles:
+            e = exponents(self.points[name])
+            result["styles"][name] = {"label": GRAPH_LABELS[name], "post_build_s": POST_BUILD_S[name],
+                                      "points": self.points[name], "skipped": self.skipped[name], "exponents": e}
+            self.log(f"scaling  {name:15s} growth exponents: build {_show(e['build_s'])} (CPU time "
+                     f"{_show(e['build_cpu_s'])}), first run {_show(e['first_run_s'])}, nodes {_show(e['nodes'])}")
+        return result
+
+
 def sweep(cfg, lengths=None, max_seconds=None, styles=SWEEP_STYLES, log=log):
     """Measure ``styles`` at ``lengths`` (default ``cfg.scaling_lengths``) within ``max_seconds``.
 
@@ -188,56 +250,22 @@ def sweep(cfg, lengths=None, max_seconds=None, styles=SWEEP_STYLES, log=log):
     """
     lengths = sorted(set(cfg.scaling_lengths if lengths is None else lengths))
     budget = float(cfg.scaling_max_s if max_seconds is None else max_seconds)
-    memory = PeakMemory()
-    t0 = time.perf_counter()
+    state = _SweepState(cfg, lengths, budget, styles, log)
     log(f"scaling  {len(styles)} graph styles at num_steps {', '.join(map(str, lengths))}; budget {budget:.0f} s")
     # The first build of each style in a process also pays for imports and TensorFlow's lazy
     # set-up (a 10-step dynamic_rnn graph: 1.8 s, then 0.9 s): one untimed build takes that out.
     for name in styles:
         builder(name, lengths[0], cfg)()
-    points = {name: [] for name in styles}
-    skipped = {name: [] for name in styles}
-    pending = {name: list(lengths) for name in styles}
-
-    def run(name):
-        interrupts.check()
-        num_steps = pending[name].pop(0)
-        series = points[name]
-        n_builds, _ = plan(series, num_steps, cfg)
-        memory.start()
-        t = time.perf_counter()
-        p = measure(name, num_steps, cfg, n_builds)
-        p.update(cost_s=time.perf_counter() - t, peak_memory_mib=memory.growth_mib())
-        series.append(p)
-        log(f"scaling  {name:15s} {num_steps:4d} steps  build {p['build_s']:7.3f} s (median of {len(p['builds_s'])})"
-            f"  first run {p['first_run_s']:7.3f} s  step {p['step_s'] * 1e3:7.1f} ms  {p['nodes']:7d} nodes  "
-            f"+{p['peak_memory_mib']:.0f} MiB  ({p['cost_s']:.1f} s)")
-
     for name in styles:  # every style's shortest length, whatever the budget
-        run(name)
-    while any(pending.values()):
-        left = budget - (time.perf_counter() - t0)
-        cheapest = min((n for n in styles if pending[n]), key=lambda n: plan(points[n], pending[n][0], cfg)[1])
-        if plan(points[cheapest], pending[cheapest][0], cfg)[1] <= left:
-            run(cheapest)
-            continue
-        for name in styles:  # nothing left fits: note every remaining length, with its own prediction
-            for num_steps in pending[name]:
-                predicted = plan(points[name], num_steps, cfg)[1]
-                note = (f"skipped: predicted {predicted:.0f} s, more than the {max(0.0, left):.0f} s left of the "
-                        f"{budget:.0f} s budget (--max-seconds)")
-                skipped[name].append({"num_steps": num_steps, "predicted_s": predicted, "note": note})
-                log(f"scaling  {name:15s} {num_steps:4d} steps  {note}")
-            pending[name] = []
-    result = {"lengths": lengths, "max_seconds": budget, "memory_method": memory.method,
-              "total_s": time.perf_counter() - t0, "styles": {}}
-    for name in styles:
-        e = exponents(points[name])
-        result["styles"][name] = {"label": GRAPH_LABELS[name], "post_build_s": POST_BUILD_S[name],
-                                  "points": points[name], "skipped": skipped[name], "exponents": e}
-        log(f"scaling  {name:15s} growth exponents: build {_show(e['build_s'])} (CPU time "
-            f"{_show(e['build_cpu_s'])}), first run {_show(e['first_run_s'])}, nodes {_show(e['nodes'])}")
-    return result
+        state.measure_next(name)
+    while any(state.pending.values()):  # the cheapest next measurement while it fits, then none
+        left = state.seconds_left()
+        name, predicted = state.cheapest()
+        if predicted <= left:
+            state.measure_next(name)
+        else:
+            state.skip_the_rest(left)
+    return state.result()
 
 
 def _show(x):
