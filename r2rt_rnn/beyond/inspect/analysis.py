@@ -175,6 +175,40 @@ def _ablations(ckpt, spec, ids, names, matrix, stats, rankings, asked, means, ab
     return ablation_report(list(judged), list(judged.values()), names, sums, ablation, means)
 
 
+def _check_keep(keep):
+    """``keep``, checked: a whole number of positions, 1 or more."""
+    if isinstance(keep, bool) or not isinstance(keep, (int, np.integer)) or keep < 1:
+        raise R2RTError(f"keep must be a whole number, 1 or more, got {keep!r}", params=("keep",))
+
+
+def _feature_matrix(values, positions):
+    """The features' names and their values as a ``[positions, features]`` float32 matrix (no columns if none)."""
+    names = list(values)
+    matrix = np.stack([values[n] for n in names], axis=1).astype(np.float32) if names else np.zeros((positions, 0))
+    return names, matrix
+
+
+def _baselines(ckpt, ids, names, matrix, seeds, chunk, stats, tracer):
+    """Each feature's chance level (:mod:`.baseline`), traced in ``tracer``'s graph, beside the best correlation of
+    its shifted control in ``stats``; none without seeds or features."""
+    if not (seeds and names):
+        return {}
+    shifted_best = best_correlations(stats, [SHIFTED + n for n in names])
+    return chance_levels(ckpt, ids, names, matrix, seeds, chunk, MARGIN,
+                         {n: shifted_best[SHIFTED + n] for n in names}, tracer)
+
+
+def _timing(marks, positions, rss_before):
+    """The :class:`Inspection`'s ``timing``: seconds between the ``marks`` (start, traced set up, traced, baseline
+    done, ablations done), the tracing speed and the process's memory."""
+    t0, t1, t2, t3, t4 = marks
+    return {"setup_seconds": round(t1 - t0, 3), "trace_seconds": round(t2 - t1, 3),
+            "tokens_per_second": round(positions / max(t2 - t1, 1e-9), 1),
+            "baseline_seconds": round(t3 - t2, 3), "ablation_seconds": round(t4 - t3, 3),
+            "rss_before_trace_mib": None if rss_before is None else round(rss_before, 1),
+            "peak_rss_mib": round(_peak_rss_mib(), 1)}
+
+
 def inspect_passage(path_or_ckpt, text, features=None, spans=(), units=(), unknown="error", max_tokens=None,
                     keep=KEEP, chunk=CHUNK, top=10, threshold=0.5, baseline_seeds=DEFAULT_SEEDS, ablate=(),
                     ablation="mean"):
@@ -190,8 +224,7 @@ def inspect_passage(path_or_ckpt, text, features=None, spans=(), units=(), unkno
     has the seconds to set up, to trace, for the baseline and the ablations, and the process's
     memory. Errors name these parameters (``features`` as ``feature``, ``units`` as ``unit``).
     """
-    if isinstance(keep, bool) or not isinstance(keep, (int, np.integer)) or keep < 1:
-        raise R2RTError(f"keep must be a whole number, 1 or more, got {keep!r}", params=("keep",))
+    _check_keep(keep)
     ckpt = checkpoint.as_checkpoint(path_or_ckpt)
     spec = model_spec(ckpt)
     checkpoint.vocabulary(ckpt)
@@ -200,8 +233,7 @@ def inspect_passage(path_or_ckpt, text, features=None, spans=(), units=(), unkno
     seeds, asked = _check_extras(layout, baseline_seeds, ablate, ablation)
     tokens, ids = encode_passage(text, ckpt.vocab, unknown, max_tokens)
     values = _features(tokens, features, spans)
-    names = list(values)
-    matrix = np.stack([values[n] for n in names], axis=1).astype(np.float32) if names else np.zeros((len(ids), 0))
+    names, matrix = _feature_matrix(values, len(ids))
 
     rss_before, t0 = _rss_mib(), time.perf_counter()
     run = _Pass(names, spec, matrix, keep, threshold)
@@ -210,18 +242,12 @@ def inspect_passage(path_or_ckpt, text, features=None, spans=(), units=(), unkno
         for piece in tracer.chunks(ids, chunk):
             run.add(piece)
         t2 = time.perf_counter()
-        shifted_best = best_correlations(run.stats, [SHIFTED + n for n in names])
-        baselines = chance_levels(ckpt, ids, names, matrix, seeds, chunk, MARGIN,  # in the same tracing graph
-                                  {n: shifted_best[SHIFTED + n] for n in names}, tracer) if seeds and names else {}
+        baselines = _baselines(ckpt, ids, names, matrix, seeds, chunk, run.stats, tracer)  # in the same graph
     t3 = time.perf_counter()
     rankings = {name: run.stats.ranking(name, top, baselines.get(name)) for name in names}
     ablations = _ablations(ckpt, spec, ids, names, matrix, run.stats, rankings, asked, run.means, ablation, chunk)
     t4 = time.perf_counter()
     shown = Trace.join(run.kept, tokens[:keep], spec, ckpt.vocab)
-    timing = {"setup_seconds": round(t1 - t0, 3), "trace_seconds": round(t2 - t1, 3),
-              "tokens_per_second": round(len(ids) / max(t2 - t1, 1e-9), 1),
-              "baseline_seconds": round(t3 - t2, 3), "ablation_seconds": round(t4 - t3, 3),
-              "rss_before_trace_mib": None if rss_before is None else round(rss_before, 1),
-              "peak_rss_mib": round(_peak_rss_mib(), 1)}
+    timing = _timing((t0, t1, t2, t3, t4), len(ids), rss_before)
     return Inspection(ckpt.path, spec, len(ids), shown, rankings, {n: values[n][:keep] for n in names}, run.gates,
                       run.loss, chosen_units, timing, baselines, ablations)

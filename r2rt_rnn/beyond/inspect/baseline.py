@@ -87,19 +87,25 @@ def chance_levels(ckpt, ids, names, matrix, seeds=DEFAULT_SEEDS, chunk=CHUNK, ma
     with contextlib.nullcontext(tracer) if tracer else Tracer(ckpt) as tracer:  # each copy replaces the last
         for weights in untrained_weights(ckpt, check_seeds(seeds)):
             load_weights(tracer.session, tracer.g, weights)
-            stats, start = UnitStats(names, layout.units), 0
-            for piece in tracer.chunks(ids, chunk):
-                stats.add(matrix[start:start + len(piece.ids)], layout.activations(piece.layers))
-                start += len(piece.ids)
-            for name, best in best_correlations(stats, names).items():
+            for name, best in _traced_correlations(tracer, layout, ids, names, matrix, chunk).items():
                 per_seed[name].append(best)
-    out = {}
-    for name, values in per_seed.items():
-        known = [v for v in values if v is not None]
-        out[name] = {"chance": max(known) if known else None, "seeds": len(values), "margin": margin,
-                     "per_seed": values, "shifted": (shifted_best or {}).get(name)}
-    return out
+    return {name: _level(values, margin, (shifted_best or {}).get(name)) for name, values in per_seed.items()}
 
+
+def _traced_correlations(tracer, layout, ids, names, matrix, chunk):
+    """:func:`best_correlations` of the features with the units of the model ``tracer`` holds now, over ``ids``."""
+    stats, start = UnitStats(names, layout.units), 0
+    for piece in tracer.chunks(ids, chunk):
+        stats.add(matrix[start:start + len(piece.ids)], layout.activations(piece.layers))
+        start += len(piece.ids)
+    return best_correlations(stats, names)
+
+
+def _level(values, margin, shifted_best):
+    """One feature's entry of :func:`chance_levels`, from its best ``|r|`` per untrained copy."""
+    known = [v for v in values if v is not None]
+    return {"chance": max(known) if known else None, "seeds": len(values), "margin": margin,
+            "per_seed": values, "shifted": shifted_best}
 
 
 def baselines_of(ckpt, trace, features, seeds=DEFAULT_SEEDS, margin=MARGIN):

@@ -103,25 +103,39 @@ def _string_marks(text):
     out = np.zeros(len(text))
     i, quote, comment = 0, None, False
     while i < len(text):
-        ch = text[i]
         step = 1
         if comment:
-            comment = ch != "\n"
+            comment = text[i] != "\n"
         elif quote is None:
-            if ch == "#":
-                comment = True
-            elif ch in "'\"":
-                quote = ch * 3 if text.startswith(ch * 3, i) else ch
-                step = len(quote)
-        elif ch == "\\":
-            step = 2  # the escaped character cannot close the string
-        elif text.startswith(quote, i):
-            step, quote = len(quote), None
-        elif ch == "\n" and len(quote) == 1:
-            quote = None  # an unclosed one-line string ends with its line
+            step, quote, comment = _outside_string(text, i)
+        else:
+            step, quote = _inside_string(text, i, quote)
         out[i:i + step] = quote is not None
         i += step
     return out
+
+
+def _outside_string(text, i):
+    """At ``text[i]``, outside strings and comments: ``(characters read, quote opened or None, comment begins)``."""
+    ch = text[i]
+    if ch == "#":
+        return 1, None, True
+    if ch in "'\"":
+        quote = ch * 3 if text.startswith(ch * 3, i) else ch
+        return len(quote), quote, False
+    return 1, None, False
+
+
+def _inside_string(text, i, quote):
+    """At ``text[i]``, inside a string opened by ``quote``: ``(characters read, quote, or None once it closes)``."""
+    ch = text[i]
+    if ch == "\\":
+        return 2, quote  # the escaped character cannot close the string
+    if text.startswith(quote, i):
+        return len(quote), None
+    if ch == "\n" and len(quote) == 1:
+        return 1, None  # an unclosed one-line string ends with its line
+    return 1, quote
 
 
 def _in_string(tokens):

@@ -83,16 +83,27 @@ def encode_passage(text, vocab, unknown="error", max_tokens=None):
 def _known(tokens, to_id, unknown, max_tokens, what):
     """The first ``max_tokens`` tokens, each one the model knows, by the ``unknown`` policy."""
     if unknown == "skip":
-        tokens = list(islice((t for t in tokens if t in to_id), max_tokens))
-        if not tokens:
-            raise R2RTError(f"the passage is empty once the {what}s the model never saw are left out")
-        return tokens
+        return _skip_unknown(tokens, to_id, max_tokens, what)
     tokens = tokens[:max_tokens]
     missing = list(dict.fromkeys(t for t in tokens if t not in to_id))
-    if missing and (unknown == "error" or UNK not in to_id):
-        shown = ", ".join(map(repr, missing[:12])) + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")
-        raise UnknownTokens(what, shown, UNK in to_id, unknown == "unk")
-    return [t if t in to_id else UNK for t in tokens] if missing else tokens
+    if not missing:
+        return tokens
+    if unknown == "error" or UNK not in to_id:
+        raise UnknownTokens(what, _listed(missing), UNK in to_id, unknown == "unk")
+    return [t if t in to_id else UNK for t in tokens]
+
+
+def _skip_unknown(tokens, to_id, max_tokens, what):
+    """The first ``max_tokens`` of the tokens the model knows (policy ``"skip"``); none at all is an error."""
+    tokens = list(islice((t for t in tokens if t in to_id), max_tokens))
+    if not tokens:
+        raise R2RTError(f"the passage is empty once the {what}s the model never saw are left out")
+    return tokens
+
+
+def _listed(missing, most=12):
+    """The first ``most`` unknown tokens, quoted, and how many more there are."""
+    return ", ".join(map(repr, missing[:most])) + (f" and {len(missing) - most} more" if len(missing) > most else "")
 
 
 def _complete_tokens(text, level, counted):
