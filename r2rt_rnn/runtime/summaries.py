@@ -52,27 +52,74 @@ def _run_directory(logdir, run_name):
     ``-2``, ``-3``, ... is appended. ``os.mkdir`` fails if the directory exists, so
     two processes starting together cannot share one.
     """
-    if run_name is None:
-        run_name = f"{datetime.datetime.now(datetime.timezone.utc):%Y%m%d-%H%M%S}-{os.getpid()}"
-    elif not run_name or os.sep in run_name or run_name in (".", ".."):
-        raise R2RTError(f"run name {run_name!r} must be one non-empty directory name without {os.sep!r}")
+    run_name = _run_name(run_name)
     base = os.path.join(os.fspath(logdir), run_name)
     if "://" in base:  # gs://, hdfs://, ...: TensorFlow's file system; no atomic mkdir, so check first
-        for n in range(1, 10_000):
-            path = base if n == 1 else f"{base}-{n}"
-            if not tf.io.gfile.exists(path):
-                tf.io.gfile.makedirs(path)
-                return path
+        path = _new_remote_directory(base)
     else:
-        os.makedirs(logdir, exist_ok=True)
-        for n in range(1, 10_000):
-            path = base if n == 1 else f"{base}-{n}"
-            try:
-                os.mkdir(path)
-                return path
-            except FileExistsError:
-                continue
-    raise R2RTError(f"too many runs named {run_name!r} under {logdir}; choose another --logdir or run name")
+        path = _new_local_directory(logdir, base)
+    if path is None:
+        raise R2RTError(f"too many runs named {run_name!r} under {logdir}; choose another --logdir or run name")
+    return path
+
+
+def _run_name(run_name):
+    """``run_name``, checked to be one directory name; ``<UTC time>-<pid>`` for None."""
+    if run_name is None:
+        return f"{datetime.datetime.now(datetime.timezone.utc):%Y%m%d-%H%M%S}-{os.getpid()}"
+    if not run_name or os.sep in run_name or run_name in (".", ".."):
+        raise R2RTError(f"run name {run_name!r} must be one non-empty directory name without {os.sep!r}")
+    return run_name
+
+
+def _names(base):
+    """The names a run directory may take: ``base``, then ``base-2``, ``base-3``, ... up to ``base-9999``."""
+    for n in range(1, 10_000):
+        yield base if n == 1 else f"{base}-{n}"
+
+
+def _new_local_directory(logdir, base):
+    """The first of :func:`_names` that ``os.mkdir`` creates (``logdir`` made first); None if all exist."""
+    os.makedirs(logdir, exist_ok=True)
+    for path in _names(base):
+        try:
+            os.mkdir(path)
+            return path
+        except FileExistsError:
+            continue
+    return None
+
+
+def _new_remote_directory(base):
+    """The first of :func:`_names` that does not exist on TensorFlow's file system, created; None if all exist."""
+    for path in _names(base):
+        if not tf.io.gfile.exists(path):
+            tf.io.gfile.makedirs(path)
+            return path
+    return None
+
+
+def _check_log_arguments(logdir, graph, first_step):
+    """:class:`SummaryLog`'s arguments, checked before anything is created."""
+    if logdir is None or os.fspath(logdir) == "":
+        raise R2RTError("no log directory given; pass --logdir DIR (or use SummaryLog.maybe for optional logs)")
+    if isinstance(first_step, bool) or not isinstance(first_step, (int, np.integer)) or first_step < 0:
+        raise R2RTError(f"first_step must be an integer >= 0, got {first_step!r}")
+    if graph is not None and not isinstance(graph, tf.Graph):
+        raise TypeError(f"graph must be a tf.Graph, got {type(graph).__name__}")
+
+
+def _open_run(logdir, run_name):
+    """``(run directory, its event file writer)``, the directory new under ``logdir``; a failure is one R2RTError
+    that says why."""
+    try:
+        path = _run_directory(logdir, run_name)
+        return path, tf.summary.FileWriter(path, flush_secs=FLUSH_SECONDS)
+    except (OSError, tf.errors.OpError) as exc:
+        reason = getattr(exc, "strerror", None) or getattr(exc, "message", None) or type(exc).__name__
+        if os.path.isfile(logdir):
+            reason = "it is a file, not a directory"
+        raise R2RTError(f"cannot write TensorBoard logs under {logdir} ({reason}); choose another --logdir") from None
 
 
 class SummaryLog:
@@ -92,23 +139,10 @@ class SummaryLog:
     enabled = True
 
     def __init__(self, logdir, graph=None, run_name=None, first_step=0):
-        if logdir is None or os.fspath(logdir) == "":
-            raise R2RTError("no log directory given; pass --logdir DIR (or use SummaryLog.maybe for optional logs)")
-        if isinstance(first_step, bool) or not isinstance(first_step, (int, np.integer)) or first_step < 0:
-            raise R2RTError(f"first_step must be an integer >= 0, got {first_step!r}")
-        if graph is not None and not isinstance(graph, tf.Graph):
-            raise TypeError(f"graph must be a tf.Graph, got {type(graph).__name__}")
+        _check_log_arguments(logdir, graph, first_step)
         self.logdir, self.first_step = os.fspath(logdir), int(first_step)
         self._last = {}
-        try:
-            self.path = _run_directory(self.logdir, run_name)
-            self._writer = tf.summary.FileWriter(self.path, flush_secs=FLUSH_SECONDS)
-        except (OSError, tf.errors.OpError) as exc:
-            reason = getattr(exc, "strerror", None) or getattr(exc, "message", None) or type(exc).__name__
-            if os.path.isfile(self.logdir):
-                reason = "it is a file, not a directory"
-            raise R2RTError(f"cannot write TensorBoard logs under {self.logdir} ({reason}); "
-                            "choose another --logdir") from None
+        self.path, self._writer = _open_run(self.logdir, run_name)
         if graph is not None:
             self.add_graph(graph)
 
