@@ -18,15 +18,16 @@ The command line (``python -m r2rt_rnn minchar``) is :mod:`r2rt_rnn.cli.minchar`
 """
 import time
 from dataclasses import asdict, dataclass
+from typing import Optional
 
 import numpy as np
 
-from .data import Vocabulary, check_length, check_positive, load_text, ptb_iterator
-from .graphs.common import check_seed, seed_graph
-from .runtime import interrupts
+from .data import Vocabulary, epoch_size, load_text, ptb_iterator
+from .graphs.common import seed_graph
+from .runtime import checkpoint, checks
 from .runtime.errors import R2RTError
-from .runtime.progress import Progress
-from .runtime.summaries import TRAIN_LEARNING_RATE, TRAIN_LOSS, TRAIN_LOSS_EVERY, TRAIN_SAMPLE, SummaryLog
+from .runtime.loop import Loop
+from .runtime.parts import Checkpoints, Every, ProgressBar, TensorBoard
 from .tf1 import tf
 
 
@@ -42,6 +43,18 @@ class Config:
     steps: int = 5000  # about 3.6 passes over tiny-shakespeare at 32 x 25; ~20 s on 2 CPU cores
     sample_length: int = 400
     seed: int = 0
+    epochs: Optional[int] = None  # whole passes over the text: the budget instead of `steps` when given
+
+    def checked(self):
+        """This config, if its sizes are positive integers and its rates positive and finite (else an R2RTError
+        naming the first bad field)."""
+        checks.positive(hidden_size=self.hidden_size, seq_length=self.seq_length, batch_size=self.batch_size,
+                        steps=self.steps, sample_length=self.sample_length)
+        checks.optional(checks.integer, "epochs", self.epochs)
+        checks.rate("learning_rate", self.learning_rate)
+        checks.rate("clip", self.clip)
+        checks.seed(self.seed)
+        return self
 
 
 def gen_epoch_data(ids, batch_size, seq_length):
@@ -69,7 +82,7 @@ def build_graph(vocab_size, hidden_size=128, seq_length=25, learning_rate=0.005,
         ``[1, vocab_size]``, ``sample_next_state`` ``[1, hidden_size]``: one step of the same
         weights for sampling.
     """
-    check_positive(vocab_size=vocab_size, hidden_size=hidden_size, seq_length=seq_length)
+    checks.positive(vocab_size=vocab_size, hidden_size=hidden_size, seq_length=seq_length)
     V, H = vocab_size, hidden_size
     x = tf.placeholder(tf.int32, [None, seq_length], name="x")
     y = tf.placeholder(tf.int32, [None, seq_length], name="y")
@@ -111,10 +124,12 @@ def build_graph(vocab_size, hidden_size=128, seq_length=25, learning_rate=0.005,
     sample_x = tf.placeholder(tf.int32, [1], name="sample_x")
     sample_state = tf.placeholder(tf.float32, [1, H], name="sample_state")
     sample_next_state, sample_logits = step(tf.one_hot(sample_x, V), sample_state)
+    config = dict(builder="min_char_rnn", vocab_size=V, hidden_size=H, seq_length=seq_length,
+                  learning_rate=float(learning_rate), clip=float(clip))  # what a checkpoint records of the model
     return dict(x=x, y=y, x_oh=x_oh, y_oh=y_oh, init_state=init_state, final_state=h, logits=logits,
                 loss=loss, train_step=train_step, sample_x=sample_x, sample_state=sample_state,
                 sample_probs=tf.nn.softmax(sample_logits), sample_next_state=sample_next_state,
-                hidden_size=H)
+                hidden_size=H, config=config)
 
 
 def sample(sess, g, vocab, seed_char, length, state=None, rng=None):
@@ -124,7 +139,7 @@ def sample(sess, g, vocab, seed_char, length, state=None, rng=None):
     the softmax, and feeds it back. ``state`` defaults to zeros ``[1, hidden_size]``.
     Returns the generated string (without the seed character).
     """
-    check_positive(length=length)
+    checks.positive(length=length)
     if not isinstance(seed_char, str) or len(seed_char) != 1:
         raise R2RTError(f"seed_char must be a single character, got {seed_char!r}", params=("seed_char",))
     if seed_char not in vocab.vocab_to_idx:
@@ -139,20 +154,7 @@ def sample(sess, g, vocab, seed_char, length, state=None, rng=None):
         p = probs[0].astype(np.float64)
         idx = rng.choice(len(p), p=p / p.sum())
         out.append(vocab.idx_to_vocab[idx])
-        interrupts.check()
     return "".join(out)
-
-
-def check_config(config):
-    """Return ``config`` if its sizes are positive integers and its rates positive and finite, else R2RTError
-    naming the first bad field (in ``params`` too)."""
-    check_positive(hidden_size=config.hidden_size, seq_length=config.seq_length, batch_size=config.batch_size,
-                   steps=config.steps, sample_length=config.sample_length)
-    for name, value in (("learning_rate", config.learning_rate), ("clip", config.clip)):
-        if not 0 < value < float("inf"):
-            raise R2RTError(f"{name} must be a positive finite number, got {value}", params=(name,))
-    check_seed(config.seed)
-    return config
 
 
 def held_out_loss(sess, g, ids, batch_size, seq_length):
@@ -169,33 +171,80 @@ def held_out_loss(sess, g, ids, batch_size, seq_length):
 
 
 def train(text=None, config=None, seed_char=None, progress=True, log_every=500, samples_every=0, logdir=None,
-          valid_text=None, eval_every=0):
+          valid_text=None, eval_every=0, save=None, resume=None, overwrite=False):
     """Train min-char-rnn on ``text`` (default: the bundled tiny-shakespeare) and sample from it.
 
-    Runs ``config.steps`` batches, looping over the text as many times as needed; the
-    hidden state is carried from each batch to the next and reset at the start of every
-    pass. Returns a dict: ``losses`` (per step, nats/char), ``sample`` (``seed_char`` followed by
-    ``config.sample_length`` characters; ``seed_char`` defaults to the text's first character),
-    ``samples`` (step -> ``seed_char`` and 100 characters, every ``samples_every`` steps when
-    > 0), ``valid_losses`` (``[(step, held-out loss)]`` every ``eval_every`` steps and at the end,
-    when ``valid_text`` is given), ``passes`` (how many times training read the text), ``vocab``,
-    ``config``, ``seconds``, ``logdir`` (the run's TensorBoard directory, or None).
+    Runs ``config.steps`` batches (or ``config.epochs`` whole passes), looping over the text as many
+    times as needed; the hidden state is carried from each batch to the next and reset at the start of
+    every pass. Returns a dict: ``losses`` (per step of this run, nats/char), ``sample`` (``seed_char``
+    followed by ``config.sample_length`` characters; ``seed_char`` defaults to the text's first character),
+    ``samples`` (step -> ``seed_char`` and 100 characters, every ``samples_every`` steps when > 0),
+    ``valid_losses`` (``[(step, held-out loss)]`` every ``eval_every`` steps and at the end, when
+    ``valid_text`` is given), ``pass_losses`` (the mean loss of each complete pass), ``passes`` (how many
+    times training read the text), ``vocab``, ``config``, ``seconds``, ``logdir`` (the run's TensorBoard
+    directory, or None) and ``checkpoint``.
 
     ``valid_text`` is never trained on; the vocabulary covers it too, so its characters have ids.
     Every ``log_every`` steps one line gives the mean training loss of those steps (and the
     held-out loss when it was measured at that step); the progress bar shows the same mean.
 
-    With ``logdir``, a new run directory under it gets the graph and, for TensorBoard,
-    ``train/loss`` (the mean of the last 10 steps, every 10 steps), ``train/learning_rate``
-    and the samples as text (:mod:`r2rt_rnn.runtime.summaries`).
+    Beyond the intro (the loop's parts, :mod:`r2rt_rnn.runtime.parts`): ``save`` writes a checkpoint after
+    every complete pass (one already there is refused unless ``overwrite``); ``resume`` continues one after its
+    last complete pass, the steps and passes it holds counted in the budget; Ctrl-C keeps the last complete
+    pass. With ``logdir``, a new run directory under it gets the graph and, for TensorBoard, ``train/loss``,
+    ``train/learning_rate`` and the samples as text (:mod:`r2rt_rnn.runtime.summaries`).
     """
-    config = check_config(config or Config())
+    config = (config or Config()).checked()
+    vocab, ids, valid_ids, seed_char = _encoded(text, valid_text, seed_char, config)
+    per_pass = epoch_size(len(ids), config.batch_size, config.seq_length)
+
+    graph = tf.Graph()
+    with graph.as_default():
+        seed_graph(config.seed)
+        g = build_graph(len(vocab), config.hidden_size, config.seq_length, config.learning_rate, config.clip)
+        rng = np.random.RandomState(config.seed)
+        sess = tf.Session()
+        tensorboard = TensorBoard(logdir, graph, learning_rate=config.learning_rate)  # refused now, if it must be
+        parts = [Checkpoints(g, save, vocab, resume=resume, overwrite=overwrite,
+                             compatible=lambda saved: _resumable(g, saved, vocab)), tensorboard,
+                 valid_ids is not None and Every(eval_every, lambda: held_out_loss(
+                     sess, g, valid_ids, config.batch_size, config.seq_length), "held-out loss") or None,
+                 ProgressBar(label="min-char-rnn", enabled=progress, unit="step", window=log_every or 100,
+                             log_every=log_every)]
+        samples, start = {}, time.time()
+        with sess:
+            sess.run(tf.global_variables_initializer())
+            loop = Loop(sess, epochs=config.epochs, max_steps=config.steps, steps_per_epoch=per_pass, parts=parts,
+                        label="pass")
+            with loop:
+                for _ in loop.epochs():  # min-char-rnn sweeps the text again and again
+                    h = np.zeros([config.batch_size, config.hidden_size], np.float32)  # each pass starts from zeros
+                    for x, y in loop.batches(gen_epoch_data(ids, config.batch_size, config.seq_length)):
+                        # The state carried over: this window's first h is the previous window's last h.
+                        loss, h, _ = sess.run([g["loss"], g["final_state"], g["train_step"]],
+                                              {g["x"]: x, g["y"]: y, g["init_state"]: h})
+                        loop.step(loss)
+                        if samples_every and loop.global_step % samples_every == 0:
+                            samples[loop.global_step] = seed_char + sample(sess, g, vocab, seed_char, 100, rng=rng)
+                            tensorboard.text(loop, samples[loop.global_step])
+                    loop.end_epoch()
+                text_out = sample(sess, g, vocab, seed_char, config.sample_length, rng=rng)
+                tensorboard.text(loop, seed_char + text_out)
+    return dict(losses=loop.step_losses, sample=seed_char + text_out, samples=samples,
+                valid_losses=[tuple(e) for e in loop.history.evals.get("held-out loss", [])],
+                pass_losses=list(loop.history), passes=len(loop.history) + loop.cut_short, vocab=vocab,
+                config=asdict(config), seconds=time.time() - start, logdir=tensorboard.path,
+                checkpoint=loop.history.checkpoint)
+
+
+def _encoded(text, valid_text, seed_char, config):
+    """The text's vocabulary (covering ``valid_text`` too), both texts as ids, and the sample's first character."""
     text = load_text(None) if text is None else text
     if not text:
         raise R2RTError("the training text is empty; pass a file with some text in it")
     vocab = Vocabulary.from_text(text + (valid_text or ""))
     ids = vocab.encode(text)
-    check_length(ids, config.batch_size, config.seq_length)
+    checks.length(ids, config.batch_size, config.seq_length)
     valid_ids = vocab.encode(valid_text) if valid_text else None
     if valid_ids is not None and len(valid_ids) <= config.seq_length:
         raise R2RTError(f"valid_text has {len(valid_ids)} characters; it needs more than seq_length "
@@ -203,50 +252,12 @@ def train(text=None, config=None, seed_char=None, progress=True, log_every=500, 
     seed_char = text[0] if seed_char is None else seed_char
     if seed_char not in vocab.vocab_to_idx:
         raise R2RTError(f"seed character {seed_char!r} does not occur in the training text; pick one that does")
+    return vocab, ids, valid_ids, seed_char
 
-    graph = tf.Graph()
-    with graph.as_default():
-        seed_graph(config.seed)
-        g = build_graph(len(vocab), config.hidden_size, config.seq_length, config.learning_rate, config.clip)
-        rng = np.random.RandomState(config.seed)
-        losses, samples, logged, valid_losses, passes = [], {}, 0, [], 0
-        summary = SummaryLog.maybe(logdir, graph=graph)  # opened (or refused) before any training
-        summary.scalar(TRAIN_LEARNING_RATE, config.learning_rate, 0)
-        bar = Progress(config.steps, "min-char-rnn", enabled=progress, unit="step")
-        start = time.time()
-        with summary, tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            while len(losses) < config.steps:
-                h = np.zeros([config.batch_size, config.hidden_size], np.float32)  # new pass, fresh memory
-                passes += 1
-                for x, y in gen_epoch_data(ids, config.batch_size, config.seq_length):
-                    # The state carried over: this window's first h is the previous window's last h.
-                    loss, h, _ = sess.run([g["loss"], g["final_state"], g["train_step"]],
-                                          {g["x"]: x, g["y"]: y, g["init_state"]: h})
-                    losses.append(float(loss))
-                    step = len(losses)
-                    window = losses[-(log_every or 100):]
-                    bar.update(1, **{f"mean loss of the last {len(window)}": f"{np.mean(window):.3f}"})
-                    interrupts.check()  # the command line's Ctrl-C takes effect here, between two steps
-                    if step % TRAIN_LOSS_EVERY == 0 or step == config.steps:
-                        summary.scalar(TRAIN_LOSS, np.mean(losses[logged:]), step)
-                        logged = step
-                    if valid_ids is not None and ((eval_every and step % eval_every == 0) or step == config.steps):
-                        valid_losses.append((step, held_out_loss(sess, g, valid_ids, config.batch_size,
-                                                                 config.seq_length)))
-                    if log_every and step % log_every == 0:
-                        msg = f"step {step}: training loss (mean of the last {log_every} steps) {np.mean(window):.3f}"
-                        if valid_losses and valid_losses[-1][0] == step:
-                            msg += f", held-out loss {valid_losses[-1][1]:.3f}"
-                        bar.write(msg)
-                    if samples_every and step % samples_every == 0:
-                        samples[step] = seed_char + sample(sess, g, vocab, seed_char, 100, rng=rng)
-                        summary.text(TRAIN_SAMPLE, samples[step], step)
-                    if step == config.steps:
-                        break
-            bar.close()
-            text_out = sample(sess, g, vocab, seed_char, config.sample_length, rng=rng)
-            summary.text(TRAIN_SAMPLE, seed_char + text_out, len(losses))
-    return dict(losses=losses, sample=seed_char + text_out, samples=samples, valid_losses=valid_losses,
-                passes=passes, vocab=vocab,
-                config=asdict(config), seconds=time.time() - start, logdir=summary.path)
+
+def _resumable(g, saved, vocab):
+    """R2RTError unless checkpoint ``saved`` is a min-char-rnn of this size trained on this text's characters."""
+    checkpoint.check_compatible(g["config"], saved.config, saved.path)
+    if saved.vocab != vocab:
+        raise R2RTError(f"resume {saved.path} was trained on a text with other characters; resume it on the text "
+                        "it was trained on", params=("resume",))

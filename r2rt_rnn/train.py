@@ -1,19 +1,19 @@
 """``train_network``: the post's training loop, with validation, checkpoints, and nothing lost on the way.
 
 The loop is the post's: a session, the initialiser, one pass over the data per
-epoch carrying each batch's final state into the next, a line per epoch, a save.
-What it does beyond the post (checking every input first, resuming, the lock,
-validation, the learning-rate schedule, keeping the best epoch, TensorBoard,
-progress, Ctrl-C) is a named step of :class:`r2rt_rnn.training_run.TrainingRun`.
+epoch carrying each batch's final state into the next, a line per epoch. What it
+does beyond the post (checking every input first, resuming, the lock, validation,
+the learning-rate schedule, keeping the best epoch, TensorBoard, progress, Ctrl-C)
+is the loop driver's and its parts' (:mod:`r2rt_rnn.runtime.loop`,
+:mod:`r2rt_rnn.runtime.parts`), named calls a reader can skip.
 The ``train`` command is :mod:`r2rt_rnn.cli.train`.
 """
-import math
-
-from .data import gen_epochs, ptb_iterator
+from .data import bundled_corpus, epoch_size, gen_epochs, ptb_iterator
 from .graphs.common import reset_graph  # noqa: F401 - the post's public name lives here too
-from .runtime import checkpoint, interrupts
-from .runtime.errors import R2RTError
-from .runtime.training_run import TrainingRun
+from .runtime import checkpoint
+from .runtime.loop import Loop
+from .runtime.parts import Checkpoints, DecayOnStall, ProgressBar, TensorBoard
+from .runtime.training_inputs import check_inputs, check_resume_vocab
 from .tf1 import tf
 
 
@@ -29,6 +29,7 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
     * ``data`` / ``valid_data``: int id arrays (default: the bundled
       tiny-shakespeare, no validation); ``vocab``: their :class:`Vocabulary`,
       saved beside checkpoints (default with ``data=None``: the bundled corpus's);
+      it must have the graph's ``num_classes`` characters;
     * ``save``: a checkpoint path (a folder means ``FOLDER/checkpoint``), written
       after every epoch, all or nothing, and locked against a second writer; a
       checkpoint already there is refused unless ``overwrite=True`` or it is ``resume``;
@@ -36,51 +37,75 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
     * ``resume``: a checkpoint to continue from (weights, optimiser state, epochs
       done, learning rate); its vocabulary must be ``vocab``; from a weights-only
       one (a shipped model, ``resume="post-GRU"``) Adam's moments start afresh;
+      ``num_epochs`` counts the epochs already done;
     * ``lr_decay``: multiply the learning rate by this whenever the validation
       loss fails to improve (default: the post's constant rate);
       ``lr_decay_after=N``: also after every epoch from the N-th on, whatever the
       validation loss does (the PTB tutorial's ``max_epoch`` schedule);
     * ``logdir``: TensorBoard scalars and the graph, in a new run folder under it;
     * the first non-finite loss stops training (R2RTError); the last checkpoint stays;
-    * Ctrl-C raises :class:`~r2rt_rnn.errors.TrainingInterrupted` after keeping the
-      last *complete* epoch (in ``save``, else in ``saves/interrupted``), so a
-      resumed run continues exactly as an uninterrupted one.
+    * Ctrl-C raises :class:`~r2rt_rnn.runtime.errors.TrainingInterrupted` after keeping the
+      last *complete* epoch (in ``save``, else in a new folder under ``saves/interrupted``),
+      so a resumed run continues exactly as an uninterrupted one.
 
     The result is a :class:`TrainingHistory` (a list) with ``valid_losses`` too.
     """
-    run = TrainingRun(g, num_epochs, num_steps, batch_size, save, data=data, valid_data=valid_data, vocab=vocab,
-                      resume=resume, overwrite=overwrite, lr_decay=lr_decay, lr_decay_after=lr_decay_after,
-                      keep_best=keep_best, logdir=logdir, verbose=verbose)  # every input checked before any work
-    training_losses = run.history  # the post's list of per-epoch losses (with any resumed epochs in it)
-    with run.locked(), tf.Session(config=session_config) as sess, run.summaries(sess):
+    if data is None:  # the post trains on all of tiny-shakespeare
+        corpus = bundled_corpus()
+        data, vocab = corpus.train, vocab or corpus.vocab
+    num_steps, batch_size, data, valid_data, vocab, save = check_inputs(  # every input, before any work
+        g, num_epochs, num_steps, batch_size, save, data, valid_data, vocab, lr_decay, lr_decay_after, keep_best)
+    schedule = DecayOnStall(g["config"]["learning_rate"], lr_decay, lr_decay_after)
+    saves = Checkpoints(g, save, vocab, resume=resume, overwrite=overwrite, keep_best=keep_best,
+                        compatible=lambda saved: _resumable(g, saved, vocab),
+                        resume_hint=lambda path: f"continue with train_network(..., resume={str(path)!r})")
+    n_batches = epoch_size(len(data), batch_size, num_steps)
+    parts = [schedule, saves, TensorBoard(logdir, tf.get_default_graph()),
+             ProgressBar(n_batches, "epoch", enabled=verbose)]
+
+    with tf.Session(config=session_config) as sess:
         sess.run(tf.global_variables_initializer())
-        if not run.resume(sess):  # resume=: its weights, optimiser slots and epochs done
-            return training_losses
-        try:
-            for idx, epoch in enumerate(gen_epochs(num_epochs, run.num_steps, run.batch_size, run.data)):
-                if idx < len(training_losses):
-                    continue  # trained before the checkpoint we resumed from
-                with run.epoch(idx) as progress:
-                    training_loss = run_batches(sess, g, epoch, True, run.feed(), progress, run.on_loss)
-                valid_loss = evaluate(sess, g, run.valid_data) if run.valid_data is not None else None
-                with interrupts.deferred():  # the epoch is complete: a Ctrl-C waits until it is recorded and saved
-                    run.log(run.record_epoch(sess, idx, training_loss, valid_loss))
-                    run.schedule()
-                    if run.save_path:
-                        training_losses.checkpoint = checkpoint.save(sess, g, run.save_path, run.vocab,
-                                                                     training_losses.progress())
-                    run.epoch_kept(sess)
-        except KeyboardInterrupt:
-            raise run.interrupted(sess) from None
+        with Loop(sess, epochs=num_epochs, steps_per_epoch=n_batches, parts=parts, log=print if verbose else None,
+                  first_number=0) as loop:
+            training_losses = loop.history  # the post's list of per-epoch losses (with any resumed epochs in it)
+            if resume:
+                loop.log(f"Resumed from {saves.saved.path} after {len(training_losses)} epoch(s)"
+                         + ("; its weights only: Adam's moments start afresh." if saves.saved.weights_only else "."))
+            for idx in loop.epochs():
+                feed = {**g.get("train_feed", {}), **({g["learning_rate"]: schedule.rate}
+                                                       if "learning_rate" in g else {})}
+                epoch = ptb_iterator(data, batch_size, num_steps)
+                training_loss = run_batches(sess, g, loop.batches(epoch), True, feed, on_loss=loop.step)
+                valid_loss = evaluate(sess, g, valid_data, on_batch=loop.check) if valid_data is not None else None
+                loop.end_epoch(training_loss, valid_loss=valid_loss, learning_rate=schedule.rate)
+                loop.log(f"Average training loss for Epoch {idx} : {training_loss:.4f}"
+                         + (f"   validation loss: {valid_loss:.4f}" if valid_loss is not None else "")
+                         + f"   ({loop.epoch_seconds:.1f} s)")
+            if len(training_losses) == loop.start_epochs and resume:
+                _nothing_left(loop, saves, num_epochs)
     return training_losses
 
 
-def run_batches(sess, g, batches, fetch_train_step, feed=None, progress=None, on_loss=None):
+def _resumable(g, saved, vocab):
+    checkpoint.check_compatible(g["config"], saved.config, saved.path)
+    check_resume_vocab(saved, vocab)
+
+
+def _nothing_left(loop, saves, num_epochs):
+    """A resumed run asked for no more epochs than its checkpoint has: say so; copy it to ``save`` if asked."""
+    h = loop.history
+    loop.log(f"Nothing left to train: {saves.saved.path} already has {len(h)} epoch(s) and {num_epochs} were asked "
+             "for; ask for more epochs to continue.")
+    h.checkpoint = saves.saved.path
+    if saves.path and checkpoint.Path(saves.path).resolve() != checkpoint.Path(saves.saved.path).resolve():
+        h.checkpoint = saves.save_now(loop)
+
+
+def run_batches(sess, g, batches, fetch_train_step, feed=None, on_loss=None):
     """Run ``g`` over ``(x, y)`` batches, carrying each batch's final state into the next.
 
-    Returns the mean ``total_loss``; a non-finite loss is an R2RTError (training
-    diverged). With ``fetch_train_step`` the weights are updated; ``on_loss(loss)``
-    is called after every batch.
+    Returns the mean ``total_loss``. With ``fetch_train_step`` the weights are
+    updated; ``on_loss(loss)`` is called after every batch.
     """
     fetches = [g["total_loss"], g["final_state"]] + ([g["train_step"]] if fetch_train_step else [])
     state, total, steps = None, 0.0, 0
@@ -89,22 +114,18 @@ def run_batches(sess, g, batches, fetch_train_step, feed=None, progress=None, on
         if state is not None:
             feed_dict[g["init_state"]] = state  # the previous batch's final state: rows are contiguous text
         loss, state = sess.run(fetches, feed_dict)[:2]
-        if not math.isfinite(loss):
-            raise R2RTError(f"training diverged: the loss became {loss} at batch {steps + 1}; lower the "
-                            "learning_rate or clip the gradients (max_grad_norm)",
-                            params=("learning_rate", "max_grad_norm"))
         total += loss
         steps += 1
         if on_loss is not None:
             on_loss(loss)
-        if progress is not None:
-            progress.update(1, loss=f"{total / steps:.3f}")
-        interrupts.check()  # a Ctrl-C takes effect here, between two batches
     return float(total / max(steps, 1))
 
 
-def evaluate(sess, g, data, batch_size=None, num_steps=None):
+def evaluate(sess, g, data, batch_size=None, num_steps=None, on_batch=None):
     """Mean loss of ``g`` on ``data`` (ids), state carried across batches, dropout off, no training."""
     batch_size = batch_size or g["config"]["batch_size"]
     num_steps = num_steps or g["config"]["num_steps"]
-    return run_batches(sess, g, ptb_iterator(data, batch_size, num_steps), fetch_train_step=False)
+    return run_batches(sess, g, ptb_iterator(data, batch_size, num_steps), False, on_loss=on_batch)
+
+
+__all__ = ["evaluate", "gen_epochs", "reset_graph", "run_batches", "train_network"]

@@ -193,8 +193,8 @@ def test_a_server_that_never_answers_times_out(tmp_path, capsys, monkeypatch):
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(1)  # accepts the connection (the kernel does), then says nothing
-    monkeypatch.setattr(data, "DOWNLOAD_TIMEOUT", 1.0)
-    monkeypatch.setattr(data, "DEFAULT_CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setenv("R2RT_DOWNLOAD_TIMEOUT", "1")  # read when a download needs it (r2rt_rnn.runtime.fetch)
+    monkeypatch.setenv("R2RT_CACHE_DIR", str(tmp_path / "cache"))
     try:
         url = f"http://127.0.0.1:{server.getsockname()[1]}/input.txt"
         code, _, err = run(["train", "--text", url, "--epochs", "1"] + TINY_FLAGS, capsys)

@@ -133,7 +133,7 @@ def test_only_the_traced_part_is_read_and_checked(ckpt, tmp_path, capsys):
     assert code == 0, err
     assert "traced 300 character(s)" in out
     assert len(read_passage(path, "char", 300)) <= passage.FIRST_READ  # one read of 64 KiB, not 900 KB
-    code, _, err = run([*INSPECT, ckpt, "--text", path, "--chars", 301, "--out", tmp_path / "p.html"], capsys)
+    code, _, err = run([*INSPECT, ckpt, "--text", path, "--chars", 301, "--out", tmp_path / "p2.html"], capsys)
     assert_one_line_error(code, err, "never saw: '\u2603'", "--skip-unknown")
 
 

@@ -384,12 +384,12 @@ def test_a_short_split_names_the_ptb_commands_options(tmp_path, capsys):
 
 def test_a_failed_ptb_download_says_to_pass_data_path(tmp_path, capsys, monkeypatch):
     """No --data-path: the archive is downloaded into the cache; here its server has no such file."""
-    from r2rt_rnn import data as data_module
     from r2rt_rnn.ptb import reader
+    from r2rt_rnn.runtime import fetch
 
-    monkeypatch.setattr(reader, "DEFAULT_CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setenv("R2RT_CACHE_DIR", str(tmp_path / "cache"))
     gone = (tmp_path / "gone" / "simple-examples.tgz").as_uri()
-    monkeypatch.setattr(reader, "download", lambda url, cache_dir, **kw: data_module.download(gone, cache_dir, **kw))
+    monkeypatch.setattr(reader, "download", lambda url, cache_dir, **kw: fetch.download(gone, cache_dir, **kw))
     code, _, err = run(["ptb", "--model", "test", "--progress", "off"], capsys)
     line = assert_one_line_error(code, err)
     assert "could not download" in line and "give --data-path its simple-examples/data folder" in line
@@ -402,12 +402,13 @@ def test_a_damaged_ptb_archive_says_to_pass_data_path(tmp_path, capsys, monkeypa
 
     from r2rt_rnn.ptb import reader
 
-    monkeypatch.setattr(reader, "DEFAULT_CACHE_DIR", tmp_path)
+    monkeypatch.setenv("R2RT_CACHE_DIR", str(tmp_path))
     cached = tmp_path / f"{hashlib.sha1(reader.PTB_URL.encode()).hexdigest()[:10]}-simple-examples.tgz"
     cached.write_bytes(b"\x1f\x8b not really gzip")
     code, _, err = run(["ptb", "--model", "test", "--progress", "off"], capsys)
     line = assert_one_line_error(code, err)
     assert "could not extract the PTB files" in line and "give --data-path that folder" in line
+    assert f"delete {cached} and retry" in line  # the cache entry to drop, named
 
 
 def test_reproduce_ptb_small_names_save_dir(tmp_path, capsys):

@@ -110,12 +110,20 @@ def test_ctrl_c_keeps_the_last_complete_epoch_and_resumes_as_if_uninterrupted(tm
 
 
 def test_ctrl_c_without_save_path_keeps_the_last_complete_epoch(tmp_path, small_data, corpus, monkeypatch):
+    """Without a save path the epochs go to a new folder of their own: a second interrupted run never replaces the
+    first one's model."""
     monkeypatch.chdir(tmp_path)
-    interrupt_on_call(monkeypatch, 2)
-    with pytest.raises(TrainingInterrupted, match="saves/interrupted"):
+    undo = interrupt_on_call(monkeypatch, 2)
+    with pytest.raises(TrainingInterrupted, match="no save path was given.*kept in saves/interrupted/run-1"):
         train_small(small_graph(), 3, small_data[:2000], vocab=corpus.vocab)
-    saved = checkpoint.load(tmp_path / "saves" / "interrupted")
-    assert saved.progress["epochs_done"] == 1
+    first = checkpoint.load(tmp_path / "saves" / "interrupted" / "run-1")
+    assert first.progress["epochs_done"] == 1
+    undo()
+    interrupt_on_call(monkeypatch, 3)
+    with pytest.raises(TrainingInterrupted, match="saves/interrupted/run-2"):
+        train_small(small_graph(), 3, small_data[:2000], vocab=corpus.vocab)
+    assert checkpoint.load(tmp_path / "saves" / "interrupted" / "run-2").progress["epochs_done"] == 2
+    assert checkpoint.load(tmp_path / "saves" / "interrupted" / "run-1").progress == first.progress
 
 
 def test_ctrl_c_in_the_first_epoch_saves_nothing(tmp_path, small_data, monkeypatch):

@@ -2,7 +2,8 @@
 import numpy as np
 
 from ..runtime.errors import R2RTError
-from ..runtime.progress import Progress
+from ..runtime.loop import Loop
+from ..runtime.parts import ProgressBar
 
 E_DIM = 128  # the slides' one-hot width: 7-bit ASCII
 
@@ -45,19 +46,19 @@ def train_on_minibatches(sess, g, x_train, y_train, batches, steps, label, progr
     ``grad_norms`` holds the global gradient norm before clipping per step when the graph has a
     ``grad_norm`` tensor (else it is empty). Progress shows the mean loss of the last ``window``
     steps (one batch's loss jumps by a factor of ten from step to step); every ``log_every`` steps a
-    line gives the mean over those steps.
+    line gives the mean over those steps. Ctrl-C stops it within a step (``TrainingInterrupted``).
     """
-    losses, norms = [], []
+    norms = []
     fetches = {"loss": g["loss"], "train_step": g["train_step"]}
     if "grad_norm" in g:
         fetches["grad_norm"] = g["grad_norm"]
-    with Progress(steps, label, enabled=progress, unit="step") as bar:
-        for step, idx in enumerate(batches, 1):
-            out = sess.run(fetches, {g["x"]: x_train[idx], g["y"]: y_train[idx]})
-            losses.append(float(out["loss"]))
-            if "grad_norm" in out:
-                norms.append(float(out["grad_norm"]))
-            bar.update(1, **{f"mean loss of the last {min(step, window)}": f"{np.mean(losses[-window:]):.3f}"})
-            if log_every and step % log_every == 0:
-                bar.write(f"step {step}: mean loss of the last {log_every} steps {np.mean(losses[-log_every:]):.3f}")
-    return {"losses": losses, "grad_norms": norms}
+    bar = ProgressBar(label=label, enabled=progress, unit="step", window=window, log_every=log_every)
+    with Loop(sess, max_steps=steps, parts=[bar], label="run") as loop:
+        for _ in loop.epochs():  # one pass: the minibatches drawn for this run
+            for idx in loop.batches(batches):
+                out = sess.run(fetches, {g["x"]: x_train[idx], g["y"]: y_train[idx]})
+                if "grad_norm" in out:
+                    norms.append(float(out["grad_norm"]))
+                loop.step(out["loss"])
+            loop.end_epoch()
+    return {"losses": loop.step_losses, "grad_norms": norms}

@@ -18,7 +18,8 @@ import numpy as np
 from ..data import check_length, check_positive, ptb_iterator
 from ..graphs.common import seed_graph
 from ..runtime.errors import R2RTError
-from ..runtime.progress import Progress
+from ..runtime.loop import Loop
+from ..runtime.parts import Every, ProgressBar
 from ..tf1 import tf
 from .cells import multi_layer_rnn, project
 from .common import E_DIM, text_to_bytes
@@ -128,33 +129,26 @@ def train_many_to_many(text, steps=300, batch_size=32, seq_length=64, state_dim=
     with graph.as_default():
         seed_graph(seed)
         g = build_many_to_many_graph(state_dim=state_dim, n_layers=n_layers, learning_rate=learning_rate)
-        losses, valid_losses, seconds = [], [], 0.0
-        bar = Progress(steps, "many-to-many", enabled=progress, unit="step")
+        seconds = 0.0
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
-            while len(losses) < steps:
-                state = zero_state(g, batch_size)  # a new pass over the text starts from scratch
-                for x, y in ptb_iterator(ids, batch_size, seq_length):
-                    t = time.perf_counter()
-                    loss, state, _ = sess.run([g["loss"], g["final_state"], g["train_step"]],
-                                              {g["x"]: x, g["y"]: y, g["initial_state"]: state})
-                    seconds += time.perf_counter() - t
-                    losses.append(float(loss))
-                    window = losses[-(log_every or 50):]
-                    bar.update(1, **{f"mean loss of the last {len(window)}": f"{np.mean(window):.3f}"})
-                    step = len(losses)
-                    if valid_ids is not None and (step == steps or (eval_every and step % eval_every == 0)):
-                        valid_losses.append([step, held_out_loss(sess, g, valid_ids, batch_size, seq_length)])
-                    if log_every and step % log_every == 0:
-                        line = f"step {step}: training loss (mean of the last {log_every} steps) {np.mean(window):.3f}"
-                        if valid_losses and valid_losses[-1][0] == step:
-                            line += f", held-out loss {valid_losses[-1][1]:.3f}"
-                        bar.write(line)
-                    if step == steps:
-                        break
-            bar.close()
-            sample = generate_text(sess, g, sample_length, rng=np.random.RandomState(seed))
-    return dict(losses=losses, valid_losses=valid_losses, seconds=seconds, sample=sample)
+            held_out = Every(eval_every, lambda: held_out_loss(sess, g, valid_ids, batch_size, seq_length),
+                             "held-out loss") if valid_ids is not None else None
+            parts = [held_out, ProgressBar(label="many-to-many", enabled=progress, unit="step", window=log_every or 50,
+                                           log_every=log_every)]
+            with Loop(sess, max_steps=steps, parts=parts, label="pass") as loop:
+                for _ in loop.epochs():
+                    state = zero_state(g, batch_size)  # a new pass over the text starts from scratch
+                    for x, y in loop.batches(ptb_iterator(ids, batch_size, seq_length)):
+                        t = time.perf_counter()
+                        loss, state, _ = sess.run([g["loss"], g["final_state"], g["train_step"]],
+                                                  {g["x"]: x, g["y"]: y, g["initial_state"]: state})
+                        seconds += time.perf_counter() - t
+                        loop.step(loss)
+                    loop.end_epoch()
+                sample = generate_text(sess, g, sample_length, rng=np.random.RandomState(seed))
+    valid_losses = [list(e) for e in loop.history.evals.get("held-out loss", [])]
+    return dict(losses=loop.step_losses, valid_losses=valid_losses, seconds=seconds, sample=sample)
 
 
 def _check_text(ids, batch_size, seq_length, name):

@@ -42,21 +42,26 @@ def _graph_and_feed(task, rng, batch_size):
     return g, lambda: {g["x"]: x, g["y"]: np.sort(x, axis=1)}
 
 
-def step_seconds(task, steps=3, warmup=1, batch_size=BATCH_SIZE, seed=0):
-    """Median seconds of one training step of ``task`` at the slides' size (random inputs; after ``warmup``)."""
+def step_seconds(task, steps=3, warmup=1, batch_size=BATCH_SIZE, seed=0, after_step=None):
+    """Median seconds of one training step of ``task`` at the slides' size (random inputs; after ``warmup``).
+
+    ``after_step()`` is called after every step (the command line's Ctrl-C safe point: a step takes seconds)."""
     check_positive(steps=steps, batch_size=batch_size)
     with tf.Graph().as_default():
         g, feed = _graph_and_feed(task, np.random.RandomState(seed), batch_size)
         with tf.Session() as session:
             session.run(tf.global_variables_initializer())
+            after_step = after_step or (lambda: None)
             for _ in range(warmup):
                 session.run(g["train_step"], feed())
+                after_step()
             seconds = []
             for _ in range(steps):
                 f = feed()
                 t = time.perf_counter()
                 session.run(g["train_step"], f)
                 seconds.append(time.perf_counter() - t)
+                after_step()
     return float(np.median(seconds))
 
 

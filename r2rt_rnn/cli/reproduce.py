@@ -112,6 +112,13 @@ def ptb_training(data_path, data_flag="--data-path", run=reproduce.ptb_small, **
             return run(data_path, **kwargs)
         except word_lm.SplitTooShort as exc:
             raise R2RTError(short_split_line(exc)) from None  # no --model here: the fix is the data alone
+        except TrainingInterrupted as exc:
+            if exc.checkpoint is None:
+                raise
+            head = str(exc).split("; continue with")[0]
+            raise TrainingInterrupted(f"{head}; reproduce starts each run over (it has no --resume); "
+                                      f"`ptb --resume {exc.checkpoint}` continues that checkpoint", exc.checkpoint,
+                                      exc.epochs) from None
 
 
 def ptb_speed(data_path, data_flag="--data-path", **kwargs):

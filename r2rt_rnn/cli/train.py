@@ -16,7 +16,7 @@ from ..model import CELL_TYPES, build_graph
 from ..reproduction.presets import PRESETS, get_preset
 from ..runtime import checkpoint, interrupts
 from ..runtime.errors import R2RTError, TrainingInterrupted
-from ..runtime.training_run import check_resume_vocab, check_schedule
+from ..runtime.training_inputs import check_resume_vocab, check_schedule
 from ..train import train_network
 from .common import flags
 

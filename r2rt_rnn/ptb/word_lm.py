@@ -10,7 +10,6 @@ The model is in :mod:`r2rt_rnn.ptb.model`, the hyper-parameters in
 :mod:`r2rt_rnn.ptb.configs`; the command line (``python -m r2rt_rnn ptb --data-path DIR
 --model small``) is :mod:`r2rt_rnn.cli.ptb`.
 """
-import contextlib
 import dataclasses
 import math
 import time
@@ -18,11 +17,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..data import Vocabulary, check_positive, epoch_size, ptb_iterator
-from ..runtime import checkpoint, interrupts, summaries
-from ..runtime.errors import R2RTError, TrainingInterrupted
+from ..data import Vocabulary, epoch_size, ptb_iterator
+from ..runtime import checkpoint, checks
+from ..runtime.errors import R2RTError
+from ..runtime.loop import Loop
 from ..runtime.machine import cpu_seconds, cpu_share
-from ..runtime.progress import Progress
+from ..runtime.parts import Checkpoints, ProgressBar, StopWhenFlat, TensorBoard
+from ..runtime.summaries import TEST_PERPLEXITY, TRAIN_PERPLEXITY, VALID_PERPLEXITY
 from ..tf1 import tf
 from .configs import CONFIGS, Config, LargeConfig, MediumConfig, SmallConfig, TestConfig, config_from_dict, get_config
 from .model import PTBModel, build_models
@@ -37,16 +38,14 @@ __all__ = ["CONFIGS", "Config", "LargeConfig", "MediumConfig", "PTBModel", "Smal
 # --- training and evaluation -----------------------------------------------------------------------
 
 
-def run_epoch(session, model, data, eval_op=None, verbose=False, label="epoch", on_batch=None, max_batches=None,
-              reset_state=False):
+def run_epoch(session, model, data, eval_op=None, on_batch=None, max_batches=None, reset_state=False):
     """Run ``model`` once over ``data`` (an id array) and return the per-word perplexity.
 
     The state starts at zero and each batch's final state becomes the next
     batch's initial state. With ``eval_op`` (e.g. ``model.train_op``) the model
-    is trained on the way. ``verbose`` shows progress (a bar in a terminal or a
-    notebook; in a log file a line about every 10%, with words per second).
-    ``on_batch(batches_done, word_loss)`` is called after each batch with the
-    count of batches done so far (from 1) and that batch's mean loss per word.
+    is trained on the way. ``on_batch(batches_done, word_loss)`` is called after each batch with the
+    count of batches done so far (from 1) and that batch's mean loss per word (the trainer's loop
+    takes it there: progress, TensorBoard, the Ctrl-C safe point).
     ``max_batches`` stops after that many batches (the speed measurement's use).
     ``reset_state`` starts every batch from the zero state instead (what carrying it is worth).
     """
@@ -58,19 +57,15 @@ def run_epoch(session, model, data, eval_op=None, verbose=False, label="epoch", 
     fetches = {"cost": model.cost, "final_state": model.final_state}
     if eval_op is not None:
         fetches["eval_op"] = eval_op
-    words_per_batch = model.batch_size * model.num_steps
-    with Progress(n_batches, label, enabled=verbose, rate_unit="words", rate_per_step=words_per_batch) as bar:
-        for _, (x, y) in zip(range(n_batches), ptb_iterator(data, model.batch_size, model.num_steps)):
-            feed = {model.input_data: x, model.targets: y, **model.state_feed(state)}
-            vals = session.run(fetches, feed)
-            # carried into the next batch: truncated backprop, not a reset (unless asked to forget)
-            state = zero if reset_state else vals["final_state"]
-            costs += vals["cost"]
-            iters += model.num_steps
-            bar.update(1, perplexity=f"{np.exp(costs / iters):.1f}")
-            if on_batch is not None:
-                on_batch(iters // model.num_steps, float(vals["cost"]) / model.num_steps)
-            interrupts.check()  # the command line's Ctrl-C takes effect here, between two batches
+    for _, (x, y) in zip(range(n_batches), ptb_iterator(data, model.batch_size, model.num_steps)):
+        feed = {model.input_data: x, model.targets: y, **model.state_feed(state)}
+        vals = session.run(fetches, feed)
+        # carried into the next batch: truncated backprop, not a reset (unless asked to forget)
+        state = zero if reset_state else vals["final_state"]
+        costs += vals["cost"]
+        iters += model.num_steps
+        if on_batch is not None:
+            on_batch(iters // model.num_steps, float(vals["cost"]) / model.num_steps)
     return float(np.exp(costs / iters))
 
 
@@ -86,6 +81,15 @@ class TrainResult:
     epoch_cpu: list = field(default_factory=list)  # per epoch, what the cores did (machine.cpu_share)
     test_perplexity: float = math.nan
     checkpoint: str = None
+
+    @classmethod
+    def of(cls, config, history, test_perplexity):
+        """The result of a run whose loop recorded ``history`` (a resumed run's earlier epochs included)."""
+        values = history.values
+        return cls(config, list(history.learning_rates), list(values.get("train_perplexity", [])),
+                   list(values.get("valid_perplexity", [])), list(values.get("train_seconds", [])),
+                   list(values.get("cpu", [])), test_perplexity,
+                   None if history.checkpoint is None else str(history.checkpoint))
 
 
 class SplitTooShort(R2RTError):
@@ -110,17 +114,10 @@ def _check_split_lengths(data, config):
                                 f"(needs at least {batch * (steps + 1)})", split)
 
 
-def check_save_path(save_path, overwrite=False):
-    """``save_path`` resolved and checked before any work (see :func:`r2rt_rnn.checkpoint.prepare_save_path`).
-
-    The PTB trainer cannot resume: a checkpoint already there is refused unless ``overwrite``.
-    Errors name the save path ``save`` (``params``).
-    """
-    path = checkpoint.prepare_save_path(save_path, overwrite=True)
-    if not overwrite and checkpoint.exists(path):
-        raise R2RTError(f"{path} already holds a checkpoint; pass overwrite=True to replace it, or choose another "
-                        "save path", params=("save", "overwrite"))
-    return path
+def check_save_path(save_path, overwrite=False, resuming=None):
+    """``save_path`` resolved and checked before any work (:func:`r2rt_rnn.runtime.checkpoint.prepare_save_path`):
+    a checkpoint already there is refused unless ``overwrite`` or it is the one ``resuming``."""
+    return checkpoint.prepare_save_path(save_path, overwrite, resuming)
 
 
 def word_vocabulary(word_to_id):
@@ -128,135 +125,96 @@ def word_vocabulary(word_to_id):
     return Vocabulary.from_words([w for w, _ in sorted(word_to_id.items(), key=lambda item: item[1])])
 
 
-def _log_train_perplexity(summary, first_step, n_batches, every=summaries.TRAIN_LOSS_EVERY):
-    """An ``on_batch`` for :func:`run_epoch` writing ``train/perplexity`` of each ``every`` batches.
-
-    Its step is the global batch number (``first_step`` + batches done); the last,
-    shorter group of an epoch is written at the epoch's end.
-    """
-    group = []
-
-    def on_batch(batches_done, word_loss):
-        group.append(word_loss)
-        if len(group) == every or batches_done == n_batches:
-            summary.scalar(summaries.TRAIN_PERPLEXITY, np.exp(np.mean(group)), first_step + batches_done)
-            group.clear()
-
-    return on_batch
-
-
-def train(config, data_path=None, save_path=None, max_epochs=None, seed=0, verbose=False, log=print,
-          raw_data=None, logdir=None, overwrite=False, min_valid_gain=None):
+def train(config=None, data_path=None, save_path=None, max_epochs=None, seed=0, verbose=False, log=print,
+          raw_data=None, logdir=None, overwrite=False, min_valid_gain=None, resume=None):
     """Train the model of ``config`` on the PTB-format directory ``data_path`` and return a :class:`TrainResult`.
 
-    ``config.vocab_size`` is replaced by the real vocabulary size; ``max_epochs``
-    overrides ``config.max_max_epoch`` (for quick runs). Each epoch sets the
-    learning rate to ``learning_rate * lr_decay ** max(epoch + 1 - max_epoch, 0)``
-    (epochs counted from 0), trains once over the training split and measures
-    validation perplexity; the test split is measured at the end with batch 1,
-    1 step. With ``save_path`` the package's checkpoint (tensors, word vocabulary,
-    config) is written there after every epoch; a checkpoint already there is
-    refused before any work unless ``overwrite``. ``raw_data`` (a
-    :class:`~r2rt_rnn.ptb.reader.PTBData`) skips reading ``data_path``. ``log``
-    prints the config, the data's sizes and a line per epoch (None: nothing).
-    ``min_valid_gain``: stop after the first epoch whose validation perplexity fell by
-    less than this (None: run every epoch).
+    As the tutorial's ``main``: each epoch sets the learning rate to
+    ``learning_rate * lr_decay ** max(epoch + 1 - max_epoch, 0)`` (epochs counted from 0), trains once
+    over the training split and measures validation perplexity; the test split is measured at the end
+    with batch 1, 1 step. ``config.vocab_size`` is replaced by the real vocabulary size; ``max_epochs``
+    overrides ``config.max_max_epoch`` (counting any epochs a resumed checkpoint already has).
+    ``raw_data`` (a :class:`~r2rt_rnn.ptb.reader.PTBData`) skips reading ``data_path``. ``log`` prints
+    the config, the data's sizes and a line per epoch (None: nothing); ``verbose`` shows progress within
+    each epoch. ``min_valid_gain``: stop after the first epoch whose validation perplexity fell by less.
 
-    With ``logdir``, a new run folder under it gets the graph and TensorBoard
-    scalars (:mod:`r2rt_rnn.runtime.summaries`), their steps global training batch numbers:
-    ``train/perplexity`` every 10 batches, ``train/learning_rate`` when it changes,
-    ``valid/perplexity`` and ``epoch/seconds`` at each epoch's end, ``test/perplexity``.
+    Beyond the tutorial (the loop's parts, :mod:`r2rt_rnn.runtime.parts`): with ``save_path`` the package's
+    checkpoint (tensors, word vocabulary, config, the per-epoch record) is written after every epoch; one
+    already there is refused before any work unless ``overwrite``. ``resume`` (a checkpoint this trainer wrote)
+    continues after its last complete epoch, with its config when ``config`` is None, saving there unless
+    ``save_path`` says otherwise; the epochs then match an uninterrupted run's (without dropout: its random
+    masks start afresh). ``logdir``: TensorBoard's ``train/perplexity``, ``valid/perplexity``,
+    ``train/learning_rate``, ``epoch/seconds``, ``test/perplexity`` and the graph, in a new run folder.
 
-    A split too short for one batch is a :class:`SplitTooShort`; Ctrl-C keeps the
-    last complete epoch in ``save_path`` and raises :class:`~r2rt_rnn.errors.TrainingInterrupted`.
+    A split too short for one batch is a :class:`SplitTooShort`; Ctrl-C keeps the last complete epoch and
+    raises :class:`~r2rt_rnn.runtime.errors.TrainingInterrupted`.
     """
-    if save_path is not None:
-        save_path = check_save_path(save_path, overwrite)
-    data = raw_data if raw_data is not None else ptb_raw_data(data_path)
-    config = dataclasses.replace(config, vocab_size=data.vocab_size)
-    if max_epochs is not None:
-        check_positive(max_epochs=max_epochs)
-        config = dataclasses.replace(config, max_max_epoch=max_epochs)
-    check_positive(batch_size=config.batch_size, num_steps=config.num_steps, hidden_size=config.hidden_size,
-                   num_layers=config.num_layers, max_max_epoch=config.max_max_epoch)
-    if not 0.0 < config.keep_prob <= 1.0:
-        raise R2RTError(f"keep_prob must be in (0, 1], got {config.keep_prob}")
-    _check_split_lengths(data, config)
+    config, data, saved = _inputs(config, data_path, raw_data, max_epochs, resume)
     log = log or (lambda *_: None)
     vocab = word_vocabulary(data.word_to_id)
-
     models = build_models(config, seed=seed)
-    result = TrainResult(config=config)
+    m, mvalid, mtest = models["train"], models["valid"], models["test"]
+    n_batches = epoch_size(len(data.train), config.batch_size, config.num_steps)
+    saves = Checkpoints(models, save_path or (saved.path if saved else None), vocab, resume=saved,
+                        overwrite=overwrite, compatible=lambda ckpt: _resumable(models, ckpt, vocab),
+                        resume_hint=lambda path: f"continue with resume={str(path)!r}")
+    tensorboard = TensorBoard(logdir, models["graph"], tag=TRAIN_PERPLEXITY,
+                              transform=np.exp, tags={"valid_perplexity": VALID_PERPLEXITY})
+    parts = [saves, tensorboard, StopWhenFlat(min_valid_gain, "valid_perplexity"),
+             ProgressBar(n_batches, "epoch", enabled=verbose, rate_unit="words",
+                         rate_per_step=config.batch_size * config.num_steps)]
     log(f"{type(config).__name__}: {dataclasses.asdict(config)}")
     log(f"words: train {len(data.train)}, valid {len(data.valid)}, test {len(data.test)}; "
         f"vocabulary {data.vocab_size}")
-    n_batches = epoch_size(len(data.train), config.batch_size, config.num_steps)
-    with checkpoint.hold_lock(save_path) if save_path else contextlib.nullcontext(), \
-            summaries.SummaryLog.maybe(logdir, graph=models["graph"]) as summary, \
-            tf.Session(graph=models["graph"]) as session:
-        if summary.enabled:
-            log(f"TensorBoard logs: {summary.path}")
+    if tensorboard.path:
+        log(f"TensorBoard logs: {tensorboard.path}")
+
+    with tf.Session(graph=models["graph"]) as session:
         session.run(models["init"])
-        try:
-            _train_epochs(config, data, models, session, summary, save_path, vocab, result, verbose, log, n_batches,
-                          min_valid_gain)
-        except KeyboardInterrupt:
-            raise _interrupted(result, save_path) from None
-        result.test_perplexity = run_epoch(session, models["test"], data.test, verbose=verbose, label="test")
-        log(f"Test perplexity {result.test_perplexity:.3f}")
-        summary.scalar(summaries.TEST_PERPLEXITY, result.test_perplexity, config.max_max_epoch * n_batches)
-    return result
+        with Loop(session, epochs=config.max_max_epoch, steps_per_epoch=n_batches, parts=parts, log=log) as loop:
+            for i in loop.epochs():
+                lr_decay = config.lr_decay ** max(i + 1 - config.max_epoch, 0.0)
+                m.assign_lr(session, config.learning_rate * lr_decay)
+                lr = float(session.run(m.lr))
+                t0, cpu0 = time.perf_counter(), cpu_seconds()
+                train_perplexity = run_epoch(session, m, data.train, eval_op=m.train_op,
+                                             on_batch=lambda _, word_loss: loop.step(word_loss))
+                seconds = time.perf_counter() - t0
+                cpu = cpu_share(cpu0, cpu_seconds(), seconds)
+                valid_perplexity = run_epoch(session, mvalid, data.valid, on_batch=loop.check)
+                loop.end_epoch(math.log(train_perplexity), valid_loss=math.log(valid_perplexity), learning_rate=lr,
+                               train_perplexity=train_perplexity, valid_perplexity=valid_perplexity,
+                               train_seconds=seconds, cpu=cpu)
+                log(f"Epoch {i + 1}/{config.max_max_epoch}  learning rate {lr:.3f}  train perplexity "
+                    f"{train_perplexity:.3f}  valid perplexity {valid_perplexity:.3f}  ({seconds:.0f} s)")
+            test_perplexity = run_epoch(session, mtest, data.test, on_batch=loop.check)
+            log(f"Test perplexity {test_perplexity:.3f}")
+            tensorboard.log.scalar(TEST_PERPLEXITY, test_perplexity, tensorboard.step(loop))
+    return TrainResult.of(config, loop.history, test_perplexity)
 
 
-def _interrupted(result, save_path):
-    """The TrainingInterrupted for a Ctrl-C in :func:`train`: what the checkpoint holds (it cannot be resumed)."""
-    epoch = len(result.train_perplexity) + 1  # the one interrupted
-    saved = checkpoint.load(save_path).progress.get("epochs_done", 0) if result.checkpoint else 0
-    if not saved:
-        return TrainingInterrupted(f"interrupted during epoch {epoch}; nothing was saved", None, 0)
-    return TrainingInterrupted(f"interrupted during epoch {saved + 1}; the checkpoint {save_path} holds the {saved} "
-                               "complete epoch(s), ready to evaluate or sample (the PTB trainer cannot resume)",
-                               save_path, saved)
+def _inputs(config, data_path, raw_data, max_epochs, resume):
+    """The checked config (the resumed checkpoint's when ``config`` is None), data and checkpoint to resume."""
+    saved = load_model(resume)[0] if resume else None
+    if config is None:
+        config = config_from_dict(saved.config) if saved else SmallConfig()
+    data = raw_data if raw_data is not None else ptb_raw_data(data_path)
+    config = dataclasses.replace(config, vocab_size=data.vocab_size)
+    if max_epochs is not None:
+        config = dataclasses.replace(config, max_max_epoch=checks.integer("max_epochs", max_epochs))
+    checks.positive(batch_size=config.batch_size, num_steps=config.num_steps, hidden_size=config.hidden_size,
+                    num_layers=config.num_layers, max_max_epoch=config.max_max_epoch)
+    checks.probability("keep_prob", config.keep_prob)
+    _check_split_lengths(data, config)
+    return config, data, saved
 
 
-def _train_epochs(config, data, models, session, summary, save_path, vocab, result, verbose, log, n_batches,
-                  min_valid_gain=None):
-    """The epochs of :func:`train`: schedule, one pass over train and valid, log, checkpoint."""
-    m, mvalid = models["train"], models["valid"]
-    for i in range(config.max_max_epoch):
-        lr_decay = config.lr_decay ** max(i + 1 - config.max_epoch, 0.0)
-        m.assign_lr(session, config.learning_rate * lr_decay)
-        lr = float(session.run(m.lr))
-        summary.scalar_on_change(summaries.TRAIN_LEARNING_RATE, lr, i * n_batches)
-        t0, cpu0 = time.perf_counter(), cpu_seconds()
-        on_batch = _log_train_perplexity(summary, i * n_batches, n_batches) if summary.enabled else None
-        train_ppl = run_epoch(session, m, data.train, eval_op=m.train_op, verbose=verbose,
-                              label=f"epoch {i + 1} train", on_batch=on_batch)
-        seconds = time.perf_counter() - t0
-        cpu = cpu_share(cpu0, cpu_seconds(), seconds)
-        valid_ppl = run_epoch(session, mvalid, data.valid, verbose=verbose, label=f"epoch {i + 1} valid")
-        if not (math.isfinite(train_ppl) and math.isfinite(valid_ppl)):
-            raise R2RTError(f"training diverged in epoch {i + 1} (perplexity {train_ppl}); "
-                            "lower the learning rate" + ("; the last finite checkpoint is kept at "
-                                                          f"{save_path}" if result.checkpoint else ""))
-        result.learning_rates.append(lr)
-        result.train_perplexity.append(train_ppl)
-        result.valid_perplexity.append(valid_ppl)
-        result.epoch_seconds.append(seconds)
-        result.epoch_cpu.append(cpu)
-        log(f"Epoch {i + 1}/{config.max_max_epoch}  learning rate {lr:.3f}  train perplexity {train_ppl:.3f}  "
-            f"valid perplexity {valid_ppl:.3f}  ({seconds:.0f} s)")
-        summary.scalars({summaries.VALID_PERPLEXITY: valid_ppl, summaries.EPOCH_SECONDS: seconds},
-                        (i + 1) * n_batches)
-        summary.flush()
-        if save_path is not None:
-            progress = {"epochs_done": i + 1, "learning_rates": result.learning_rates,
-                        "train_perplexity": result.train_perplexity,
-                        "valid_perplexity": result.valid_perplexity, "epoch_seconds": result.epoch_seconds}
-            result.checkpoint = str(checkpoint.save(session, models, save_path, vocab, progress))
-        if min_valid_gain is not None and i and result.valid_perplexity[-2] - valid_ppl < min_valid_gain:
-            log(f"validation perplexity fell by less than {min_valid_gain:g}: stopping after epoch {i + 1}")
-            break
+def _resumable(models, saved, vocab):
+    """R2RTError unless checkpoint ``saved`` continues in ``models`` on this data's vocabulary."""
+    checkpoint.check_compatible(models["config"], saved.config, saved.path)
+    if saved.vocab != vocab:
+        raise R2RTError(f"resume {saved.path} was trained on data with another vocabulary; resume it with the "
+                        "data directory it was trained on", params=("resume",))
 
 
 def load_model(checkpoint_path):

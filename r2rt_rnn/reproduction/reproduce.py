@@ -25,6 +25,7 @@ from ..ptb.configs import PUBLISHED as PTB_PUBLISHED, SmallConfig, get_config
 from ..ptb.model import build_models
 from ..ptb.reader import UNK, ptb_raw_data, split_path
 from ..ptb.sample import sample_words
+from ..runtime import interrupts
 from ..runtime.errors import R2RTError
 from ..runtime.files import check_writable_folder, write_file
 from ..runtime.machine import describe
@@ -213,10 +214,13 @@ def ptb_speed(data_path, models=("small", "medium", "large"), batches=200, warmu
         with tf.Session(graph=m["graph"]) as session:
             session.run(m["init"])
             train_model.assign_lr(session, config.learning_rate)
+            safe_point = lambda *_: interrupts.check()  # noqa: E731 - Ctrl-C between two timed batches
             if warmup:
-                word_lm.run_epoch(session, train_model, data.train, eval_op=train_model.train_op, max_batches=warmup)
+                word_lm.run_epoch(session, train_model, data.train, eval_op=train_model.train_op, max_batches=warmup,
+                                  on_batch=safe_point)
             start = time.perf_counter()
-            word_lm.run_epoch(session, train_model, data.train, eval_op=train_model.train_op, max_batches=batches)
+            word_lm.run_epoch(session, train_model, data.train, eval_op=train_model.train_op, max_batches=batches,
+                              on_batch=safe_point)
             seconds = time.perf_counter() - start
         run = cost.projection(config, batches * words / seconds, len(data.train))
         wps, epoch_s = run["words_per_second"], run["seconds_per_epoch"]
@@ -251,7 +255,7 @@ def slides_text(steps=200, eval_every=25, log=print):
     log = log or (lambda *_: None)
     costs = {}
     for task in slides_size.TASKS:
-        costs[task] = slides_size.step_seconds(task)
+        costs[task] = slides_size.step_seconds(task, after_step=interrupts.check)
         log(f"{task} at the slides' size: {costs[task]:.2f} s per step of {slides_size.BATCH_SIZE}")
     run = slides_size.train_text(steps=steps, eval_every=eval_every, progress=False,
                                  log_every=max(1, eval_every // 2))

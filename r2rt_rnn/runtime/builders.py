@@ -37,6 +37,10 @@ class Builder:
         return builder(**{k: v for k, v in settings.items() if k in accepted})
 
 
+def _min_char_tensors(c):
+    return {"W_xh": [c.get("vocab_size"), c.get("hidden_size")], "W_hy": [c.get("hidden_size"), c.get("vocab_size")]}
+
+
 CHAR_KEYS = ("builder", "cell_type", "state_size", "num_classes", "num_layers")
 BUILDERS = {
     "build_graph": Builder("r2rt_rnn.model:build_graph", CHAR_KEYS, _char_tensors),
@@ -47,6 +51,8 @@ BUILDERS = {
     "scan_lstm": Builder("r2rt_rnn.graphs.scan:build_multilayer_lstm_graph_with_scan", CHAR_KEYS, _char_tensors),
     "scan_skip_gru": Builder("r2rt_rnn.graphs.skip:build_skip_connection_graph_with_scan", CHAR_KEYS + ("skip",),
                              _char_tensors),
+    "min_char_rnn": Builder("r2rt_rnn.min_char_rnn:build_graph", ("builder", "vocab_size", "hidden_size"),
+                            _min_char_tensors),
     "ptb_word_lm": Builder("r2rt_rnn.ptb.model:build_from_config", ("builder", "num_layers", "hidden_size",
                                                                     "vocab_size"), _word_tensors),
 }
