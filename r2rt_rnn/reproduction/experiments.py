@@ -114,30 +114,44 @@ def plan(experiment, epochs=None, num_steps=None, models=None, max_chars=None, s
     for name, value, default in (("epochs", epochs, "the post's number"), ("num_steps", num_steps, "the post's"),
                                  ("max_chars", max_chars, "the whole text")):
         _check_count(name, value, default)
+    _check_models(experiment, models)
+    preset = PRESETS[experiment].replace(epochs=epochs or PRESETS[experiment].epochs,
+                                         num_steps=num_steps or PRESETS[experiment].num_steps)
+    _check_max_chars(experiment, preset, max_chars)
+    chosen = models or default_models(experiment)
+    saves = {}
+    for name in EXPERIMENTS[experiment]:  # in the experiment's order
+        if name in chosen:
+            saves[name] = _save_path(save_dir, name, preset, overwrite, keep_best) if save_dir else False
+    return preset, saves
+
+
+def _check_models(experiment, models):
+    """Refuse a model the experiment does not have (``models`` None or empty: its default ones)."""
     unknown = sorted(set(models or ()) - set(EXPERIMENTS[experiment]))
     if unknown:
         raise R2RTError(f"models: {', '.join(unknown)} not in {experiment}; choose from "
                         f"{', '.join(EXPERIMENTS[experiment])}", params=("models",))
-    preset = PRESETS[experiment].replace(epochs=epochs or PRESETS[experiment].epochs,
-                                         num_steps=num_steps or PRESETS[experiment].num_steps)
+
+
+def _check_max_chars(experiment, preset, max_chars):
+    """Refuse a ``max_chars`` too few for one batch of the preset (None: the whole text)."""
     needed = preset.batch_size * (preset.num_steps + 1)
     if max_chars is not None and max_chars < needed:
         raise R2RTError(f"max_chars {max_chars} is too few characters for one batch of {experiment}, which takes "
                         f"{preset.batch_size} * ({preset.num_steps} + 1) = {needed} (batch size * (steps + 1)); "
                         "raise max_chars or lower num_steps", params=("max_chars", "num_steps"))
-    saves = {}
-    chosen = models or default_models(experiment)
-    for name in EXPERIMENTS[experiment]:
-        if name not in chosen:
-            continue
-        saves[name] = False
-        if save_dir:
-            saves[name] = checkpoint.prepare_save_path(Path(save_dir) / f"{name}_{preset.epochs}_epochs", overwrite)
-            if keep_best:
-                checkpoint.prepare_save_path(f"{saves[name]}-best", overwrite)
-            with checkpoint.hold_lock(saves[name]):
-                pass  # free now (else refused here, naming the run that holds it); train_network takes it again
-    return preset, saves
+
+
+def _save_path(save_dir, name, preset, overwrite, keep_best):
+    """Model ``name``'s checkpoint path under ``save_dir``, checked: writable, not there already (nor its ``-best``
+    with ``keep_best``) unless ``overwrite``, and not locked by another training run."""
+    path = checkpoint.prepare_save_path(Path(save_dir) / f"{name}_{preset.epochs}_epochs", overwrite)
+    if keep_best:
+        checkpoint.prepare_save_path(f"{path}-best", overwrite)
+    with checkpoint.hold_lock(path):
+        pass  # free now (else refused here, naming the run that holds it); train_network takes it again
+    return path
 
 
 def run(experiment, epochs=None, num_steps=None, models=None, text=None, max_chars=None,
