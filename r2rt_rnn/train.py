@@ -8,6 +8,8 @@ is the loop driver's and its parts' (:mod:`r2rt_rnn.runtime.loop`,
 :mod:`r2rt_rnn.runtime.parts`), named calls a reader can skip.
 The ``train`` command is :mod:`r2rt_rnn.cli.train`.
 """
+from pathlib import Path
+
 from .data import bundled_corpus, epoch_size, gen_epochs, ptb_iterator
 from .graphs.common import reset_graph  # noqa: F401 - the post's public name lives here too
 from .runtime import checkpoint
@@ -68,12 +70,9 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
         with Loop(sess, epochs=num_epochs, steps_per_epoch=n_batches, parts=parts, log=print if verbose else None,
                   first_number=0) as loop:
             training_losses = loop.history  # the post's list of per-epoch losses (with any resumed epochs in it)
-            if resume:
-                loop.log(f"Resumed from {saves.saved.path} after {len(training_losses)} epoch(s)"
-                         + ("; its weights only: Adam's moments start afresh." if saves.saved.weights_only else "."))
+            _resumed(loop, saves, num_epochs)
             for idx in loop.epochs():
-                feed = {**g.get("train_feed", {}), **({g["learning_rate"]: schedule.rate}
-                                                       if "learning_rate" in g else {})}
+                feed = _train_feed(g, schedule.rate)  # dropout's keep probability, this epoch's learning rate
                 epoch = ptb_iterator(data, batch_size, num_steps)
                 training_loss = run_batches(sess, g, loop.batches(epoch), True, feed, on_loss=loop.step)
                 valid_loss = evaluate(sess, g, valid_data, on_batch=loop.check) if valid_data is not None else None
@@ -81,9 +80,12 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
                 loop.log(f"Average training loss for Epoch {idx} : {training_loss:.4f}"
                          + (f"   validation loss: {valid_loss:.4f}" if valid_loss is not None else "")
                          + f"   ({loop.epoch_seconds:.1f} s)")
-            if len(training_losses) == loop.start_epochs and resume:
-                _nothing_left(loop, saves, num_epochs)
     return training_losses
+
+
+def _train_feed(g, rate):
+    """What every training batch feeds beyond x and y: the graph's ``train_feed`` and the learning rate."""
+    return {**g.get("train_feed", {}), **({g["learning_rate"]: rate} if "learning_rate" in g else {})}
 
 
 def _resumable(g, saved, vocab):
@@ -91,13 +93,20 @@ def _resumable(g, saved, vocab):
     check_resume_vocab(saved, vocab)
 
 
-def _nothing_left(loop, saves, num_epochs):
-    """A resumed run asked for no more epochs than its checkpoint has: say so; copy it to ``save`` if asked."""
+def _resumed(loop, saves, num_epochs):
+    """Say where a resumed run starts; when its checkpoint already has every epoch asked for, say so (and copy it
+    to ``save`` if that is another path)."""
+    if saves.saved is None:
+        return
     h = loop.history
+    loop.log(f"Resumed from {saves.saved.path} after {len(h)} epoch(s)"
+             + ("; its weights only: Adam's moments start afresh." if saves.saved.weights_only else "."))
+    if len(h) < num_epochs:
+        return
     loop.log(f"Nothing left to train: {saves.saved.path} already has {len(h)} epoch(s) and {num_epochs} were asked "
              "for; ask for more epochs to continue.")
     h.checkpoint = saves.saved.path
-    if saves.path and checkpoint.Path(saves.path).resolve() != checkpoint.Path(saves.saved.path).resolve():
+    if saves.path and Path(saves.path).resolve() != Path(saves.saved.path).resolve():
         h.checkpoint = saves.save_now(loop)
 
 
