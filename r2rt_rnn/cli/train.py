@@ -72,21 +72,38 @@ def add_arguments(parser):
 
 def _preset_from_args(args):
     """The preset with the command line's changes, every value checked and named by its flag."""
+    keep_prob = _keep_prob(args)
+    preset = get_preset(args.preset).replace(**_changes(args, keep_prob))
+    check_positive(epochs=preset.epochs, num_steps=preset.num_steps, batch_size=preset.batch_size,
+                   state_size=preset.state_size, num_layers=preset.num_layers)
+    _check_ranges(preset, args)
+    check_seed(preset.seed)
+    check_schedule(preset.lr_decay, preset.lr_decay_after, args.keep_best, args.valid_fraction > 0)
+    return preset
+
+
+def _keep_prob(args):
+    """``--keep-prob``, or its old name ``--dropout`` (with a note saying what it means); not both. None: neither."""
     if args.keep_prob is not None and args.dropout is not None:
         raise R2RTError("give --keep-prob or its old name --dropout, not both")
-    keep_prob = args.keep_prob if args.keep_prob is not None else args.dropout
     if args.dropout is not None:
         print(f"note: --dropout {args.dropout} keeps {args.dropout:.0%} of the units (it is a keep probability); "
               "--keep-prob says so", file=sys.stderr)
+    return args.keep_prob if args.keep_prob is not None else args.dropout
+
+
+def _changes(args, keep_prob):
+    """The preset's fields that the command line sets: each flag given (``--cell RNN`` sets cell_type to None)."""
     changes = {"cell_type": None if args.cell == "RNN" else args.cell, "epochs": args.epochs,
                "num_steps": args.num_steps, "batch_size": args.batch_size, "state_size": args.state_size,
                "num_layers": args.num_layers, "learning_rate": args.learning_rate, "keep_prob": keep_prob,
                "max_grad_norm": args.max_grad_norm, "lr_decay": args.lr_decay,
                "lr_decay_after": args.lr_decay_after, "seed": args.seed}
-    preset = get_preset(args.preset).replace(**{k: v for k, v in changes.items()
-                                               if v is not None or (k == "cell_type" and args.cell == "RNN")})
-    check_positive(epochs=preset.epochs, num_steps=preset.num_steps, batch_size=preset.batch_size,
-                   state_size=preset.state_size, num_layers=preset.num_layers)
+    return {k: v for k, v in changes.items() if v is not None or (k == "cell_type" and args.cell == "RNN")}
+
+
+def _check_ranges(preset, args):
+    """The numbers that must lie in a range (the preset's, as changed, and two of the run's), named by flag."""
     for flag, value, ok, rule in (
         ("--learning-rate", preset.learning_rate, 0 < preset.learning_rate <= FLOAT32_MAX,
          "a positive finite number (at most float32's 3.4e38)"),
@@ -98,9 +115,6 @@ def _preset_from_args(args):
     ):
         if not ok:
             raise R2RTError(f"{flag} must be {rule}, got {value}")
-    check_seed(preset.seed)
-    check_schedule(preset.lr_decay, preset.lr_decay_after, args.keep_best, args.valid_fraction > 0)
-    return preset
 
 
 def _resumed(args):
