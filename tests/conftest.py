@@ -13,6 +13,18 @@ REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("R2RT_QUICK", "1")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """Two workers by default where pytest-xdist is installed (``-n 0`` runs everything in this process, ``-n N``
+    another count); without xdist the suite runs in one process. Tests that share a module-scoped fixture stay on
+    one worker (``--dist loadgroup``, :func:`pytest_collection_modifyitems`)."""
+    if hasattr(config, "workerinput") or not config.pluginmanager.hasplugin("xdist"):
+        return None  # a worker, or no xdist
+    if config.getoption("numprocesses", None) is None and not config.getoption("collectonly"):
+        config.option.numprocesses, config.option.dist = 2, "loadgroup"
+    return None
+
+
 def pytest_configure(config):
     """Quiet TensorFlow (:func:`r2rt_rnn.quiet`) in every process that runs tests, before their modules load it.
 
