@@ -13,6 +13,7 @@ from pathlib import Path
 from .data import bundled_corpus, epoch_size, gen_epochs, ptb_iterator
 from .graphs.common import reset_graph  # noqa: F401 - the post's public name lives here too
 from .runtime import checkpoint
+from .runtime.history import TrainingHistory
 from .runtime.loop import Loop
 from .runtime.parts import Checkpoints, DecayOnStall, ProgressBar, TensorBoard
 from .runtime.training_inputs import check_inputs, check_resume_vocab
@@ -21,7 +22,7 @@ from .tf1 import tf
 
 def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, save=False, *, data=None,
                   valid_data=None, vocab=None, resume=None, overwrite=False, session_config=None, lr_decay=None,
-                  lr_decay_after=None, keep_best=False, logdir=None):
+                  lr_decay_after=None, keep_best=False, logdir=None, about=None):
     """Train graph ``g`` for ``num_epochs`` epochs and return the per-epoch average training losses.
 
     As in the post, each batch's final state is fed in as the next batch's initial
@@ -45,6 +46,8 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
       ``lr_decay_after=N``: also after every epoch from the N-th on, whatever the
       validation loss does (the PTB tutorial's ``max_epoch`` schedule);
     * ``logdir``: TensorBoard scalars and the graph, in a new run folder under it;
+    * ``about``: a JSON-able dict kept in every checkpoint's record (the train command keeps its text and
+      settings there, so that ``--resume PATH`` alone continues the run);
     * the first non-finite loss stops training (R2RTError); the last checkpoint stays;
     * Ctrl-C raises :class:`~r2rt_rnn.runtime.errors.TrainingInterrupted` after keeping the
       last *complete* epoch (in ``save``, else in a new folder under ``saves/interrupted``),
@@ -68,7 +71,7 @@ def train_network(g, num_epochs, num_steps=None, batch_size=None, verbose=True, 
     with tf.Session(config=session_config) as sess:
         sess.run(tf.global_variables_initializer())
         with Loop(sess, epochs=num_epochs, steps_per_epoch=n_batches, parts=parts, log=print if verbose else None,
-                  first_number=0) as loop:
+                  first_number=0, history=TrainingHistory(about=about)) as loop:
             training_losses = loop.history  # the post's list of per-epoch losses (with any resumed epochs in it)
             _resumed(loop, saves, num_epochs)
             for idx in loop.epochs():

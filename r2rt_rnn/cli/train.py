@@ -3,24 +3,30 @@
 Every option is checked, by its flag, before the text is read or the graph built.
 """
 import math
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from .. import pretrained
-from ..data import check_length, check_positive, load_corpus
+from ..data import load_corpus
 from ..generate import generate_from_checkpoint
-from ..graphs.common import FLOAT32_MAX, check_seed
 from ..model import CELL_TYPES, build_graph
 from ..reproduction.presets import PRESETS, get_preset
 from ..runtime import checkpoint, interrupts
+from ..runtime.checks import FLOAT32_MAX, length as check_length, positive as check_positive, seed as check_seed
 from ..runtime.errors import R2RTError, TrainingInterrupted
+from ..runtime.parts import fresh_folder
 from ..runtime.training_inputs import check_resume_vocab, check_schedule
 from ..train import train_network
 from .common import flags
 
 _POST = PRESETS["post"]
+VALID_FRACTION = 0.1
+# The preset's fields a checkpoint's model and training fix: a flag that disagrees with a resumed run is refused.
+RECORDED = ("cell_type", "state_size", "num_layers", "num_steps", "batch_size", "learning_rate", "keep_prob",
+            "max_grad_norm", "lr_decay", "lr_decay_after", "seed")
 FLAGS = {"save": "--save", "overwrite": "--overwrite", "resume": "--resume", "lr_decay": "--lr-decay",
          "lr_decay_after": "--lr-decay-after", "keep_best": "--keep-best", "valid_data": "a --valid-fraction above 0",
          "learning_rate": "--learning-rate", "max_grad_norm": "--max-grad-norm", "num_epochs": "--epochs",
@@ -54,14 +60,16 @@ def add_arguments(parser):
                              "(post: constant rate)")
     parser.add_argument("--lr-decay-after", type=int, default=None, metavar="N",
                         help="with --lr-decay: also decay after every epoch from the N-th on (post: never)")
-    parser.add_argument("--valid-fraction", type=float, default=0.1,
-                        help="hold out this tail fraction of the text for a validation loss (0 = none)")
+    parser.add_argument("--valid-fraction", type=float, default=None,
+                        help=f"hold out this tail fraction of the text for a validation loss (0 = none; default "
+                             f"{VALID_FRACTION}, or the --resume checkpoint's)")
     parser.add_argument("--save", default=None,
                         help="checkpoint path, written after every epoch (a folder means FOLDER/checkpoint)")
     parser.add_argument("--keep-best", action="store_true", help="also keep SAVE-best, the lowest validation loss")
     parser.add_argument("--resume", default=None,
-                        help="checkpoint to continue training from (it is also where the run saves, unless --save), "
-                             "or a shipped model's name (then give --save; Adam starts afresh: it ships weights only)")
+                        help="checkpoint to continue training from, with the settings and text it records (it is "
+                             "also where the run saves, unless --save), or a shipped model's name (then give --save; "
+                             "Adam starts afresh: it ships weights only)")
     parser.add_argument("--overwrite", action="store_true",
                         help="let --save (and SAVE-best) replace a checkpoint that is already there (default: refuse)")
     parser.add_argument("--logdir", default=None, help="write TensorBoard summaries to a new run folder in here")
@@ -70,10 +78,17 @@ def add_arguments(parser):
                         help="print N characters sampled from the trained model at the end")
 
 
-def _preset_from_args(args):
-    """The preset with the command line's changes, every value checked and named by its flag."""
+def _preset_from_args(args, resumed=None):
+    """The preset with the command line's changes (a resumed run's: its recorded settings, which a flag may not
+    contradict), every value checked and named by its flag."""
     keep_prob = _keep_prob(args)
-    preset = get_preset(args.preset).replace(**_changes(args, keep_prob))
+    changes = _changes(args, keep_prob)
+    base = get_preset(args.preset)
+    if resumed is not None:
+        recorded = _recorded(resumed)["settings"]
+        _refuse_disagreeing(changes, recorded, resumed.path)
+        base = base.replace(**recorded)
+    preset = base.replace(**changes)
     check_positive(epochs=preset.epochs, num_steps=preset.num_steps, batch_size=preset.batch_size,
                    state_size=preset.state_size, num_layers=preset.num_layers)
     _check_ranges(preset, args)
@@ -115,6 +130,45 @@ def _check_ranges(preset, args):
     ):
         if not ok:
             raise R2RTError(f"{flag} must be {rule}, got {value}")
+
+
+def _recorded(resumed):
+    """What a checkpoint of this command records of its run (``settings``, ``text``, ``valid_fraction``); for one
+    from before that record (or a shipped model), the settings its model's config holds."""
+    about = dict(resumed.progress.get("about") or {})
+    if "settings" not in about:
+        about["settings"] = {k: resumed.config[k] for k in RECORDED if k in resumed.config}
+    return about
+
+
+def _refuse_disagreeing(changes, recorded, path):
+    """A flag that contradicts a resumed run's recorded setting is refused by name (the run could not continue
+    as it was; a new run is a new --save)."""
+    for name, value in changes.items():
+        if name in recorded and value != recorded[name]:
+            flag = "--cell" if name == "cell_type" else "--" + name.replace("_", "-")
+            raise R2RTError(f"{flag} {'RNN' if value is None else value} differs from the "
+                            f"{'RNN' if recorded[name] is None else recorded[name]} that {path} was trained with; "
+                            "leave it out to continue that run, or train a new model with --save")
+
+
+def _about(args, preset):
+    """What each checkpoint of this run records of it, so that ``--resume PATH`` alone continues it."""
+    text = args.text
+    if text is not None and Path(text).expanduser().is_file():
+        text = str(Path(text).expanduser().resolve())  # found again from another folder
+    settings = {k: getattr(preset, k) for k in RECORDED}
+    return {"preset": args.preset, "settings": settings, "text": text, "valid_fraction": args.valid_fraction}
+
+
+def _text_of(args, resumed):
+    """``--text`` and ``--valid-fraction``: as given, else the resumed run's, else the defaults."""
+    about = _recorded(resumed) if resumed is not None else {}
+    if args.text is None and about.get("text"):
+        args.text = about["text"]
+        print(f"Continuing on the text {args.text} (recorded in {resumed.path}).")
+    if args.valid_fraction is None:
+        args.valid_fraction = about.get("valid_fraction", VALID_FRACTION)
 
 
 def _resumed(args):
@@ -166,8 +220,9 @@ def _read_text(args, preset, resumed):
 
 def main(args):
     with flags(FLAGS):
-        preset = _preset_from_args(args)
         resumed = _resumed(args)
+        _text_of(args, resumed)
+        preset = _preset_from_args(args, resumed)
         save = _save_path(args, resumed)
         corpus = _read_text(args, preset, resumed)
         t = time.perf_counter()
@@ -181,21 +236,41 @@ def main(args):
                 losses = train_network(g, preset.epochs, save=target or False, data=corpus.train,
                                        valid_data=corpus.valid, vocab=corpus.vocab, resume=resumed,
                                        overwrite=args.overwrite, keep_best=args.keep_best, logdir=args.logdir,
-                                       **preset.schedule_kwargs())
+                                       about=_about(args, preset), **preset.schedule_kwargs())
             except TrainingInterrupted as exc:
-                raise interrupted(exc) from None
+                raise interrupted(_kept(exc, tmp)) from None
             _report(args, preset, corpus, resumed, losses, time.perf_counter() - t)
     return 0
 
 
+def _kept(exc, tmp):
+    """A Ctrl-C'd run whose epochs went to --sample's temporary checkpoint: they move to a folder of their own
+    under saves/interrupted (the temporary one goes with the command)."""
+    if exc.checkpoint is None or not str(exc.checkpoint).startswith(tmp):
+        return exc
+    head = str(exc).split(";")[0]
+    try:
+        where = Path(checkpoint.prepare_save_path(fresh_folder()))
+        for part in checkpoint.files(exc.checkpoint):
+            shutil.copy2(part, where.parent / part.name)
+    except (OSError, R2RTError) as e:
+        return TrainingInterrupted(f"{head}; no --save was given and the {exc.epochs} complete epoch(s) could not "
+                                   f"be kept ({e}); pass --save", None, exc.epochs)
+    return TrainingInterrupted(f"{head}; no --save was given, so the {exc.epochs} complete epoch(s) are kept in "
+                               f"{where}", str(where), exc.epochs)
+
+
 def interrupted(exc):
-    """The command's words for a training Ctrl-C: how to continue with ``--resume``."""
+    """The command's words for a training Ctrl-C: where the complete epochs are and how to continue (``--resume``
+    with that path alone takes the run's settings and text from it), or why they were lost."""
     if exc.checkpoint is None:
+        if "could not be kept" in str(exc):
+            return TrainingInterrupted(str(exc).replace("pass a writable save path", "pass --save to a writable "
+                                                        "folder"), None, exc.epochs)
         return TrainingInterrupted(f"interrupted during epoch {exc.epochs}, before it was complete; nothing new was "
                                    "saved; run the same command again to start that epoch over", None, exc.epochs)
-    return TrainingInterrupted(f"interrupted during epoch {exc.epochs}; the checkpoint {exc.checkpoint} holds the "
-                               f"{exc.epochs} complete epoch(s); continue with --resume {exc.checkpoint}",
-                               exc.checkpoint, exc.epochs)
+    head = str(exc).split("; continue with")[0]
+    return TrainingInterrupted(f"{head}; continue with --resume {exc.checkpoint}", exc.checkpoint, exc.epochs)
 
 
 def _report(args, preset, corpus, resumed, losses, seconds):

@@ -6,14 +6,17 @@ class TrainingHistory(list):
     """The per-epoch average training losses (a list, as the post returned), plus:
 
     ``valid_losses`` (per epoch, when validation data was given), ``epoch_seconds``,
-    ``learning_rates`` (the rate each epoch trained with), ``values`` (a trainer's own
+    ``learning_rates`` (the rate each epoch trained with), ``about`` (what the caller records of the run: the
+    train command's text and settings, so ``--resume PATH`` alone continues it), ``values`` (a trainer's own
     per-epoch figures, by name: PTB's perplexities...), ``evals`` (``{name: [[step, value]]}``,
     held-out measurements taken every N steps), ``checkpoint`` (the path last saved, if any)
     and ``best_checkpoint`` (with ``keep_best``).
     """
 
-    def __init__(self, losses=(), valid_losses=(), epoch_seconds=(), learning_rates=(), values=None, evals=None):
+    def __init__(self, losses=(), valid_losses=(), epoch_seconds=(), learning_rates=(), values=None, evals=None,
+                 about=None):
         super().__init__(losses)
+        self.about = about
         self.valid_losses = list(valid_losses)
         self.epoch_seconds = list(epoch_seconds)
         self.learning_rates = list(learning_rates)
@@ -40,7 +43,7 @@ class TrainingHistory(list):
             progress = _word_model_progress(progress)
         history = cls(progress.get("losses", []), progress.get("valid_losses", []),
                       progress.get("epoch_seconds", []), progress.get("learning_rates", []),
-                      progress.get("values"), progress.get("evals"))
+                      progress.get("values"), progress.get("evals"), progress.get("about"))
         history.next_learning_rate = progress.get("next_learning_rate")
         return history
 
@@ -53,6 +56,8 @@ class TrainingHistory(list):
             out["values"] = self.values
         if self.evals:
             out["evals"] = self.evals
+        if self.about:
+            out["about"] = self.about
         return out
 
 

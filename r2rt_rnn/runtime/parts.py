@@ -179,6 +179,7 @@ class Checkpoints(Part):
         if self.saved is not None:
             checkpoint.restore(loop.sess, self.g, self.saved)
             restored = type(loop.history).from_progress(self.saved.progress)
+            restored.about = loop.history.about or restored.about  # this run's own words about itself, if any
             loop.history[:] = restored
             loop.history.__dict__.update(restored.__dict__)
         valid = loop.history.valid_losses
@@ -218,7 +219,7 @@ class Checkpoints(Part):
         for variable, value in self.last_complete:  # back to the end of the last complete epoch
             variable.load(value, loop.sess)
         try:
-            where = checkpoint.prepare_save_path(_fresh_folder(INTERRUPTED_FOLDER))
+            where = checkpoint.prepare_save_path(fresh_folder())
             self.save_now(loop, where)
         except Exception as exc:  # noqa: BLE001 - whatever the disk says, the message must say the epochs are lost
             return f"the {done} complete {loop.labels} could not be kept ({exc}); pass a writable save path"
@@ -229,9 +230,9 @@ class Checkpoints(Part):
         self._lock.close()
 
 
-def _fresh_folder(parent):
+def fresh_folder(parent=None):
     """``parent/run-N``, the first N not taken: an interrupted run never replaces another's checkpoint."""
-    n = 1
+    parent, n = INTERRUPTED_FOLDER if parent is None else parent, 1
     while (Path(parent) / f"run-{n}").exists():
         n += 1
     return str(Path(parent) / f"run-{n}") + "/"
