@@ -49,7 +49,7 @@ NOT_RECORDED = {
         "3.11": "a Python version",
         "1.397": STDLIB, "1.097": STDLIB, "2.02": STDLIB, "1.33": STDLIB,
         "1.4494": "a retraining of the beyond_the_post preset with its seed, from its log",
-        **dict.fromkeys(["4,096", "2,000,000", "5,859"], SETTING),
+        **dict.fromkeys(["4,096", "2,000,000", "5,859", "8,192"], SETTING),
         "2,400": "the list graph's MatMul ops, counted once (the record keeps its node count)",
         **dict.fromkeys(["0.9", "1.0"], KEEP),
     },
