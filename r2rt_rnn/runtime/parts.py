@@ -158,16 +158,12 @@ class Checkpoints(Part):
 
     def __init__(self, g, save=None, vocab=None, *, resume=None, overwrite=False, keep_best=False,
                  compatible=None, resume_hint=None):
-        self.g, self.vocab, self.keep_best = g, vocab, keep_best
+        self.g, self.keep_best = g, keep_best
         self.saved = checkpoint.as_checkpoint(resume) if resume else None
-        resuming = self.saved.path if self.saved else None
-        self.path = checkpoint.prepare_save_path(save, overwrite, resuming) if save else None
-        if self.path and keep_best:  # SAVE-best is a model too: never replaced unasked
-            checkpoint.prepare_save_path(f"{self.path}-best", overwrite, resuming and f"{resuming}-best")
+        self.path = _save_path(save, overwrite, self.saved, keep_best)
         if self.saved is not None and compatible is not None:
             compatible(self.saved)
-        if self.saved is not None:
-            self.vocab = self.vocab or self.saved.vocab
+        self.vocab = vocab or (self.saved.vocab if self.saved is not None else None)
         self.hint = resume_hint or (lambda path: f"continue with resume={str(path)!r}")
         self.best, self.last_complete, self._lock, self._saver = None, None, contextlib.ExitStack(), None
 
@@ -228,6 +224,18 @@ class Checkpoints(Part):
 
     def close(self, loop):
         self._lock.close()
+
+
+def _save_path(save, overwrite, saved, keep_best):
+    """The checked save path (None: no saving), and ``SAVE-best``'s with ``keep_best``: a checkpoint already there is
+    refused unless ``overwrite`` or it is the one resumed (``saved``)."""
+    if not save:
+        return None
+    resuming = saved.path if saved is not None else None
+    path = checkpoint.prepare_save_path(save, overwrite, resuming)
+    if keep_best:  # SAVE-best is a model too: never replaced unasked
+        checkpoint.prepare_save_path(f"{path}-best", overwrite, resuming and f"{resuming}-best")
+    return path
 
 
 def fresh_folder(parent=None):
