@@ -5,6 +5,7 @@ Each cell subclasses ``tf.compat.v1.nn.rnn_cell.RNNCell``. In 2016 a cell overro
 the variable scope and then calls ``call(inputs, state)``, so the cells below
 implement ``call``. Inside it, ``tf.get_variable`` works as it did in the post.
 """
+from .runtime import checks
 from .runtime.errors import R2RTError
 from .tf1 import rnn_cell, tf
 
@@ -72,7 +73,8 @@ def ln(tensor, scope=None, epsilon=1e-5):
 
     Each row is shifted to mean 0 and scaled to variance 1, then multiplied by
     ``scale`` (initialised to 1) and offset by ``shift`` (initialised to 0), both
-    ``[n]``, created in variable scope ``scope + 'layer_norm'``.
+    ``[n]``, created in variable scope ``scope + 'layer_norm'`` (``scope``: a str, or None for none; the
+    post's ``ln`` silently dropped any other value, which would share one scale and shift between its callers).
     """
     if tensor.shape.ndims != 2:
         raise R2RTError(f"ln() normalises 2-D tensors [batch, n]; got shape {tensor.shape}")
@@ -81,8 +83,11 @@ def ln(tensor, scope=None, epsilon=1e-5):
     m = tf.reduce_mean(tensor, 1, keepdims=True)
     centred = tensor - m
     v = tf.reduce_mean(centred * centred, 1, keepdims=True)
-    if not isinstance(scope, str):
+    if scope is None:
         scope = ""
+    elif not isinstance(scope, str):
+        raise R2RTError(f"ln() takes scope as a str (its variables' scope prefix) or None, got "
+                        f"{type(scope).__name__} {scope!r}", params=("scope",))
     with tf.variable_scope(scope + "layer_norm"):
         scale = tf.get_variable("scale", shape=[tensor.shape[1]], initializer=tf.constant_initializer(1))
         shift = tf.get_variable("shift", shape=[tensor.shape[1]], initializer=tf.constant_initializer(0))
@@ -146,10 +151,8 @@ class CustomCell(_ShowsGates, rnn_cell.RNNCell):
 
     def __init__(self, num_units, num_weights, **kwargs):
         super().__init__(**kwargs)
-        if num_weights < 1:
-            raise R2RTError(f"CustomCell needs num_weights >= 1, got {num_weights}")
         self._num_units = num_units
-        self._num_weights = num_weights
+        self._num_weights = checks.integer("num_weights", num_weights)
 
     @property
     def state_size(self):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .runtime import checks
 from .runtime.errors import R2RTError
 from .runtime.fetch import URL_SCHEMES, download, max_text_bytes, not_utf8, too_big, utf8_text
 
@@ -205,8 +206,7 @@ def load_corpus(source=None, valid_fraction=0.0, cache_dir=None):
     With ``valid_fraction`` in (0, 1) the last fraction of the ids is held out as
     ``corpus.valid`` (a contiguous tail, so validation text never overlaps training text).
     """
-    if not 0.0 <= valid_fraction < 1.0:
-        raise R2RTError(f"valid_fraction must be in [0, 1), got {valid_fraction}")
+    valid_fraction = checks.fraction("valid_fraction", valid_fraction)
     text = load_text(source, cache_dir)
     vocab = Vocabulary.from_text(text)
     ids = vocab.encode(text)
@@ -225,30 +225,6 @@ def bundled_corpus():
     if _bundled is None:
         _bundled = load_corpus()
     return _bundled
-
-
-def check_positive(**sizes):
-    """Raise R2RTError naming the first size that is not a positive integer."""
-    for name, value in sizes.items():
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-            raise R2RTError(f"{name} must be a positive integer, got {value!r}", params=(name,))
-
-
-def check_length(raw_data, batch_size, num_steps, what="text"):
-    """Raise R2RTError unless ``raw_data`` fills at least one ``[batch_size, num_steps]`` batch.
-
-    The reader cuts the data into ``batch_size`` rows and needs ``num_steps + 1``
-    tokens in each (the targets are shifted by one), so one batch takes
-    ``batch_size * (num_steps + 1)`` tokens: a little more than ``batch_size * num_steps + 1``.
-    ``what`` names the data (a parameter, or words such as "validation text").
-    """
-    check_positive(batch_size=batch_size, num_steps=num_steps)
-    needed = batch_size * (num_steps + 1)
-    if len(raw_data) < needed:
-        raise R2RTError(
-            f"{what} has {len(raw_data)} tokens but one batch needs batch_size * (num_steps + 1) = "
-            f"{batch_size} * ({num_steps} + 1) = {needed}; use more text or a smaller batch_size or num_steps",
-            params=(what, "more text", "batch_size", "num_steps"))
 
 
 def ptb_iterator(raw_data, batch_size, num_steps):
@@ -273,7 +249,7 @@ def ptb_iterator(raw_data, batch_size, num_steps):
     (batch_len - 1) // num_steps = 3 batches; ids left over at the end are dropped.
     """
     raw_data = np.asarray(raw_data, dtype=np.int32)
-    check_length(raw_data, batch_size, num_steps)
+    checks.length(raw_data, batch_size, num_steps)
     batch_len = len(raw_data) // batch_size
     rows = raw_data[: batch_size * batch_len].reshape(batch_size, batch_len)
     for i in range((batch_len - 1) // num_steps):
@@ -289,9 +265,9 @@ def epoch_size(num_ids, batch_size, num_steps):
 
 def gen_epochs(n, num_steps, batch_size, data=None):
     """Yield ``n`` epochs, each a fresh :func:`ptb_iterator` over ``data`` (default: the bundled corpus)."""
-    check_positive(num_epochs=n, num_steps=num_steps, batch_size=batch_size)
+    checks.positive(num_epochs=n, num_steps=num_steps, batch_size=batch_size)
     if data is None:
         data = bundled_corpus().train
-    check_length(data, batch_size, num_steps)
+    checks.length(data, batch_size, num_steps)
     for _ in range(n):
         yield ptb_iterator(data, batch_size, num_steps)

@@ -36,7 +36,7 @@ def build_graph(cell_type=None, num_weights_for_custom_cell=5, state_size=100, n
     config = common.check_config(builder="build_graph", cell_type=cell_type,
                                  num_weights_for_custom_cell=num_weights_for_custom_cell, state_size=state_size,
                                  num_classes=num_classes, batch_size=batch_size, num_steps=num_steps,
-                                 num_layers=num_layers, build_with_dropout=bool(build_with_dropout),
+                                 num_layers=num_layers, build_with_dropout=build_with_dropout,
                                  learning_rate=learning_rate, keep_prob=keep_prob, max_grad_norm=max_grad_norm)
     num_classes = config["num_classes"]
     common.reset_graph(seed)
@@ -83,7 +83,8 @@ def build_graph(cell_type=None, num_weights_for_custom_cell=5, state_size=100, n
 def build_multilayer_graph_with_custom_cell(cell_type=None, num_weights_for_custom_cell=5, state_size=100,
                                             num_classes=None, batch_size=32, num_steps=200, num_layers=3,
                                             learning_rate=1e-4):
-    """The post's builder for its GRU-vs-Custom-cell section: ``build_graph`` without dropout, op for op.
+    """The post's builder for its GRU-vs-Custom-cell section: ``build_graph`` without dropout, op for op
+    (tests/test_config.py builds both and compares every node and variable).
 
     ``cell_type``: 'Custom', 'GRU', 'LSTM', or None (basic RNN), as in the post,
     with one cell per layer (the post's ``[cell] * num_layers`` shares weights today).
@@ -118,6 +119,7 @@ def build_multilayer_graph_with_custom_cell(cell_type=None, num_weights_for_cust
         b = tf.get_variable("b", [num_classes], initializer=tf.constant_initializer(0.0))
     logits = tf.matmul(rnn_outputs, W) + b
     y_reshaped = tf.reshape(y, [-1])  # the same order as the outputs' rows
+    predictions = tf.nn.softmax(logits)  # beyond the post: build_graph's, made where build_graph makes them
     # by keyword: today's function takes labels first, and only as keywords
     total_loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y_reshaped, logits=logits))
     learning_rate = common.feedable_learning_rate(learning_rate)  # beyond the post: a schedule can feed it
@@ -125,6 +127,5 @@ def build_multilayer_graph_with_custom_cell(cell_type=None, num_weights_for_cust
     train_step = optimizer.minimize(total_loss)
 
     return dict(x=x, y=y, init_state=init_state, final_state=final_state, total_loss=total_loss,
-                train_step=train_step, **common.beyond_the_post(
-                    config, learning_rate, optimizer, keep_prob=keep_prob, logits=logits,
-                    preds=tf.nn.softmax(logits), saver=tf.train.Saver()))
+                train_step=train_step, preds=predictions, saver=tf.train.Saver(),
+                **common.beyond_the_post(config, learning_rate, optimizer, keep_prob=keep_prob, logits=logits))

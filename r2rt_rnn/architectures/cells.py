@@ -20,7 +20,7 @@ What the slides got wrong, and what is done here instead:
 """
 
 from ..graphs.common import stack
-from ..runtime.errors import R2RTError
+from ..runtime import checks
 from ..tf1 import rnn_cell, tf
 
 _UNIFORM = tf.random_uniform_initializer(-1.0, 1.0)  # the slides' initializer for basic_rnn_cell
@@ -158,11 +158,9 @@ def multi_layer_rnn(n_layers, state_dim, cell="gru"):
     (with only a warning), so each layer gets its own cell object. ``cell`` names one of
     :data:`CELLS`: TensorFlow's GRU, LSTM or basic cell, or ``"hand_gru"`` (:class:`HandGRUCell`).
     """
-    makers = CELLS
-    if cell not in makers:
-        raise R2RTError(f"cell must be one of {sorted(makers)}, got {cell!r}")
+    make = CELLS[checks.choice("cell", cell, tuple(sorted(CELLS)))]
     # LSTM states stay LSTMStateTuples; GRU/basic states are single tensors per layer.
-    return stack(lambda: makers[cell](state_dim), n_layers)
+    return stack(lambda: make(state_dim), n_layers)
 
 
 def project(tensor, output_dim, name):

@@ -15,8 +15,9 @@ import time
 
 import numpy as np
 
-from ..data import check_length, check_positive, ptb_iterator
+from ..data import ptb_iterator
 from ..graphs.common import seed_graph
+from ..runtime import checks
 from ..runtime.errors import R2RTError
 from ..runtime.loop import Loop
 from ..runtime.parts import Every, ProgressBar
@@ -38,7 +39,7 @@ def build_many_to_many_graph(e_dim=E_DIM, state_dim=STATE_DIM, n_layers=N_LAYERS
     ``[n_layers, batch, state_dim]``, ``final_state`` (same shape), ``logits``
     ``[batch * time, e_dim]``, ``probabilities`` (softmax of the logits), ``loss``, ``train_step``.
     """
-    check_positive(e_dim=e_dim, state_dim=state_dim, n_layers=n_layers)
+    checks.positive(e_dim=e_dim, state_dim=state_dim, n_layers=n_layers)
     x = tf.placeholder(tf.uint8, [None, None], name="x")
     y = tf.placeholder(tf.uint8, [None, None], name="y")
     initial_state = tf.placeholder(tf.float32, [n_layers, None, state_dim], name="initial_state")
@@ -75,11 +76,10 @@ def generate_text(sess, g, length, start="_", rng=None, temperature=1.0):
     Returns:
         ``str`` of ``length`` characters, all in :data:`string.printable`.
     """
-    check_positive(length=length)
+    checks.positive(length=length)
     if not start or any(c not in string.printable for c in start):
         raise R2RTError(f"start must be a non-empty string of printable ASCII characters, got {start!r}")
-    if temperature <= 0:
-        raise R2RTError(f"temperature must be > 0, got {temperature}")
+    checks.real("temperature", temperature)
     rng = rng or np.random.RandomState(0)
     mask = PRINTABLE[: g["e_dim"]]
     state = zero_state(g, 1)
@@ -119,7 +119,7 @@ def train_many_to_many(text, steps=300, batch_size=32, seq_length=64, state_dim=
     empty without ``valid_text``), ``seconds`` (training alone) and ``sample``
     (``sample_length`` printable characters).
     """
-    check_positive(steps=steps, batch_size=batch_size, seq_length=seq_length, sample_length=sample_length)
+    checks.positive(steps=steps, batch_size=batch_size, seq_length=seq_length, sample_length=sample_length)
     ids = text_to_bytes(text)
     _check_text(ids, batch_size, seq_length, "text")
     valid_ids = None if valid_text is None else text_to_bytes(valid_text)
@@ -152,7 +152,4 @@ def train_many_to_many(text, steps=300, batch_size=32, seq_length=64, state_dim=
 
 
 def _check_text(ids, batch_size, seq_length, name):
-    check_length(ids, batch_size, seq_length)
-    if len(ids) // batch_size < seq_length + 1:
-        raise R2RTError(f"{name} has {len(ids)} characters: too short for {batch_size} rows of seq_length + 1 = "
-                        f"{seq_length + 1}; use a longer text or a smaller batch_size/seq_length")
+    checks.length(ids, batch_size, seq_length, name)

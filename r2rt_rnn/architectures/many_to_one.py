@@ -23,8 +23,9 @@ import unicodedata
 
 import numpy as np
 
-from ..data import check_positive, load_text
+from ..data import load_text
 from ..graphs.common import seed_graph
+from ..runtime import checks
 from ..runtime.errors import R2RTError
 from ..tf1 import tf
 from .cells import multi_layer_rnn, project
@@ -77,9 +78,8 @@ def make_windows(texts, seq_length=64, train_per_class=1000, test_per_class=200,
         ``[C * train_per_class]``, ``x_test``/``y_test`` likewise from the held-out tails,
         and ``class_names``.
     """
-    check_positive(seq_length=seq_length, train_per_class=train_per_class, test_per_class=test_per_class)
-    if not 0.0 < test_fraction < 1.0:
-        raise R2RTError(f"test_fraction must be in (0, 1), got {test_fraction}")
+    checks.positive(seq_length=seq_length, train_per_class=train_per_class, test_per_class=test_per_class)
+    test_fraction = checks.real("test_fraction", test_fraction, 0.0, 1.0, high_open=True)
     if len(texts) < 2:
         raise R2RTError(f"need at least 2 texts to classify, got {len(texts)}")
     rng = np.random.RandomState(seed)
@@ -111,7 +111,7 @@ def build_many_to_one_graph(seq_length=SEQ_LENGTH, num_classes=NUM_CLASSES, e_di
     ``logits`` ``[batch, num_classes]``, ``prediction`` int32 ``[batch]``, ``loss`` (scalar,
     mean cross-entropy), ``accuracy`` (scalar), ``train_step``.
     """
-    check_positive(seq_length=seq_length, num_classes=num_classes, e_dim=e_dim, state_dim=state_dim,
+    checks.positive(seq_length=seq_length, num_classes=num_classes, e_dim=e_dim, state_dim=state_dim,
                    n_layers=n_layers)
     x = tf.placeholder(tf.uint8, [None, seq_length], name="x")
     y = tf.placeholder(tf.int32, [None], name="y")
@@ -159,7 +159,7 @@ def train_many_to_one(data, steps=300, batch_size=32, state_dim=64, n_layers=1, 
     training class on the test windows), ``confusion`` (held-out counts, row = true class, column =
     predicted; a list of lists), ``seconds`` (training only) and ``class_names``.
     """
-    check_positive(steps=steps, batch_size=batch_size)
+    checks.positive(steps=steps, batch_size=batch_size)
     x_train = np.asarray(data["x_train"])
     seq_length = x_train.shape[1] if x_train.ndim == 2 else -1
     x_train = check_2d(x_train, seq_length, "x_train")

@@ -10,7 +10,8 @@ import time
 
 import numpy as np
 
-from ..data import check_positive, load_text, valid_cut
+from ..data import load_text, valid_cut
+from ..runtime import checks
 from ..tf1 import tf
 from . import many_to_many, many_to_one, sorting
 from .many_to_many import train_many_to_many
@@ -46,7 +47,7 @@ def step_seconds(task, steps=3, warmup=1, batch_size=BATCH_SIZE, seed=0, after_s
     """Median seconds of one training step of ``task`` at the slides' size (random inputs; after ``warmup``).
 
     ``after_step()`` is called after every step (the command line's Ctrl-C safe point: a step takes seconds)."""
-    check_positive(steps=steps, batch_size=batch_size)
+    checks.positive(steps=steps, batch_size=batch_size)
     with tf.Graph().as_default():
         g, feed = _graph_and_feed(task, np.random.RandomState(seed), batch_size)
         with tf.Session() as session:

@@ -10,8 +10,8 @@ import time
 
 import numpy as np
 
-from ..data import check_positive
 from ..graphs.common import seed_graph
+from ..runtime import checks
 from ..runtime.errors import R2RTError
 from ..tf1 import tf
 from .cells import multi_layer_rnn, project
@@ -36,9 +36,8 @@ def check_sequences(x, seq_length, num_values):
 
 def make_sorting_data(n, seq_length, num_values, seed=0):
     """``n`` random sequences and their sorted versions: ``(x, y)``, both int32 ``[n, seq_length]``."""
-    check_positive(n=n, seq_length=seq_length, num_values=num_values)
-    if num_values < 2:
-        raise R2RTError(f"num_values must be at least 2 for sorting to mean anything, got {num_values}")
+    checks.positive(n=n, seq_length=seq_length)
+    checks.integer("num_values", num_values, 2, what="an integer, at least 2 for sorting to mean anything")
     x = np.random.RandomState(seed).randint(0, num_values, size=(n, seq_length)).astype(np.int32)
     return x, np.sort(x, axis=1)
 
@@ -53,7 +52,7 @@ def build_sorting_graph(seq_length=SEQ_LENGTH, num_values=E_DIM, state_dim=STATE
     ``prediction`` int32 ``[batch, seq_length]``, ``loss``, ``position_accuracy`` (fraction of
     correct numbers), ``sequence_accuracy`` (fraction of sequences entirely correct), ``train_step``.
     """
-    check_positive(seq_length=seq_length, num_values=num_values, state_dim=state_dim, n_layers=n_layers)
+    checks.positive(seq_length=seq_length, num_values=num_values, state_dim=state_dim, n_layers=n_layers)
     x = tf.placeholder(tf.int32, [None, seq_length], name="x")
     y = tf.placeholder(tf.int32, [None, seq_length], name="y")
     inputs = tf.one_hot(x, depth=num_values, dtype=tf.float32)  # [batch, seq_length, num_values]
@@ -111,7 +110,7 @@ def train_sorter(seq_length=5, num_values=10, n_train=20000, n_test=1000, steps=
     (``1 / num_values``), ``positional_baseline``, a few ``examples`` (input, prediction) pairs
     and ``seconds`` (training only). ``cell`` and ``clip``: see :func:`build_sorting_graph`.
     """
-    check_positive(steps=steps, batch_size=batch_size, n_test=n_test)
+    checks.positive(steps=steps, batch_size=batch_size, n_test=n_test)
     x_train, y_train = make_sorting_data(n_train, seq_length, num_values, seed)
     x_test, y_test = make_sorting_data(n_test, seq_length, num_values, seed + 1)
     graph = tf.Graph()

@@ -11,7 +11,7 @@ import numpy as np
 from ..cell_types import CELL_TYPES, fastest
 from ..generate import PRIME_CHUNK
 from ..graphs import common
-from ..runtime import checkpoint, interrupts
+from ..runtime import checkpoint, checks, interrupts
 from ..runtime.errors import R2RTError
 from ..runtime.sampling import check_sampling, encode_prompt, sampling_session_config, tempered
 from ..tf1 import tf
@@ -139,8 +139,8 @@ def iter_in_graph(checkpoint_path, num_chars, prompt="A", pick_top_chars=None, t
     config, vocab = ckpt.config, ckpt.vocab
     check_sampling(num_chars, pick_top_chars, temperature, config["num_classes"], seed)
     checkpoint.vocabulary(ckpt)
-    if not isinstance(chunk, int) or chunk < 1 or chunk % UNROLL:
-        raise R2RTError(f"chunk must be a positive multiple of {UNROLL}, got {chunk!r}")
+    if checks.integer("chunk", chunk, what=f"a positive multiple of {UNROLL}") % UNROLL:
+        raise R2RTError(f"chunk must be a positive multiple of {UNROLL}, got {chunk!r}", params=("chunk",))
     prompt_ids = encode_prompt(prompt, vocab)
     rng = np.random.default_rng(seed)
     yield prompt

@@ -5,12 +5,11 @@ runs :func:`r2rt_rnn.bench.run.run_benchmark`, which checks the parts and the ``
 folder before any timing and writes ``benchmark.json``, ``.md`` and ``.png`` (and
 ``scaling.png`` with the scaling part) there.
 """
-import math
 import sys
 
 from ..bench.config import PARTS, BenchConfig
 from ..bench.run import run_benchmark
-from ..runtime.errors import R2RTError
+from ..runtime import checks
 from .common import flags
 
 FLAGS = {"out": "--out", "parts": "--parts"}
@@ -37,10 +36,9 @@ def config(args):
         cfg.timed_steps = args.steps
     if args.max_seconds is not None:
         cfg.scaling_max_s = args.max_seconds
-    if cfg.build_repeats < 1 or cfg.timed_steps < 1:
-        raise R2RTError("--repeats and --steps must be at least 1")
-    if not (cfg.scaling_max_s >= 0 and math.isfinite(cfg.scaling_max_s)):
-        raise R2RTError(f"--max-seconds must be a number of seconds, 0 or more; got {args.max_seconds}")
+    checks.integer("--repeats", cfg.build_repeats, what="at least 1")
+    checks.integer("--steps", cfg.timed_steps, what="at least 1")
+    checks.real("--max-seconds", cfg.scaling_max_s, low_open=False, what="a number of seconds, 0 or more")
     return cfg
 
 

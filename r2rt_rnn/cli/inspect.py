@@ -9,7 +9,6 @@ only as far as it is traced. The outputs are written at the end, each whole or n
 all (:func:`r2rt_rnn.runtime.files.write_file`), and a Ctrl-C is honoured between figures.
 """
 import json
-import math
 import re
 
 from .. import pretrained
@@ -19,7 +18,7 @@ from ..beyond.inspect.baseline import DEFAULT_SEEDS, MARGIN
 from ..beyond.inspect.features import BUILT_IN, feature_names, feature_names_and_patterns, parse_span
 from ..beyond.inspect.passage import UnknownTokens, default_source, default_text, read_passage
 from ..beyond.inspect.trace import CHUNK, model_spec
-from ..runtime import checkpoint, interrupts
+from ..runtime import checkpoint, checks, interrupts
 from ..runtime.errors import R2RTError
 from ..runtime.files import check_output, check_writable_folder, write_file
 from .common import flags
@@ -92,12 +91,11 @@ def add_arguments(parser):
 def _check_numbers(args):
     for flag, value in (("--chars", args.chars), ("--page-chars", args.page_chars), ("--chunk", args.chunk),
                         ("--top", args.top)):
-        if value < 1:
-            raise R2RTError(f"{flag} must be a whole number, 1 or more, got {value}")
+        checks.integer(flag, value, what="a whole number, 1 or more")
     if args.ablation not in (*MODES, "off"):
         raise R2RTError(f"--ablation {args.ablation!r} is not a mode; choose {', '.join(MODES)} or off")
-    if not 0 < args.threshold < 1 or not math.isfinite(args.threshold):
-        raise R2RTError(f"--threshold must be between 0 and 1 (activations lie in [-1, 1]), got {args.threshold}")
+    checks.real("--threshold", args.threshold, 0.0, 1.0, high_open=True,
+                what="between 0 and 1 (activations lie in [-1, 1])")
 
 
 def main(args):

@@ -50,8 +50,7 @@ def main(args):
         model = _model_settings(args)
         config = Config(**model, batch_size=args.batch_size, steps=args.steps, sample_length=args.sample_length,
                         seed=args.seed, epochs=args.epochs).checked()
-        if args.log_every < 0:
-            raise R2RTError(f"--log-every must be 0 (never) or a positive number of steps, got {args.log_every}")
+        checks.integer("--log-every", args.log_every, 0, what="0 (never) or a positive number of steps")
         text = load_text(args.text)
         checks.length(text, args.batch_size, config.seq_length, "text")
         try:

@@ -19,10 +19,9 @@ import shlex
 import sys
 from pathlib import Path
 
-from ..data import check_positive
 from ..ptb import word_lm
 from ..reproduction import experiments, reproduce
-from ..runtime import checkpoint
+from ..runtime import checkpoint, checks
 from ..runtime.errors import R2RTError, TrainingInterrupted
 from ..runtime.files import check_writable_folder
 from .common import flags, program_name
@@ -63,7 +62,7 @@ def command_line():
 def main(args):
     with flags(FLAGS):
         if args.epochs is not None:
-            check_positive(epochs=args.epochs)
+            checks.positive(epochs=args.epochs)
     if args.experiment in reproduce.PTB_NAMES:
         return _run_ptb(args)
     if args.experiment in reproduce.SLIDES_NAMES:
@@ -137,7 +136,7 @@ def _run_slides(args):
     with flags(FLAGS):
         check_writable_folder(args.out, "out")
         if args.steps is not None:
-            check_positive(steps=args.steps)
+            checks.positive(steps=args.steps)
     results = reproduce.slides_text(**({} if args.steps is None else {"steps": args.steps}),
                                     log=lambda line: print(line, flush=True))
     with flags(FLAGS):

@@ -22,6 +22,7 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..runtime import checks
 from ..runtime.errors import R2RTError
 
 DEFAULT_MAX_BYTES = 2_000_000
@@ -66,15 +67,23 @@ def build_stdlib_text(root=None, max_bytes=DEFAULT_MAX_BYTES):
     Raises R2RTError (naming ``max_bytes`` or ``root``) when the cap is not a positive
     number or when no file fits: no ``.py`` file found, or none within the cap.
     """
-    if not isinstance(max_bytes, int) or max_bytes < 1:
-        raise R2RTError(f"max_bytes must be a whole number of bytes, 1 or more, got {max_bytes}",
-                        params=("max_bytes",))
+    max_bytes = checks.integer("max_bytes", max_bytes, what="a whole number of bytes, 1 or more")
     root = Path(root) if root is not None else stdlib_folder()
     files = source_files(root) if root.is_dir() else []
     if not files:
         raise R2RTError(f"found no Python source files under {root} (tests and site-packages left out); this "
                         "recipe needs a Python install that keeps its standard library as .py files",
                         params=("root",))
+    parts, used, non_ascii, over_cap = _fill(root, files, max_bytes)
+    if not used:
+        raise R2RTError(f"no source file under {root} fits in max_bytes {max_bytes:,}; raise it (the smallest "
+                        "file that would fit is a few hundred bytes)", params=("max_bytes",))
+    return StdlibText("".join(parts), root, used, non_ascii, over_cap)
+
+
+def _fill(root, files, max_bytes):
+    """The ASCII, non-empty ``files`` under ``root``, in order, each taken while the text stays within
+    ``max_bytes``: ``(pieces, files used, files not ASCII, files over the cap)``."""
     parts, used, non_ascii, over_cap, size = [], [], [], 0, 0
     for rel in files:
         source = _ascii_source(root / rel)
@@ -90,7 +99,4 @@ def build_stdlib_text(root=None, max_bytes=DEFAULT_MAX_BYTES):
         parts.append(piece)
         used.append(rel)
         size += len(piece)
-    if not used:
-        raise R2RTError(f"no source file under {root} fits in max_bytes {max_bytes:,}; raise it (the smallest "
-                        "file that would fit is a few hundred bytes)", params=("max_bytes",))
-    return StdlibText("".join(parts), root, used, non_ascii, over_cap)
+    return parts, used, non_ascii, over_cap

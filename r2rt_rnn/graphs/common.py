@@ -2,8 +2,8 @@
 
 The post repeats one 30-line builder five times, so that each reads alone; the
 builders here do too, each showing the post's steps in the post's order. What they
-add (checking the sizes first; a seeded graph; a feedable learning rate; gradient
-norms and optional clipping; the ``config`` entry) is one call each, defined here.
+add (checking the settings first, into the ``config`` entry, a :class:`~r2rt_rnn.graphs.config.GraphConfig`;
+a seeded graph; a feedable learning rate; gradient norms and optional clipping) is one call each, defined here.
 The pieces at the end (``placeholders``, ``embed``, ``softmax_logits``, ...) serve
 the benchmark's peer graphs and the in-graph sampler.
 """
@@ -11,11 +11,13 @@ import random
 
 import numpy as np
 
-from ..cell_types import CELL_TYPES, check_cell_type
-from ..data import bundled_corpus, check_positive
+from ..cell_types import CELL_TYPES
+from ..data import bundled_corpus
+from ..runtime import checks
 from ..runtime.errors import R2RTError
 from ..runtime.machine import available_memory
 from ..tf1 import rnn_cell, tf
+from .config import GraphConfig
 
 DEFAULT_SEED = 2345  # the post's tf.set_random_seed value
 
@@ -25,17 +27,6 @@ def default_num_classes():
     return bundled_corpus().vocab_size
 
 
-MAX_SEED = 2**31 - 1
-FLOAT32_MAX = float(np.finfo(np.float32).max)  # the graphs hold rates and norms in float32
-
-
-def check_seed(seed, name="seed"):
-    """Raise R2RTError unless ``seed`` is an integer in [0, 2**31 - 1] (what TF, numpy and random all take)."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
-        raise R2RTError(f"{name} must be an integer from 0 to {MAX_SEED}, got {seed!r}", params=(name,))
-    return int(seed)
-
-
 def seed_graph(seed):
     """Seed the current default graph so that building it again gives the same weights.
 
@@ -43,7 +34,7 @@ def seed_graph(seed):
     initializers' seeds from Python's ``random`` (and a few paths from numpy's
     global generator), so those are seeded too. Call it before creating any op.
     """
-    seed = check_seed(seed)
+    seed = checks.seed(seed)
     tf.set_random_seed(seed)
     random.seed(seed)
     np.random.seed(seed)
@@ -61,39 +52,23 @@ def reset_graph(seed=DEFAULT_SEED):
         seed_graph(seed)
 
 
-def check_config(caller=None, allowed_cell_types=None, **config):
-    """Validate the settings every builder takes; returns the config with defaults filled in.
+def check_config(caller=None, allowed_cell_types=None, **settings):
+    """The builder's :class:`~r2rt_rnn.graphs.config.GraphConfig`: every setting checked, defaults filled in.
 
-    Checks the ``cell_type`` (one of ``allowed_cell_types`` when ``caller``, the
-    builder's name, gives them; else any of :data:`~r2rt_rnn.cell_types.CELL_TYPES`),
-    ``keep_prob`` when building with dropout, the sizes, the learning rate and gradient
-    bound, and that training fits in memory.
+    ``num_classes`` None is the bundled corpus's vocabulary size. The config checks each
+    setting (the ``cell_type`` one of :data:`~r2rt_rnn.cell_types.CELL_TYPES`, the sizes,
+    the learning rate and gradient bound, ``keep_prob`` when building with dropout); here,
+    the ``cell_type`` is one of ``allowed_cell_types`` when ``caller``, the builder's name,
+    gives them, and training must fit in this machine's memory.
     """
-    _check_cell_settings(caller, allowed_cell_types, config)
-    if config.get("num_classes") is None:
-        config["num_classes"] = default_num_classes()
-    names = ("state_size", "num_classes", "batch_size", "num_steps", "num_layers")
-    sizes = {k: config[k] for k in names if k in config}
-    check_positive(**sizes)
-    for name in ("learning_rate", "max_grad_norm"):
-        value = config.get(name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                  or not 0 < value <= FLOAT32_MAX):
-            raise R2RTError(f"{name} must be a positive finite number (at most float32's 3.4e38), got {value!r}")
+    if settings.get("num_classes") is None:
+        settings["num_classes"] = default_num_classes()
+    config = GraphConfig(**settings)
+    if allowed_cell_types is not None and config["cell_type"] not in allowed_cell_types:
+        raise R2RTError(f"{caller} takes cell_type {', '.join(repr(c) for c in allowed_cell_types)}, "
+                        f"got {config['cell_type']!r}; use build_graph for the others", params=("cell_type",))
     check_fits_in_memory(config)
     return config
-
-
-def _check_cell_settings(caller, allowed_cell_types, config):
-    if "cell_type" in config:
-        check_cell_type(config["cell_type"])
-        if allowed_cell_types is not None and config["cell_type"] not in allowed_cell_types:
-            raise R2RTError(f"{caller} takes cell_type {', '.join(repr(c) for c in allowed_cell_types)}, "
-                            f"got {config['cell_type']!r}; use build_graph for the others")
-    keep_prob = config.get("keep_prob")
-    if config.get("build_with_dropout") and (isinstance(keep_prob, bool) or not isinstance(keep_prob, (int, float))
-                                             or not 0.0 < keep_prob <= 1.0):
-        raise R2RTError(f"keep_prob must be a probability of keeping a unit, in (0, 1], got {keep_prob!r}")
 
 
 def training_memory(config):
@@ -116,8 +91,6 @@ def training_memory(config):
 
 def check_fits_in_memory(config):
     """Refuse, before anything is built, a model whose training cannot fit in this machine's free memory."""
-    if not all(isinstance(config.get(k), int) for k in ("state_size", "num_classes", "batch_size", "num_steps")):
-        return
     available = available_memory()
     params, needed = training_memory(config)
     if available is not None and needed > available:
@@ -135,6 +108,22 @@ def feedable_learning_rate(learning_rate):
     A schedule can feed another rate without rebuilding the graph; unfed, it is the post's constant.
     """
     return tf.placeholder_with_default(float(learning_rate), [], name="learning_rate")
+
+
+def _gradients(optimizer, loss, *args, **kwargs):
+    """``optimizer``'s ``(gradient, variable)`` pairs for ``loss``, those without a gradient left out; R2RTError when
+    none is left (the graph has nothing to train)."""
+    try:
+        pairs = optimizer.compute_gradients(loss, *args, **kwargs)
+    except ValueError as exc:  # TensorFlow's words when the graph holds no trainable variable at all
+        if "No variables to optimize" not in str(exc):
+            raise
+        pairs = []
+    pairs = [(grad, var) for grad, var in pairs if grad is not None]
+    if not pairs:
+        raise R2RTError("the graph has nothing to train: no trainable variable has a gradient with respect to the "
+                        "loss; make the loss depend on at least one trainable variable")
+    return pairs
 
 
 class GradientNorms(tf.train.Optimizer):
@@ -155,9 +144,7 @@ class GradientNorms(tf.train.Optimizer):
         self.grad_norm = self.applied_grad_norm = None
 
     def compute_gradients(self, loss, *args, **kwargs):
-        grads_and_vars = [(grad, var) for grad, var in self._optimizer.compute_gradients(loss, *args, **kwargs)
-                          if grad is not None]
-        grads, variables = zip(*grads_and_vars)
+        grads, variables = zip(*_gradients(self._optimizer, loss, *args, **kwargs))
         self.grad_norm = tf.linalg.global_norm(grads)
         if self._max_grad_norm:
             grads, _ = tf.clip_by_global_norm(grads, self._max_grad_norm, use_norm=self.grad_norm)

@@ -21,7 +21,7 @@ def build_skip_connection_graph_with_scan(state_size=100, num_classes=None, batc
     """
     config = common.check_config(builder="scan_skip_gru", cell_type="GRU", state_size=state_size,
                                  num_classes=num_classes, batch_size=batch_size, num_steps=num_steps,
-                                 num_layers=num_layers, learning_rate=learning_rate, skip=bool(skip))
+                                 num_layers=num_layers, learning_rate=learning_rate, skip=skip)
     num_classes = config["num_classes"]
     common.reset_graph(seed)
 

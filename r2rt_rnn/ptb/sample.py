@@ -18,13 +18,11 @@ stderr (the default, ``unknown="unk"``), or are refused (``unknown="error"``).
 The text reads as lines: ``<eos>`` is printed as a line break, ``<unk>`` is kept.
 """
 import itertools
-import math
 import sys
 
 import numpy as np
 
-from ..graphs.common import check_seed
-from ..runtime import checkpoint, interrupts
+from ..runtime import checkpoint, checks, interrupts
 from ..runtime.errors import R2RTError
 from ..runtime.sampling import sample_index, sampling_session_config, softmax
 from ..tf1 import tf
@@ -39,17 +37,12 @@ UNKNOWN_POLICIES = ("unk", "error")
 
 def check_sample_arguments(num_words, temperature, seed, unknown="unk", prompt=""):
     """Raise a one-line R2RTError naming the first bad argument of :func:`sample_words` (and in ``params``)."""
-    if isinstance(num_words, bool) or not isinstance(num_words, (int, np.integer)) or num_words < 0:
-        raise R2RTError(f"num_words must be a non-negative integer, got {num_words!r}", params=("num_words",))
-    if (isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.integer, np.floating))
-            or not math.isfinite(temperature) or temperature <= 0):
-        raise R2RTError(f"temperature must be a positive finite number (1.0 samples the model as it is), "
-                        f"got {temperature!r}", params=("temperature",))
+    checks.integer("num_words", num_words, 0, what="a non-negative integer")
+    checks.real("temperature", temperature, what="a positive finite number (1.0 samples the model as it is)")
     if seed is not None:
-        check_seed(seed)
-    if unknown not in UNKNOWN_POLICIES:
-        raise R2RTError(f"unknown must be 'unk' (prompt words outside the vocabulary are fed as {UNK}) or 'error', "
-                        f"got {unknown!r}", params=("unknown",))
+        checks.seed(seed)
+    checks.choice("unknown", unknown, UNKNOWN_POLICIES,
+                  what=f"'unk' (prompt words outside the vocabulary are fed as {UNK}) or 'error'")
     if prompt is not None and not isinstance(prompt, str):
         raise R2RTError(f"prompt must be a string of space-separated words, got {type(prompt).__name__}",
                         params=("prompt",))
@@ -67,14 +60,19 @@ def encode_prompt_words(prompt, vocab, unknown="unk"):
     words = split_words(prompt or "") or [EOS]
     missing = list(dict.fromkeys(w for w in words if w not in to_id))
     if missing:
-        names = ", ".join(map(repr, missing))
-        what = f"prompt word(s) {names} are not in the model's vocabulary of {len(vocab)} words"
-        if unknown == "error" or UNK not in to_id:
-            raise R2RTError(f"{what}; use lower-case PTB tokens (numbers are N)"
-                            + (f", or unknown='unk' to feed them as {UNK}" if UNK in to_id else ""))
-        print(f"notice: {what}; fed as {UNK} (PTB words are lower-case, numbers are N)", file=sys.stderr)
+        _unknown_words(missing, len(vocab), unknown, UNK in to_id)
         words = [w if w in to_id else UNK for w in words]
     return words, np.array([to_id[w] for w in words], dtype=np.int32)
+
+
+def _unknown_words(missing, vocab_size, unknown, has_unk):
+    """Refuse the prompt's ``missing`` words (``unknown="error"``, or a vocabulary without ``<unk>``), else say
+    on stderr that they are fed as ``<unk>``."""
+    what = f"prompt word(s) {', '.join(map(repr, missing))} are not in the model's vocabulary of {vocab_size} words"
+    if unknown == "error" or not has_unk:
+        raise R2RTError(f"{what}; use lower-case PTB tokens (numbers are N)"
+                        + (f", or unknown='unk' to feed them as {UNK}" if has_unk else ""))
+    print(f"notice: {what}; fed as {UNK} (PTB words are lower-case, numbers are N)", file=sys.stderr)
 
 
 def format_words(words):

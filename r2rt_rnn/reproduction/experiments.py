@@ -18,7 +18,6 @@ and records the results.
 """
 import dataclasses
 import inspect
-import numbers
 import time
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from ..graphs.scan import build_multilayer_lstm_graph_with_scan
 from ..graphs.skip import build_skip_connection_graph_with_scan
 from ..graphs.static import build_multilayer_lstm_graph_with_list
 from ..model import build_graph, build_multilayer_graph_with_custom_cell
-from ..runtime import checkpoint
+from ..runtime import checkpoint, checks
 from ..runtime.errors import R2RTError
 from ..train import train_network
 from .post_results import published
@@ -90,8 +89,7 @@ def _model_preset(preset, config):
 
 
 def _check_count(name, value, default):
-    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
-        raise R2RTError(f"{name} must be 1 or more, got {value!r}; leave it out for {default}", params=(name,))
+    checks.optional(checks.integer, name, value, what="1 or more", fix=f"leave it out for {default}")
 
 
 def default_models(experiment):
@@ -194,7 +192,7 @@ def run(experiment, epochs=None, num_steps=None, models=None, text=None, max_cha
             "epoch_seconds": history.epoch_seconds, "learning_rates": history.learning_rates,
             "best_valid_loss": min(history.valid_losses) if history.valid_losses else None,
             "post": published(experiment, name), "preset": dataclasses.asdict(model_preset),
-            "graph_config": g["config"],
+            "graph_config": dict(g["config"]),
         }
         if verbose:
             print(f"{name}: built in {build_seconds:.2f} s, trained in {results[name]['train_seconds']:.1f} s, "

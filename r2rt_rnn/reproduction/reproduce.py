@@ -19,13 +19,13 @@ import time
 from pathlib import Path
 
 from ..architectures import slides_size
-from ..data import check_positive, epoch_size
+from ..data import epoch_size
 from ..ptb import cost, word_lm
 from ..ptb.configs import PUBLISHED as PTB_PUBLISHED, SmallConfig, get_config
 from ..ptb.model import build_models
 from ..ptb.reader import UNK, ptb_raw_data, split_path
 from ..ptb.sample import sample_words
-from ..runtime import interrupts
+from ..runtime import checks, interrupts
 from ..runtime.errors import R2RTError
 from ..runtime.files import check_writable_folder, write_file
 from ..runtime.machine import describe
@@ -200,7 +200,7 @@ def ptb_speed(data_path, models=("small", "medium", "large"), batches=200, warmu
     Every model's batch count is checked before the first is timed (too few:
     :class:`TooManyBatches`); ``log`` gets a line per model as it is timed (None: nothing).
     """
-    check_positive(batches=batches)
+    checks.positive(batches=batches)
     log = log or (lambda *_: None)
     data = ptb_raw_data(data_path, offer_download=False)
     configs = {name: dataclasses.replace(get_config(name), vocab_size=data.vocab_size) for name in models}

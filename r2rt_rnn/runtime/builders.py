@@ -5,10 +5,17 @@ variables' names and shapes (a checkpoint restores only into a graph that agrees
 all of them; ``batch_size`` and ``num_steps`` may differ), and which saved tensors'
 shapes its config predicts. :mod:`r2rt_rnn.runtime.checkpoint` reads it to check and rebuild
 any checkpoint; adding a kind of model is one entry here.
+
+Which checkpoints restore into which graphs is decided here, in one place: :func:`shape_keys`
+(the entry's settings, and a cell's weight count for a cell type that takes one) and
+:func:`differences` (those settings compared, a cell type agreeing with the one that computes
+the same model another way, ``LN_LSTM_fast`` with ``LN_LSTM``).
 """
 import importlib
 import inspect
 from dataclasses import dataclass
+
+from ..cell_types import CELL_TYPES, same_model
 
 
 def _char_tensors(c):
@@ -56,3 +63,28 @@ BUILDERS = {
     "ptb_word_lm": Builder("r2rt_rnn.ptb.model:build_from_config", ("builder", "num_layers", "hidden_size",
                                                                     "vocab_size"), _word_tensors),
 }
+
+
+def _takes_num_weights(cell_type):
+    """Whether ``cell_type``'s variables depend on ``num_weights_for_custom_cell`` (the Custom cell's)."""
+    entry = CELL_TYPES.get(cell_type) if cell_type is None or isinstance(cell_type, str) else None
+    return entry is not None and entry.takes_num_weights
+
+
+def shape_keys(saved, config=None):
+    """The settings of checkpoint config ``saved`` that decide its variables' names and shapes (with the cell's
+    weight count when ``saved``'s or the graph's ``config``'s cell type takes one); just ``builder`` for a
+    builder this table does not have."""
+    keys = BUILDERS[saved["builder"]].shape_keys if saved.get("builder") in BUILDERS else ("builder",)
+    if any(_takes_num_weights(c.get("cell_type")) for c in (saved, config or {})):
+        keys += ("num_weights_for_custom_cell",)
+    return keys
+
+
+def differences(config, saved):
+    """The settings of :func:`shape_keys` on which a graph's ``config`` and a checkpoint's ``saved`` config differ:
+    the checkpoint restores into the graph when there are none."""
+    def model(c, key):  # a cell type as the model it computes: LN_LSTM_fast's checkpoints are LN_LSTM's
+        return same_model(c.get(key)) if key == "cell_type" else c.get(key)
+
+    return [key for key in shape_keys(saved, config) if model(saved, key) != model(config, key)]

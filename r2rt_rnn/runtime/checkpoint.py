@@ -38,12 +38,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import pretrained
-from ..cell_types import check_cell_type, same_model
+from ..cell_types import check_cell_type
 from ..data import Vocabulary
 from ..tf1 import tf
 from . import interrupts
-from .builders import BUILDERS
-from .checkpoint_faults import check_graph_shapes, corrupt, not_found, os_reason, restore_error, shape_keys
+from .builders import BUILDERS, differences
+from .checkpoint_faults import check_graph_shapes, corrupt, not_found, os_reason, restore_error
 from .checkpoint_files import (  # the files' names, also known to the output checks without TensorFlow
     DATA_SUFFIX,  # noqa: F401 (part of this module's interface, as before the names had a module)
     DEFAULT_NAME,
@@ -210,7 +210,8 @@ def _saver(g, weights_only):
 def save(sess, g, path, vocab, progress=None, weights_only=False):
     """Save ``g``'s variables, vocabulary and config to checkpoint ``path``, all or nothing.
 
-    ``g`` needs ``config`` (a JSON-able dict) and may hold a ``saver``. Returns the path.
+    ``g`` needs ``config`` (a mapping of JSON values: a builder's ``GraphConfig`` or a dict) and may hold a
+    ``saver``. Returns the path.
     ``weights_only``: only the trainable variables, not the optimiser's slots.
     Raises R2RTError (the previous checkpoint intact) when the disk is full or unwritable.
     """
@@ -229,26 +230,27 @@ def save(sess, g, path, vocab, progress=None, weights_only=False):
             for suffix in TENSOR_SUFFIXES:
                 fsync_path(f"{prefix}{suffix}")
             tensors = {var: list(shape) for var, shape in tf.train.list_variables(str(prefix))}
-            meta = {"format": FORMAT, "set": name, "config": g["config"], "progress": progress or {},
+            meta = {"format": FORMAT, "set": name, "config": dict(g["config"]), "progress": progress or {},
                     "tensors": tensors, "files": {s: os.path.getsize(f"{prefix}{s}") for s in suffixes},
                     "weights_only": bool(weights_only)}
             fsync_path(path.parent)  # the set's names are on disk before the pointer can name them
             replace_atomically(config_path(path), json.dumps(meta, indent=1).encode())  # the switch: one rename
         except (OSError, tf.errors.OpError) as exc:
-            for entry in (Path(f"{prefix}{s}") for s in FILE_SUFFIXES[1:]):
-                with contextlib.suppress(OSError):
-                    entry.unlink()
+            _delete_set(prefix)
             shutil.rmtree(f"{prefix}_temp", ignore_errors=True)  # where the Saver writes before it merges
             raise R2RTError(f"could not write checkpoint {path} ({os_reason(exc)}); the previous checkpoint there "
                             "is unchanged; free some disk space or choose another save path",
                             params=("save",)) from None
         # The new set is in use: the one it replaced (or a format-1 checkpoint's files) can go.
-        old = [f"{path.with_name(previous)}{s}" for s in FILE_SUFFIXES[1:]] if previous else \
-            [f"{path}{s}" for s in FILE_SUFFIXES[1:]]
-        for entry in old:
-            with contextlib.suppress(OSError):
-                os.unlink(entry)
+        _delete_set(path.with_name(previous) if previous else path)
     return path
+
+
+def _delete_set(prefix):
+    """Delete the files of the set at ``prefix`` (``PATH.sN``, or ``PATH`` for a format-1 checkpoint) that exist."""
+    for suffix in FILE_SUFFIXES[1:]:
+        with contextlib.suppress(OSError):
+            os.unlink(f"{prefix}{suffix}")
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -407,15 +409,10 @@ def as_checkpoint(path_or_ckpt):
 
 
 def check_compatible(config, saved, path):
-    """Raise R2RTError naming every shape-deciding setting on which ``config`` and ``saved`` differ."""
-    keys = shape_keys(saved, config)
-
-    def model_of(c):
-        return {**c, "cell_type": same_model(c.get("cell_type"))}
-
-    mine, theirs = model_of(config), model_of(saved)
+    """Raise R2RTError naming every shape-deciding setting on which ``config`` and ``saved`` differ (the builders'
+    table decides which: :func:`.builders.differences`)."""
     diffs = [f"{k}={saved.get(k)!r} in the checkpoint but {config.get(k)!r} in this graph"
-             for k in keys if theirs.get(k) != mine.get(k)]
+             for k in differences(config, saved)]
     if diffs:
         raise R2RTError(f"checkpoint {path} was saved from another configuration: {'; '.join(diffs)}; "
                         "rebuild the graph with the checkpoint's settings (see its .config.json)")

@@ -12,19 +12,9 @@ from pathlib import Path
 
 from .. import pretrained
 from ..tf1 import tf
-from .builders import BUILDERS
+from .builders import shape_keys
 from .checkpoint_files import DATA_SUFFIX, DEFAULT_NAME, config_path
 from .errors import R2RTError
-
-
-def shape_keys(saved, config=None):
-    """The settings of checkpoint config ``saved`` that decide its variables' names and shapes (with a Custom
-    cell's weight count when ``saved`` or the graph's ``config`` has one)."""
-    keys = BUILDERS[saved["builder"]].shape_keys if saved.get("builder") in BUILDERS else ("builder",)
-    if "Custom" in (saved.get("cell_type"), (config or {}).get("cell_type")):
-        keys += ("num_weights_for_custom_cell",)
-    return keys
-
 
 # The operating system's words, as they appear inside a TensorFlow error's text.
 _OS_WORDS = ("No space left on device", "Disk quota exceeded", "Read-only file system", "Permission denied",

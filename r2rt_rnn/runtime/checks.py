@@ -3,38 +3,47 @@ as a plain Python number.
 
 What counts as a number is what Python's ``numbers`` module says: ``int``, ``np.int64`` ... are
 :class:`numbers.Integral`; ``float``, ``np.float32`` ... are :class:`numbers.Real`. ``bool`` is never a
-number here (``True`` as a size is a mistake, not a 1). The command line turns the parameter a message
+number here (``True`` as a size is a mistake, not a 1), and a number is never a boolean (``"no"`` or ``0``
+as a switch is refused, not read as true or false). The command line turns the parameter a message
 names into its flag (:meth:`R2RTError.with_flags`).
 """
 import math
 import numbers
 
+import numpy as np
+
 from .errors import R2RTError
 
 MAX_SEED = 2**31 - 1  # what TensorFlow, numpy and Python's random all accept
-FLOAT32_MAX = 3.4028234663852886e38
+FLOAT32_MAX = 3.4028234663852886e38  # the graphs hold rates and norms in float32
 
 
 def is_integer(value):
     """An integer of any kind (numpy's too), never a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
 def is_real(value):
     """A real number of any kind (numpy's float32 too), never a bool."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
-def integer(name, value, minimum=1, maximum=None):
-    """``value`` as an int in ``[minimum, maximum]``; the message says "a positive integer" for the usual minimum 1."""
-    if not is_integer(value) or value < minimum or (maximum is not None and value > maximum):
-        if minimum == 1 and maximum is None:
-            wanted = "a positive integer"
-        elif maximum is None:
-            wanted = f"an integer >= {minimum}"
-        else:
-            wanted = f"an integer from {minimum} to {maximum}"
-        raise R2RTError(f"{name} must be {wanted}, got {value!r}", params=(name,))
+def _refuse(name, wanted, value, fix=None):
+    raise R2RTError(f"{name} must be {wanted}, got {value!r}" + (f"; {fix}" if fix else ""), params=(name,))
+
+
+def _integers(minimum, maximum):
+    """How :func:`integer` words its range: "a positive integer", "an integer >= 0", "an integer from 0 to 9"."""
+    if maximum is not None:
+        return f"an integer from {minimum} to {maximum}"
+    return "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+
+
+def integer(name, value, minimum=1, maximum=None, what=None, fix=None):
+    """``value`` as an int in ``[minimum, maximum]``; else R2RTError saying ``what`` it must be (by default the
+    range: "a positive integer" for the usual minimum 1) and, with ``fix``, what to do."""
+    if not (is_integer(value) and value >= minimum and (maximum is None or value <= maximum)):
+        _refuse(name, what or _integers(minimum, maximum), value, fix)
     return int(value)
 
 
@@ -43,18 +52,36 @@ def positive(**sizes):
     return tuple(integer(name, value) for name, value in sizes.items())
 
 
-def real(name, value, low=0.0, high=math.inf, low_open=True, high_open=False, what=None):
-    """``value`` as a finite float in the interval (``low``, ``high``] (ends open or closed as asked)."""
-    ok = is_real(value) and math.isfinite(value)
-    if ok:
-        ok = (value > low if low_open else value >= low) and (value < high if high_open else value <= high)
-    if not ok:
-        if what is None:
-            left, right = "(" if low_open else "[", ")" if high_open else "]"
-            what = "a positive finite number" if (low, low_open, high) == (0.0, True, math.inf) else \
-                f"a number in {left}{low:g}, {high:g}{right}"
-        raise R2RTError(f"{name} must be {what}, got {value!r}", params=(name,))
-    return float(value)
+def _interval(low, high, low_open, high_open):
+    if (low, low_open, high) == (0.0, True, math.inf):
+        return "a positive finite number"
+    return f"a number in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+
+
+def _as_float(value):
+    """``value`` as a Python float (NaN for anything but a real number, inf for an int too large for a float).
+
+    A float32 (or narrower) becomes the shortest decimal that is that float32, so ``np.float32(1e-3)`` is
+    recorded as 0.001, not 0.0010000000474974513 (the same number in the graph's float32).
+    """
+    if not is_real(value):
+        return math.nan
+    if isinstance(value, np.floating) and value.dtype.itemsize < 8:
+        return float(str(value))
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
+def real(name, value, low=0.0, high=math.inf, low_open=True, high_open=False, what=None, fix=None):
+    """``value`` as a finite float in the interval (``low``, ``high``] (ends open or closed as asked); else
+    R2RTError saying ``what`` it must be (by default the interval) and, with ``fix``, what to do."""
+    x = _as_float(value)
+    inside = math.isfinite(x) and (x > low if low_open else x >= low) and (x < high if high_open else x <= high)
+    if not inside:
+        _refuse(name, what or _interval(low, high, low_open, high_open), value, fix)
+    return x
 
 
 def rate(name, value):
@@ -78,17 +105,16 @@ def optional(check, name, value, *args, **kwargs):
 
 
 def boolean(name, value):
-    """``True`` or ``False`` only (``"no"`` is not false, and would be true)."""
-    if not isinstance(value, bool) and not (isinstance(value, numbers.Integral) and type(value).__name__ == "bool_"):
-        raise R2RTError(f"{name} must be True or False, got {value!r}", params=(name,))
+    """``True`` or ``False`` only (numpy's too): ``"no"`` is not false, and would be true."""
+    if not isinstance(value, (bool, np.bool_)):
+        _refuse(name, "True or False", value)
     return bool(value)
 
 
-def choice(name, value, options):
-    """``value`` if it is one of ``options``, else the message lists them."""
+def choice(name, value, options, what=None):
+    """``value`` if it is one of ``options``, else the message lists them (or says ``what`` it must be)."""
     if value not in options:
-        raise R2RTError(f"{name} must be one of {', '.join(repr(o) for o in options)}, got {value!r}",
-                        params=(name,))
+        _refuse(name, what or f"one of {', '.join(repr(o) for o in options)}", value)
     return value
 
 
@@ -104,7 +130,7 @@ def length(ids, batch_size, num_steps, what="text"):
     are shifted by one), so one batch takes ``batch_size * (num_steps + 1)`` tokens. ``what`` names the data
     (a parameter, or words such as "validation text").
     """
-    positive(batch_size=batch_size, num_steps=num_steps)
+    batch_size, num_steps = positive(batch_size=batch_size, num_steps=num_steps)
     needed = batch_size * (num_steps + 1)
     if len(ids) < needed:
         raise R2RTError(

@@ -10,8 +10,8 @@ import time
 
 import numpy as np
 
-from ..data import check_positive
 from ..tf1 import tf
+from . import checks
 
 SQUARE_SIZES = (1024, 2048)
 
@@ -21,7 +21,7 @@ def matmul_rate(m, k, n, repeats=10, warmup=2, seed=0):
 
     Returns ``{"shape": [m, k, n], "seconds" (median per product), "gflops" (median), "best_gflops"}``.
     """
-    check_positive(m=m, k=k, n=n, repeats=repeats)
+    m, k, n, repeats = checks.positive(m=m, k=k, n=n, repeats=repeats)
     rng = np.random.RandomState(seed)
     with tf.Graph().as_default():
         a = tf.Variable(rng.rand(m, k).astype(np.float32))

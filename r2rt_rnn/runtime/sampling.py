@@ -7,8 +7,8 @@ same inverse CDF, so the same seed gives the same text.
 """
 import numpy as np
 
-from ..graphs.common import check_seed
 from ..tf1 import tf
+from . import checks
 from .errors import R2RTError
 
 
@@ -63,23 +63,14 @@ def sampling_session_config():
     return config
 
 
-def _is_int(value):
-    return not isinstance(value, bool) and isinstance(value, (int, np.integer))
-
-
 def check_sampling(num_chars, pick_top_chars, temperature, num_classes, seed=None):
     """Raise R2RTError naming the first bad sampling option (in its ``params``)."""
-    if not _is_int(num_chars) or num_chars < 0:
-        raise R2RTError(f"num_chars must be a whole number, 0 or more, got {num_chars!r}", params=("num_chars",))
-    if pick_top_chars is not None and (not _is_int(pick_top_chars) or not 1 <= pick_top_chars <= num_classes):
-        raise R2RTError(f"pick_top_chars must be a whole number from 1 to {num_classes} (the vocabulary size), "
-                        f"got {pick_top_chars!r}", params=("pick_top_chars",))
-    if (isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.floating))
-            or not 0 < temperature < float("inf")):
-        raise R2RTError(f"temperature must be a positive finite number, got {temperature!r}",
-                        params=("temperature",))
+    checks.integer("num_chars", num_chars, 0, what="a whole number, 0 or more")
+    checks.optional(checks.integer, "pick_top_chars", pick_top_chars, 1, num_classes,
+                    what=f"a whole number from 1 to {num_classes} (the vocabulary size)")
+    checks.real("temperature", temperature)
     if seed is not None:
-        check_seed(seed)
+        checks.seed(seed)
 
 
 def encode_prompt(prompt, vocab):

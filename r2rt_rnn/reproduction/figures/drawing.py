@@ -6,7 +6,7 @@ module per source: :mod:`.post_diagrams` (notebook 01), :mod:`.gentle` (02), :mo
 """
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from ...runtime.errors import R2RTError
+from ...runtime import checks
 
 COLOURS = {"cell": "#cfe2f3", "dropout": "#f4cccc", "ln": "#fff2cc", "gate": "#d9ead3", "op": "#eeeeee",
            "io": "white", "loop": "#cfe2f3", "variable": "#fce5cd", "placeholder": "#ead1dc", "state": "#d9d2e9"}
@@ -14,10 +14,9 @@ MAX_DRAWN = 40  # copies of a cell one picture can hold
 
 
 def check_count(name, value, low=1, high=MAX_DRAWN):
-    """R2RTError unless ``value`` is a whole number in ``[low, high]`` (how many copies a picture can hold)."""
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise R2RTError(f"{name} must be a whole number from {low} to {high} to draw, got {value!r}",
-                        params=(name,))
+    """``value`` as an int; R2RTError unless it is a whole number in ``[low, high]`` (how many copies a picture can
+    hold)."""
+    return checks.integer(name, value, low, high, what=f"a whole number from {low} to {high} to draw")
 
 
 def box(ax, x, y, w, h, label, kind, fontsize=9):

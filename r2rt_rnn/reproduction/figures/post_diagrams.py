@@ -16,7 +16,7 @@ writes them to ``docs/figures/``; notebook 01 displays them.
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ...runtime.errors import R2RTError
+from ...runtime import checks
 from .drawing import arrow, box, check_count, frame
 
 
@@ -94,8 +94,7 @@ def dropout_figure(num_layers=3, keep_prob=0.9):
     wrapped, and the whole stack's output: ``keep_prob`` everywhere.
     """
     check_count("num_layers", num_layers, high=8)
-    if isinstance(keep_prob, bool) or not isinstance(keep_prob, (int, float)) or not 0 < keep_prob <= 1:
-        raise R2RTError(f"keep_prob must be in (0, 1], got {keep_prob!r}", params=("keep_prob",))
+    keep_prob = checks.probability("keep_prob", keep_prob)
     fig = Figure(figsize=(9.2, 1.6 + 1.45 * num_layers), dpi=100)
     left, right = fig.subplots(1, 2)
     both = {p: (("out",) if p else ()) + (("in",) if p < num_layers else ()) for p in range(num_layers + 1)}
