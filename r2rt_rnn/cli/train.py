@@ -2,7 +2,6 @@
 
 Every option is checked, by its flag, before the text is read or the graph built.
 """
-import math
 import shutil
 import sys
 import tempfile
@@ -14,8 +13,8 @@ from ..data import load_corpus
 from ..generate import generate_from_checkpoint
 from ..model import CELL_TYPES, build_graph
 from ..reproduction.presets import PRESETS, get_preset
-from ..runtime import checkpoint, interrupts
-from ..runtime.checks import FLOAT32_MAX, length as check_length, positive as check_positive, seed as check_seed
+from ..runtime import checkpoint, checks, interrupts
+from ..runtime.checks import length as check_length, positive as check_positive, seed as check_seed
 from ..runtime.errors import R2RTError, TrainingInterrupted
 from ..runtime.parts import fresh_folder
 from ..runtime.training_inputs import check_resume_vocab, check_schedule
@@ -119,17 +118,11 @@ def _changes(args, keep_prob):
 
 def _check_ranges(preset, args):
     """The numbers that must lie in a range (the preset's, as changed, and two of the run's), named by flag."""
-    for flag, value, ok, rule in (
-        ("--learning-rate", preset.learning_rate, 0 < preset.learning_rate <= FLOAT32_MAX,
-         "a positive finite number (at most float32's 3.4e38)"),
-        ("--keep-prob", preset.keep_prob, 0 < preset.keep_prob <= 1, "in (0, 1]: the probability of keeping a unit"),
-        ("--max-grad-norm", preset.max_grad_norm, preset.max_grad_norm is None or 0 < preset.max_grad_norm < math.inf,
-         "a positive finite number"),
-        ("--valid-fraction", args.valid_fraction, 0 <= args.valid_fraction < 1, "in [0, 1)"),
-        ("--sample", args.sample, args.sample >= 0, "a number of characters, 0 or more"),
-    ):
-        if not ok:
-            raise R2RTError(f"{flag} must be {rule}, got {value}")
+    checks.rate("--learning-rate", preset.learning_rate)
+    checks.real("--keep-prob", preset.keep_prob, 0.0, 1.0, what="in (0, 1]: the probability of keeping a unit")
+    checks.optional(checks.real, "--max-grad-norm", preset.max_grad_norm)
+    checks.real("--valid-fraction", args.valid_fraction, 0.0, 1.0, low_open=False, high_open=True, what="in [0, 1)")
+    checks.integer("--sample", args.sample, 0, what="a number of characters, 0 or more")
 
 
 def _recorded(resumed):

@@ -23,9 +23,8 @@ curve continues the first run's in TensorBoard.
 import datetime
 import os
 
-import numpy as np
-
 from ..tf1 import tf
+from . import checks
 from .errors import R2RTError
 
 __all__ = ["EPOCH_SECONDS", "NullSummaryLog", "SummaryLog", "TEST_PERPLEXITY", "TRAIN_LEARNING_RATE",
@@ -103,8 +102,7 @@ def _check_log_arguments(logdir, graph, first_step):
     """:class:`SummaryLog`'s arguments, checked before anything is created."""
     if logdir is None or os.fspath(logdir) == "":
         raise R2RTError("no log directory given; pass --logdir DIR (or use SummaryLog.maybe for optional logs)")
-    if isinstance(first_step, bool) or not isinstance(first_step, (int, np.integer)) or first_step < 0:
-        raise R2RTError(f"first_step must be an integer >= 0, got {first_step!r}")
+    checks.integer("first_step", first_step, 0)
     if graph is not None and not isinstance(graph, tf.Graph):
         raise TypeError(f"graph must be a tf.Graph, got {type(graph).__name__}")
 
@@ -154,7 +152,7 @@ class SummaryLog:
         return cls(logdir, graph=graph, run_name=run_name, first_step=first_step)
 
     def _check_step(self, step):
-        if isinstance(step, bool) or not isinstance(step, (int, np.integer)):
+        if not checks.is_integer(step):
             raise TypeError(f"a summary step must be an integer, got {step!r}")
         if step < self.first_step:
             raise ValueError(f"summary step {step} is before this run's first step {self.first_step}; "

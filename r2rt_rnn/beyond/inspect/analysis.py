@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...runtime import checkpoint
+from ...runtime import checkpoint, checks
 from ...runtime.errors import R2RTError
 from .ablation import StateMeans, ablation_report, check_mode, run_ablations
 from .baseline import DEFAULT_SEEDS, MARGIN, SHIFTED, best_correlations, chance_levels, check_seeds, shifted
@@ -177,8 +177,7 @@ def _ablations(ckpt, spec, ids, names, matrix, stats, rankings, asked, means, ab
 
 def _check_keep(keep):
     """``keep``, checked: a whole number of positions, 1 or more."""
-    if isinstance(keep, bool) or not isinstance(keep, (int, np.integer)) or keep < 1:
-        raise R2RTError(f"keep must be a whole number, 1 or more, got {keep!r}", params=("keep",))
+    checks.integer("keep", keep, what="a whole number, 1 or more")
 
 
 def _feature_matrix(values, positions):

@@ -20,8 +20,7 @@ import contextlib
 
 import numpy as np
 
-from ...runtime import checkpoint
-from ...runtime.errors import R2RTError
+from ...runtime import checkpoint, checks
 from ...tf1 import tf
 from .ranking import UnitStats
 from .trace import CHUNK, Tracer, load_weights, model_spec
@@ -32,10 +31,7 @@ SHIFTED = "shifted:"  # prefix of a shifted feature's name among the statistics
 
 
 def check_seeds(seeds):
-    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or not 0 <= seeds <= 100:
-        raise R2RTError(f"baseline_seeds must be a whole number from 0 (no baseline) to 100, got {seeds!r}",
-                        params=("baseline_seeds",))
-    return int(seeds)
+    return checks.integer("baseline_seeds", seeds, 0, 100, what="a whole number from 0 (no baseline) to 100")
 
 
 def untrained_weights(ckpt, draws, seed=1):

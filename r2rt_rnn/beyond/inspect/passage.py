@@ -14,6 +14,7 @@ import numpy as np
 
 from ...data import BUNDLED_CORPUS, load_text, max_text_bytes, open_text
 from ...ptb.reader import UNK, split_words
+from ...runtime import checks
 from ...runtime.errors import R2RTError
 
 UNKNOWN_POLICIES = ("error", "skip", "unk")
@@ -53,9 +54,7 @@ def split_tokens(text, level):
 
 
 def _check_max_tokens(max_tokens):
-    if max_tokens is not None and (isinstance(max_tokens, bool) or not isinstance(max_tokens, (int, np.integer))
-                                   or max_tokens < 1):
-        raise R2RTError(f"max_tokens must be a whole number, 1 or more, got {max_tokens!r}", params=("max_tokens",))
+    checks.optional(checks.integer, "max_tokens", max_tokens, what="a whole number, 1 or more")
 
 
 def encode_passage(text, vocab, unknown="error", max_tokens=None):

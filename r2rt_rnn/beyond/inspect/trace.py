@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...cell_types import lookup
-from ...runtime import checkpoint, interrupts
+from ...runtime import checkpoint, checks, interrupts
 from ...runtime.errors import R2RTError
 from ...runtime.sampling import sampling_session_config
 from ...tf1 import tf
@@ -284,8 +284,7 @@ class Tracer:
         chunks a Ctrl-C (under the command line's handler) stops the run.
         """
         ids = np.asarray(ids, dtype=np.int32)
-        if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
-            raise R2RTError(f"chunk must be a whole number of positions, 1 or more, got {chunk!r}", params=("chunk",))
+        chunk = checks.integer("chunk", chunk, what="a whole number of positions, 1 or more")
         g, state = self.g, None
         fetches = [g["records"], g["final_state"], g["top_ids"], g["top_logp"], g["target_logp"], g["entropy"]]
         for start in range(0, len(ids), chunk):
