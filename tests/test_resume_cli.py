@@ -99,3 +99,15 @@ def test_an_interrupted_run_without_save_keeps_its_epochs_in_a_folder_of_its_own
         kept.append(line.split("continue with --resume ")[1].strip())
     assert kept[0] != kept[1] and "interrupted/run-1" in kept[0] and "interrupted/run-2" in kept[1]
     assert all(checkpoint.load(tmp_path / k).progress["epochs_done"] >= 1 for k in kept)
+
+
+@pytest.mark.parametrize("args, flag", [(["ptb_small", "--models", "GRU"], "--models"),
+                                        (["ptb_speed", "--epochs", "2"], "--epochs"),
+                                        (["slides_text", "--data-path", "x"], "--data-path"),
+                                        (["graph_styles", "--batches", "5"], "--batches")])
+def test_reproduce_refuses_options_its_experiment_would_ignore(args, flag, capsys):
+    from r2rt_rnn import cli
+
+    assert cli.main(["reproduce", *args]) == 2
+    err = capsys.readouterr().err
+    assert_one_line_error(2, err, f"{flag} does not apply to {args[0]}", "leave it out")

@@ -51,7 +51,8 @@ def add_arguments(parser):
                              "(default: $R2RT_PTB_DIR)")
     parser.add_argument("--verbose", action="store_true", help="show progress within each epoch")
     parser.add_argument("--steps", type=int, default=None, help="slides_text: training steps (default 200)")
-    parser.add_argument("--batches", type=int, default=200, help="ptb_speed: training batches timed per model")
+    parser.add_argument("--batches", type=int, default=None, help="ptb_speed: training batches timed per model "
+                                                                  "(default 200)")
 
 
 def command_line():
@@ -59,7 +60,35 @@ def command_line():
     return " ".join([program_name(), *map(shlex.quote, sys.argv[1:])])
 
 
+# Which of the options each kind of experiment takes (--out: every one): any other one given is refused by name.
+TAKES = {"char": {"epochs", "num_steps", "models", "max_chars", "save_dir", "overwrite"},
+         "ptb": {"epochs", "save_dir", "overwrite", "data_path", "verbose"},
+         "ptb_speed": {"data_path", "batches"},
+         "slides": {"steps"}}
+UNSET = {"epochs": None, "num_steps": None, "models": None, "max_chars": None, "save_dir": None, "overwrite": False,
+         "data_path": None, "verbose": False, "steps": None, "batches": None}
+
+
+def _kind(experiment):
+    if experiment == "ptb_speed":
+        return "ptb_speed"
+    if experiment in reproduce.PTB_NAMES:
+        return "ptb"
+    return "slides" if experiment in reproduce.SLIDES_NAMES else "char"
+
+
+def _refuse_options_that_do_not_apply(args):
+    """An option the experiment would ignore is refused, by its flag, before anything runs."""
+    takes = TAKES[_kind(args.experiment)]
+    given = [name for name, unset in UNSET.items() if getattr(args, name) != unset and name not in takes]
+    if given:
+        flag = "--" + given[0].replace("_", "-")
+        raise R2RTError(f"{flag} does not apply to {args.experiment} (it takes "
+                        f"{', '.join('--' + n.replace('_', '-') for n in sorted(takes))} and --out); leave it out")
+
+
 def main(args):
+    _refuse_options_that_do_not_apply(args)
     with flags(FLAGS):
         if args.epochs is not None:
             checks.positive(epochs=args.epochs)
@@ -88,7 +117,7 @@ def _run_ptb(args):
     with flags({**FLAGS, "data_path": data_flag}):
         check_writable_folder(args.out, "out")
     if args.experiment == "ptb_speed":
-        results = ptb_speed(data_path, data_flag, batches=args.batches)
+        results = ptb_speed(data_path, data_flag, batches=200 if args.batches is None else args.batches)
     elif args.experiment == "ptb_dropout":
         results = ptb_training(data_path, data_flag, run=reproduce.ptb_dropout, save_dir=args.save_dir,
                                max_epochs=args.epochs, verbose=args.verbose, overwrite=args.overwrite)
