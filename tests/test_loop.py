@@ -258,3 +258,22 @@ def test_ctrl_c_during_reproduce_slides_text_ends_it_in_one_line(tmp_path):
     assert_one_line_error(code, err, "interrupted")
     assert seconds < 30, seconds  # a step at this size is 4-10 s on two cores
     assert not Path(tmp_path / "slides_text.json").exists()
+
+
+@pytest.mark.slow
+def test_the_dropout_decay_experiment_runs_until_validation_stops_gaining(tmp_path):
+    """reproduce ptb_dropout_decay: keep 0.5, the medium schedule, a record with the stop rule (on the fixture)."""
+    import json
+
+    out = subprocess.run([sys.executable, "-m", "r2rt_rnn", "reproduce", "ptb_dropout_decay", "--data-path",
+                          str(PTB_FIXTURE), "--epochs", "8", "--out", str(tmp_path)], cwd=REPO, capture_output=True,
+                         text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    record = json.loads((tmp_path / "ptb_dropout_decay.json").read_text())
+    config, epochs = record["config"], record["epochs"]
+    assert (config["keep_prob"], config["max_epoch"], config["lr_decay"]) == (0.5, 6, 0.8)
+    assert record["min_valid_gain"] == 0.5 and 2 <= len(epochs) <= 8
+    valid = [e["valid_perplexity"] for e in epochs]
+    gains = [a - b for a, b in zip(valid, valid[1:])]
+    assert all(g >= 0.5 for g in gains[:-1])  # it went on while validation gained 0.5 or more
+    assert len(epochs) == 8 or gains[-1] < 0.5  # and stopped at the first epoch that gained less
