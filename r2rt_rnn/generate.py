@@ -4,7 +4,7 @@ The ``generate`` command is :mod:`r2rt_rnn.cli.generate`; it passes ``stream=``,
 each character is printed as soon as it is drawn and nothing is kept (any length runs in
 bounded memory, and a Ctrl-C keeps what was shown). The random numbers come from one
 seeded generator, drawn as they are needed, so a streamed sample is the same text as one
-drawn at once, and as :func:`r2rt_rnn.in_graph_sampler.sample_in_graph`'s.
+drawn at once, and as :func:`r2rt_rnn.beyond.in_graph_sampler.sample_in_graph`'s.
 
 Beyond the post, a long prompt (over ``PRIME_IN_ONE_PASS`` characters) is fed through
 the model by :func:`prime_state`, a ``dynamic_rnn`` over 8,192 characters at a time,
@@ -32,7 +32,7 @@ def generate_characters(g, checkpoint_path, num_chars, prompt="A", pick_top_char
                         seed=None, verbose=True, stream=None):
     """Restore a checkpoint into ``g`` (built with ``batch_size=1, num_steps=1``) and sample text.
 
-    ``checkpoint_path``: a path, or a :class:`~r2rt_rnn.checkpoint.Checkpoint` already read.
+    ``checkpoint_path``: a path, or a :class:`~r2rt_rnn.runtime.checkpoint.Checkpoint` already read.
     The prompt's characters are fed one by one to prime the state (a long prompt in one pass,
     :func:`prime_state`); then each sampled
     character is fed back with the state, ``num_chars`` times. ``pick_top_chars=n`` samples

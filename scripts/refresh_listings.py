@@ -4,7 +4,7 @@
 A notebook's committed outputs come from its last full run; when a listed function
 changes, its listing there goes stale. Each stored listing names its objects in its
 header lines (``# r2rt_rnn.train.train_network  (r2rt_rnn/train.py, line 20)``): this
-script imports them and writes :class:`r2rt_rnn.show.Source` of them in place of the
+script imports them and writes :class:`r2rt_rnn.reproduction.show.Source` of them in place of the
 old listing, without running the notebook. ``tests/test_show.py`` fails while any is stale.
 A listing is stale when its source text differs from today's, or it is not stored as
 today's code block (``text/html``; listings stored as Markdown are rewritten); the

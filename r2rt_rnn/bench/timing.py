@@ -27,7 +27,7 @@ def timing_session_config():
 
 
 def device_info():
-    """:func:`r2rt_rnn.machine.describe`, plus the thread settings of :func:`timing_session_config`."""
+    """:func:`r2rt_rnn.runtime.machine.describe`, plus the thread settings of :func:`timing_session_config`."""
     config = timing_session_config()
     return {**machine.describe(),
             "session": {"intra_op_parallelism_threads": config.intra_op_parallelism_threads,

@@ -133,8 +133,8 @@ def _run_ptb(args):
 
 
 def ptb_training(data_path, data_flag="--data-path", run=reproduce.ptb_small, **kwargs):
-    """``run`` (:func:`r2rt_rnn.reproduce.ptb_small`, ``ptb_dropout`` or ``ptb_medium``), its messages naming this
-    command's flags (the data: ``data_flag``)."""
+    """``run`` (:func:`r2rt_rnn.reproduction.reproduce.ptb_small`, ``ptb_dropout``, ``ptb_dropout_decay`` or
+    ``ptb_medium``), its messages naming this command's flags (the data: ``data_flag``)."""
     with flags({**FLAGS, "data_path": data_flag}):
         try:
             return run(data_path, **kwargs)
@@ -150,7 +150,8 @@ def ptb_training(data_path, data_flag="--data-path", run=reproduce.ptb_small, **
 
 
 def ptb_speed(data_path, data_flag="--data-path", **kwargs):
-    """:func:`r2rt_rnn.reproduce.ptb_speed`, its messages naming this command's flags; prints a line per model."""
+    """:func:`r2rt_rnn.reproduction.reproduce.ptb_speed`, its messages naming this command's flags; prints a line per
+    model."""
     with flags({**FLAGS, "data_path": data_flag}):
         try:
             return reproduce.ptb_speed(data_path, log=lambda line: print(line, flush=True), **kwargs)

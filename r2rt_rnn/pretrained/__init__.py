@@ -48,7 +48,8 @@ def path(name):
 
 
 def lookup(text):
-    """``path(text)`` when ``text`` is a shipped model's name, else None (for :func:`r2rt_rnn.checkpoint.resolve`)."""
+    """``path(text)`` when ``text`` is a shipped model's name, else None (for
+    :func:`r2rt_rnn.runtime.checkpoint.resolve`)."""
     return path(text) if isinstance(text, str) and text in MODELS else None
 
 

@@ -163,7 +163,7 @@ def run(experiment, epochs=None, num_steps=None, models=None, text=None, max_cha
     (:func:`plan`). Each record's ``preset`` is the model's own (with its cell type,
     where the experiment's preset has one for all), ``graph_config`` is how its
     graph was built and ``post`` what the post published for it. Ctrl-C raises
-    :class:`~r2rt_rnn.errors.TrainingInterrupted` from ``train_network``.
+    :class:`~r2rt_rnn.runtime.errors.TrainingInterrupted` from ``train_network``.
     """
     factories = EXPERIMENTS[experiment]
     preset, saves = plan(experiment, epochs, num_steps, models, max_chars, save_dir, overwrite, valid_fraction > 0)

@@ -65,7 +65,7 @@ def record(name, results, out, command, merge=False):
 def recorded(name, folder):
     """The recorded run ``folder/NAME.json``: ``(models, about)``.
 
-    ``models`` is ``{model: record}`` as :func:`r2rt_rnn.experiments.run` returned it;
+    ``models`` is ``{model: record}`` as :func:`r2rt_rnn.reproduction.experiments.run` returned it;
     ``about`` holds the ``command`` that ran, when it ``finished`` and the ``machine``
     (what :func:`record` adds). Notebook 01 draws these, so the notebook, the README and
     REPRODUCTION.md show one run.

@@ -1,7 +1,7 @@
 """What both samplers share: turning logits into a next character, the session settings, input checks.
 
 The samplers are :func:`r2rt_rnn.generate.generate_characters` (one ``session.run``
-per character, as in the post) and :func:`r2rt_rnn.in_graph_sampler.sample_in_graph`
+per character, as in the post) and :func:`r2rt_rnn.beyond.in_graph_sampler.sample_in_graph`
 (the whole text in one ``session.run``); they draw the same uniforms and pick by the
 same inverse CDF, so the same seed gives the same text.
 """

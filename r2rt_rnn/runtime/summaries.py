@@ -129,7 +129,7 @@ class SummaryLog:
     a fresh run): steps passed to :meth:`scalar` must not be smaller.
 
     The directory is created here, so a bad ``logdir`` fails before training starts,
-    with an :class:`~r2rt_rnn.errors.R2RTError`. ``path`` is the run directory.
+    with an :class:`~r2rt_rnn.runtime.errors.R2RTError`. ``path`` is the run directory.
     Use it as a context manager, or call :meth:`close`. :meth:`maybe` returns a
     log that does nothing when ``logdir`` is None, so callers need no ``if``.
     """

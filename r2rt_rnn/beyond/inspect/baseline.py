@@ -5,7 +5,7 @@ hundreds of units one of them correlates with almost anything derived from the t
 untrained 2 x 128 GRU has units at |r| = 0.4 to 0.5 for several built-in features). So a
 unit's correlation means something only beside the same number for an untrained copy of
 the model: :func:`chance_levels` builds the checkpoint's own graph from its config
-(:func:`r2rt_rnn.checkpoint.build_from_checkpoint`, seed 1), draws its initial weights
+(:func:`r2rt_rnn.runtime.checkpoint.build_from_checkpoint`, seed 1), draws its initial weights
 a few times (its initialisers run again for each copy), traces the same passage with
 each, and keeps each feature's best ``|r|`` per copy. The chance level is the largest of them, and a trained unit is a
 *finding* only when its ``|r|`` exceeds that by :data:`MARGIN` (the largest of a few

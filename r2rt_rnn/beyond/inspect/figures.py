@@ -10,7 +10,7 @@
 
 Each returns a Figure. :func:`figure_names` names the files a run's figures go to,
 :func:`inspection_figure` draws one of them and :func:`png_bytes` renders it, so the
-caller writes it whole (:func:`r2rt_rnn.files.write_file`) or not at all.
+caller writes it whole (:func:`r2rt_rnn.runtime.files.write_file`) or not at all.
 """
 import hashlib
 import io

@@ -5,7 +5,7 @@ Python's ``re`` runs a match in C and may take exponential time (``(a+)+$`` agai
 signal handlers run every few thousand steps, so :func:`time_limit` sets an interval
 timer whose handler, a few times a second, raises :class:`TooSlow` once the time is up
 and, under the command line's Ctrl-C handling, honours a pending Ctrl-C
-(:func:`r2rt_rnn.interrupts.check`). Outside the main thread (where no handler can be
+(:func:`r2rt_rnn.runtime.interrupts.check`). Outside the main thread (where no handler can be
 set) the block runs unbounded.
 """
 import contextlib

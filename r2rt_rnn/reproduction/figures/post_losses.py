@@ -1,6 +1,6 @@
 """Per-epoch loss curves with the post's beside them: what notebook 01 draws after each experiment.
 
-:func:`loss_figure` takes the records :func:`r2rt_rnn.experiments.run` returns (or a
+:func:`loss_figure` takes the records :func:`r2rt_rnn.reproduction.experiments.run` returns (or a
 ``docs/results/*.json`` file's models) and draws, per model, the training loss (solid),
 the validation loss (dotted) and what the post printed (:mod:`r2rt_rnn.reproduction.post_results`):
 its per-epoch losses dashed and labelled "post", or, where it printed only the last
@@ -62,7 +62,7 @@ def loss_figure(results, experiment=None, title="", post=True):
     """Training (solid) and validation (dotted) loss per epoch of each model in ``results``, the post's dashed.
 
     ``results``: ``{model: {"losses": [...], "valid_losses": [...], "post": {...}}}``; the post's
-    values are :func:`r2rt_rnn.post_results.published` for ``experiment`` (a record's own ``post``
+    values are :func:`r2rt_rnn.reproduction.post_results.published` for ``experiment`` (a record's own ``post``
     copy only where that has none). ``post=False`` leaves the post's values out.
     """
     fig = Figure(figsize=(8.4, 4.0), dpi=100)

@@ -1,7 +1,7 @@
 """Notebook 04's figures: the PTB tutorial's small model beside the published perplexities, dropout's effect on
 the train/validation gap, where each epoch's seconds went, and what each configuration costs.
 
-Each takes recorded runs (``docs/results/ptb_*.json``, read by :func:`r2rt_rnn.reproduce.recorded`) and
+Each takes recorded runs (``docs/results/ptb_*.json``, read by :func:`r2rt_rnn.reproduction.reproduce.recorded`) and
 returns a Figure.
 """
 import numpy as np
