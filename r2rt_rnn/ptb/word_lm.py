@@ -161,7 +161,7 @@ def train(config=None, data_path=None, save_path=None, max_epochs=None, seed=0, 
     tensorboard = TensorBoard(logdir, models["graph"], tag=TRAIN_PERPLEXITY,
                               transform=np.exp, tags={"valid_perplexity": VALID_PERPLEXITY})
     parts = [saves, tensorboard, StopWhenFlat(min_valid_gain, "valid_perplexity"),
-             ProgressBar(n_batches, "epoch", enabled=verbose, rate_unit="words",
+             ProgressBar(n_batches, "epoch {} train", enabled=verbose, rate_unit="words",
                          rate_per_step=config.batch_size * config.num_steps)]
     log(f"{type(config).__name__}: {dataclasses.asdict(config)}")
     log(f"words: train {len(data.train)}, valid {len(data.valid)}, test {len(data.test)}; "

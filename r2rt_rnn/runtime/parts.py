@@ -36,8 +36,10 @@ class ProgressBar(Part):
             self._open_bar(max(loop.max_steps - loop.global_step, 0), self.label)
 
     def on_epoch_begin(self, loop):
-        if self.per_epoch is not None:
-            self._open_bar(self.per_epoch, f"{self.label} {loop.epoch}")
+        if self.per_epoch is not None:  # the label may place the epoch's number, as the trainer counts them
+            number = loop.epoch + loop.first_number  # "epoch {} train" -> "epoch 1 train"
+            label = self.label if "{}" in self.label else self.label + " {}"
+            self._open_bar(self.per_epoch, label.format(number))
 
     def on_step(self, loop, loss):
         recent = loop.epoch_losses if self.window is None else loop.step_losses[-self.window:]
