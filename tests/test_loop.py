@@ -173,27 +173,23 @@ def test_min_char_rnn_refuses_a_checkpoint_of_another_text(tmp_path, corpus):
               progress=False, log_every=0, resume=str(tmp_path / "mc"))
 
 
-@pytest.mark.slow
-def test_the_minchar_and_ptb_commands_save_and_resume(tmp_path):
+def test_the_minchar_and_ptb_commands_save_and_resume(tmp_path, capsys):
+    from r2rt_rnn import cli
+
     text = tmp_path / "t.txt"
     text.write_text((REPO / "data" / "tinyshakespeare.txt").read_text()[:4000])
     flags = ["--text", text, "--hidden-size", "8", "--seq-length", "10", "--batch-size", "4", "--log-every", "0",
-             "--sample-length", "5"]
-    first = subprocess.run([sys.executable, "-m", "r2rt_rnn", "minchar", *map(str, flags), "--epochs", "1", "--save",
-                            str(tmp_path / "mc")], capture_output=True, text=True, cwd=REPO, timeout=300)
-    assert first.returncode == 0, first.stderr
-    assert "the 1 complete passes" in first.stdout
-    wrong = subprocess.run([sys.executable, "-m", "r2rt_rnn", "minchar", "--text", str(text), "--resume",
-                            str(tmp_path / "mc"), "--hidden-size", "9"], capture_output=True, text=True, cwd=REPO)
-    assert_one_line_error(wrong.returncode, wrong.stderr, "--hidden-size 9 differs from", "leave it out")
-    ptb = [sys.executable, "-m", "r2rt_rnn", "ptb", "--data-path", str(PTB_FIXTURE)]
-    one = subprocess.run(ptb + ["--model", "test", "--max-epochs", "1", "--save", str(tmp_path / "p")],
-                         capture_output=True, text=True, cwd=REPO, timeout=300)
-    assert one.returncode == 0, one.stderr
-    two = subprocess.run(ptb + ["--resume", str(tmp_path / "p"), "--max-epochs", "2"], capture_output=True,
-                         text=True, cwd=REPO, timeout=300)
-    assert two.returncode == 0, two.stderr
-    assert "Epoch 2/2" in two.stdout and "Epoch 1/2" not in two.stdout
+             "--sample-length", "5", "--progress", "off"]
+    assert cli.main(["minchar", *map(str, flags), "--epochs", "1", "--save", str(tmp_path / "mc")]) == 0
+    assert "the 1 complete passes" in capsys.readouterr().out
+    assert cli.main(["minchar", "--text", str(text), "--resume", str(tmp_path / "mc"), "--hidden-size", "9"]) == 2
+    assert_one_line_error(2, capsys.readouterr().err, "--hidden-size 9 differs from", "leave it out")
+    ptb = ["ptb", "--data-path", str(PTB_FIXTURE), "--progress", "off"]
+    assert cli.main(ptb + ["--model", "test", "--max-epochs", "1", "--save", str(tmp_path / "p")]) == 0
+    capsys.readouterr()
+    assert cli.main(ptb + ["--resume", str(tmp_path / "p"), "--max-epochs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "Epoch 2/2" in out and "Epoch 1/2" not in out
     assert checkpoint.load(tmp_path / "p").progress["epochs_done"] == 2
 
 
@@ -264,15 +260,14 @@ def test_ctrl_c_during_reproduce_slides_text_ends_it_in_one_line(tmp_path):
     assert not Path(tmp_path / "slides_text.json").exists()
 
 
-@pytest.mark.slow
-def test_the_dropout_decay_experiment_runs_until_validation_stops_gaining(tmp_path):
+def test_the_dropout_decay_experiment_runs_until_validation_stops_gaining(tmp_path, capsys):
     """reproduce ptb_dropout_decay: keep 0.5, the medium schedule, a record with the stop rule (on the fixture)."""
     import json
 
-    out = subprocess.run([sys.executable, "-m", "r2rt_rnn", "reproduce", "ptb_dropout_decay", "--data-path",
-                          str(PTB_FIXTURE), "--epochs", "8", "--out", str(tmp_path)], cwd=REPO, capture_output=True,
-                         text=True, timeout=600)
-    assert out.returncode == 0, out.stderr[-2000:]
+    from r2rt_rnn import cli
+
+    assert cli.main(["reproduce", "ptb_dropout_decay", "--data-path", str(PTB_FIXTURE), "--epochs", "8", "--out",
+                     str(tmp_path), "--progress", "off"]) == 0, capsys.readouterr().err
     record = json.loads((tmp_path / "ptb_dropout_decay.json").read_text())
     config, epochs = record["config"], record["epochs"]
     assert (config["keep_prob"], config["max_epoch"], config["lr_decay"]) == (0.5, 6, 0.8)

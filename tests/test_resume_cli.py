@@ -59,22 +59,24 @@ def _train(*args, cwd=REPO):
                           capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.slow
-def test_resume_alone_continues_the_run_with_its_settings_and_text(tmp_path, text_file):
+def test_resume_alone_continues_the_run_with_its_settings_and_text(tmp_path, text_file, capsys, monkeypatch):
+    from r2rt_rnn import cli
+
     save = tmp_path / "run"
-    first = _train("--text", text_file, "--valid-fraction", "0.2", "--cell", "GRU", "--state-size", "16",
-                   "--num-layers", "1", "--num-steps", "10", "--batch-size", "8", "--learning-rate", "5e-3",
-                   "--epochs", "1", "--save", save, "--progress", "off")
-    assert first.returncode == 0, first.stderr
+    assert cli.main(["train", "--text", str(text_file), "--valid-fraction", "0.2", "--cell", "GRU", "--state-size",
+                     "16", "--num-layers", "1", "--num-steps", "10", "--batch-size", "8", "--learning-rate", "5e-3",
+                     "--epochs", "1", "--save", str(save), "--progress", "off"]) == 0
+    capsys.readouterr()
     # from another folder, with nothing but the checkpoint and the epochs: the hint a Ctrl-C prints, followed
-    second = _train("--resume", save, "--epochs", "2", "--progress", "off", cwd=tmp_path)
-    assert second.returncode == 0, second.stderr
-    assert f"Continuing on the text {text_file}" in second.stdout and "Epoch 1 :" in second.stdout
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["train", "--resume", str(save), "--epochs", "2", "--progress", "off"]) == 0
+    out = capsys.readouterr().out
+    assert f"Continuing on the text {text_file}" in out and "Epoch 1 :" in out
     saved = checkpoint.load(save)
     assert saved.progress["epochs_done"] == 2 and saved.config["state_size"] == 16
     assert saved.progress["about"]["valid_fraction"] == 0.2 and len(saved.progress["valid_losses"]) == 2
-    wrong = _train("--resume", save, "--epochs", "3", "--state-size", "32")
-    assert_one_line_error(wrong.returncode, wrong.stderr, "--state-size 32 differs from the 16", "leave it out")
+    assert cli.main(["train", "--resume", str(save), "--epochs", "3", "--state-size", "32"]) == 2
+    assert_one_line_error(2, capsys.readouterr().err, "--state-size 32 differs from the 16", "leave it out")
     assert checkpoint.load(save).progress["epochs_done"] == 2
 
 
