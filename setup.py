@@ -17,7 +17,7 @@ setup(
     # beyond/inspect/page/: the HTML, CSS and script that `inspect` fills in to write its self-contained page
     # pretrained/NAME/: the models shipped by name (python -m r2rt_rnn generate post-GRU), weights and training record
     package_data={"r2rt_rnn": ["corpus/*.txt", "beyond/inspect/page/*", "pretrained/*/*"]},
-    python_requires=">=3.9",
+    python_requires=">=3.10",  # dataclasses with kw_only (graphs/config.py)
     install_requires=[
         "tensorflow>=2.16",
         "tf_keras>=2.16",  # tf.compat.v1.nn.rnn_cell needs the legacy Keras 2 package
