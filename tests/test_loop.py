@@ -96,12 +96,18 @@ def test_a_ctrl_c_during_the_epochs_record_waits_until_it_is_whole():
             self.done = True
 
     part = SignalsWhileSaving()
-    with pytest.raises(TrainingInterrupted, match="interrupted after epoch 1"):
+    with pytest.raises(TrainingInterrupted, match="interrupted as training was finishing"):
         with Loop(None, epochs=3, parts=[part], log=None) as loop:
             for _ in loop.epochs():
                 loop.step(1.0)
                 loop.end_epoch()
     assert part.done and len(loop.history) == 1
+
+
+def test_ctrl_c_before_the_first_epoch_says_so():
+    with pytest.raises(TrainingInterrupted, match="interrupted before epoch 1 began; nothing new was saved"):
+        with Loop(None, epochs=2, log=None):
+            raise KeyboardInterrupt
 
 
 def test_a_part_can_stop_training_when_validation_stops_improving():

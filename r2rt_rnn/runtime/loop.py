@@ -100,14 +100,18 @@ class Loop:
     def _interrupted(self):
         done = len(self.history)
         where = [w for w in (part.on_interrupt(self) for part in self._opened) if w]
-        if not self.in_epoch:  # between epochs: the last one was complete, measuring or finishing
-            what = f"interrupted after {self.label} {done - 1 + self.first_number}, as training was finishing"
-        else:
-            what = f"interrupted during {self.label} {done + self.first_number}"
-        if done == self.start_epochs:
-            what += ", before it was complete; nothing new was saved"
-        return TrainingInterrupted("; ".join([what] + [w[0] if isinstance(w, tuple) else w for w in where]),
+        return TrainingInterrupted("; ".join([self._when(done)] + [w[0] if isinstance(w, tuple) else w for w in where]),
                                    next((w[1] for w in where if isinstance(w, tuple)), None), done)
+
+    def _when(self, done):
+        """When the Ctrl-C came, in the trainer's numbering; whether this run had kept anything new by then."""
+        nothing = "nothing new was saved" if done == self.start_epochs else None
+        if self.epoch is None:  # restoring, or before the first epoch of this run
+            return f"interrupted before {self.label} {done + self.first_number} began; nothing new was saved"
+        if not self.in_epoch:  # after the last epoch: measuring or finishing
+            return "interrupted as training was finishing" + (f"; {nothing}" if nothing else "")
+        what = f"interrupted during {self.label} {done + self.first_number}"
+        return what + (f", before it was complete; {nothing}" if nothing else "")
 
     # --- the budget --------------------------------------------------------------------------------
 
