@@ -7,7 +7,8 @@ at a random instant (start-up, the TensorFlow import, the graph, any step, an ep
 
 OK           exit code 2 and exactly one ``error:`` line saying interrupted; where it says a checkpoint holds
              N epochs (passes), that checkpoint loads and records N
-finished     exited by itself before the signal (not a failure)
+finished     exited by itself before the signal, or had printed its last line when the signal came (the
+             command line blocks SIGINT for its last instant: a Ctrl-C then arrives after the work is done)
 IGNORED      exit code 0 although the signal was delivered
 CRASH        any other exit code, or ended by a signal
 TRACEBACK    "Traceback" or "Exception ignored" on stderr
@@ -37,17 +38,20 @@ FIXTURE = REPO / "tests" / "fixtures" / "ptb_tiny"
 def command(kind, save, text):
     if kind == "minchar":
         return ["minchar", "--text", str(text), "--hidden-size", "8", "--seq-length", "10", "--batch-size", "4",
-                "--steps", "3000", "--log-every", "0", "--save", str(save)]
-    return ["ptb", "--data-path", str(FIXTURE), "--model", "test", "--max-epochs", "40", "--save", str(save)]
+                "--steps", "5000", "--log-every", "0", "--save", str(save)]
+    return ["ptb", "--data-path", str(FIXTURE), "--model", "test", "--max-epochs", "60", "--save", str(save)]
 
 
-def judge(code, err, save):
+LAST_LINE = {"minchar": "checkpoint: ", "ptb": "checkpoint: "}  # what each prints when its work is done
+
+
+def judge(code, err, save, done_before_signal=False):
     if code is None:
         return "HANG"
     if "Traceback" in err or "Exception ignored" in err:
         return "TRACEBACK"
     if code == 0:
-        return "IGNORED"
+        return "finished" if done_before_signal else "IGNORED"
     if code != 2:
         return "CRASH"
     lines = [line for line in err.splitlines() if line.startswith("error:")]
@@ -66,21 +70,24 @@ def one_try(i, workdir, text, max_delay, timeout):
     kind = ("minchar", "ptb")[i % 2]
     save = workdir / f"{kind}-{i}"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "r2rt_rnn", *command(kind, save, text), "--progress", "off"],
-                            cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    delay = random.uniform(0.3, max_delay)
-    time.sleep(delay)
-    if proc.poll() is not None:
-        return kind, delay, "finished", proc.stderr.read()
-    os.killpg(proc.pid, signal.SIGINT)
-    try:
-        code = proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        code = None
+    out_path = workdir / f"{kind}-{i}.out"
+    with open(out_path, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "r2rt_rnn", *command(kind, save, text), "--progress", "off"],
+                                cwd=REPO, env=env, stdout=out, stderr=subprocess.PIPE, text=True,
+                                start_new_session=True)
+        delay = random.uniform(0.3, max_delay)
+        time.sleep(delay)
+        if proc.poll() is not None:
+            return kind, delay, "finished", proc.stderr.read()
+        done_before_signal = LAST_LINE[kind] in out_path.read_text()  # its work was over: only exiting was left
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            code = None
     err = proc.stderr.read()
-    return kind, delay, judge(code, err, save), err
+    return kind, delay, judge(code, err, save, done_before_signal), err
 
 
 def main():
