@@ -10,7 +10,7 @@ import contextlib
 import os
 import sys
 
-from ..runtime.errors import R2RTError
+from ..runtime.errors import R2RTError, TrainingInterrupted
 
 # name -> (module, one-line help)
 COMMANDS = {
@@ -43,3 +43,13 @@ def program_name():
     """How the user invoked us: 'r2rt-rnn' through the console script, else 'python -m r2rt_rnn'."""
     name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
     return name if name and not name.endswith((".py", "__main__.py")) and name != "-c" else "python -m r2rt_rnn"
+
+
+def continue_with(exc, how=None):
+    """``exc`` (a :class:`TrainingInterrupted` whose message ends in the library's ``continue with ...``) with that
+    hint said as ``how`` (default: ``--resume CHECKPOINT``); unchanged when no checkpoint holds its epochs."""
+    if exc.checkpoint is None:
+        return exc
+    head = str(exc).split("; continue with")[0]
+    return TrainingInterrupted(f"{head}; {how or f'continue with --resume {exc.checkpoint}'}", exc.checkpoint,
+                               exc.epochs)

@@ -9,7 +9,7 @@ from ..data import load_text
 from ..min_char_rnn import Config, train
 from ..runtime import checkpoint, checks
 from ..runtime.errors import R2RTError, TrainingInterrupted
-from .common import flags
+from .common import continue_with, flags
 
 FLAGS = {"hidden_size": "--hidden-size", "seq_length": "--seq-length", "num_steps": "--seq-length",
          "batch_size": "--batch-size", "steps": "--steps", "epochs": "--epochs", "sample_length": "--sample-length",
@@ -58,8 +58,7 @@ def main(args):
                            logdir=args.logdir, save=args.save or args.resume, resume=args.resume,
                            overwrite=args.overwrite)
         except TrainingInterrupted as exc:
-            raise TrainingInterrupted(str(exc).replace("continue with resume=", "continue with --resume ")
-                                      .replace("'", ""), exc.checkpoint, exc.epochs) from None
+            raise continue_with(exc) from None
     _report(result, args.logdir)
     return 0
 

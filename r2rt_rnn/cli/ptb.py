@@ -8,7 +8,7 @@ from ..ptb import word_lm
 from ..ptb.configs import CONFIGS, get_config
 from ..runtime import checks
 from ..runtime.errors import R2RTError, TrainingInterrupted
-from .common import flags
+from .common import continue_with, flags
 
 FLAGS = {"data_path": "--data-path", "save": "--save", "overwrite": "--overwrite", "max_epochs": "--max-epochs",
          "seed": "--seed", "logdir": "--logdir", "cache_dir": "R2RT_CACHE_DIR", "resume": "--resume"}
@@ -62,8 +62,7 @@ def main(args):
         except word_lm.SplitTooShort as exc:
             raise R2RTError(short_split_line(exc, None if args.model == "test" else SMALLER_MODEL)) from None
         except TrainingInterrupted as exc:
-            raise TrainingInterrupted(str(exc).replace("continue with resume=", "continue with --resume ")
-                                      .replace("'", ""), exc.checkpoint, exc.epochs) from None
+            raise continue_with(exc) from None
     if result.checkpoint:
         print(f"checkpoint: {result.checkpoint}")
     return 0

@@ -24,7 +24,7 @@ from ..reproduction import experiments, reproduce
 from ..runtime import checkpoint, checks
 from ..runtime.errors import R2RTError, TrainingInterrupted
 from ..runtime.files import check_writable_folder
-from .common import flags, program_name
+from .common import continue_with, flags, program_name
 from .ptb import short_split_line
 
 FLAGS = {"epochs": "--epochs", "max_epochs": "--epochs", "num_steps": "--num-steps", "models": "--models",
@@ -141,12 +141,8 @@ def ptb_training(data_path, data_flag="--data-path", run=reproduce.ptb_small, **
         except word_lm.SplitTooShort as exc:
             raise R2RTError(short_split_line(exc)) from None  # no --model here: the fix is the data alone
         except TrainingInterrupted as exc:
-            if exc.checkpoint is None:
-                raise
-            head = str(exc).split("; continue with")[0]
-            raise TrainingInterrupted(f"{head}; reproduce starts each run over (it has no --resume); "
-                                      f"`ptb --resume {exc.checkpoint}` continues that checkpoint", exc.checkpoint,
-                                      exc.epochs) from None
+            raise continue_with(exc, f"reproduce starts each run over (it has no --resume); "
+                                     f"`ptb --resume {exc.checkpoint}` continues that checkpoint") from None
 
 
 def ptb_speed(data_path, data_flag="--data-path", **kwargs):

@@ -19,7 +19,7 @@ from ..runtime.errors import R2RTError, TrainingInterrupted
 from ..runtime.parts import fresh_folder
 from ..runtime.training_inputs import check_resume_vocab, check_schedule
 from ..train import train_network
-from .common import flags
+from .common import continue_with, flags
 
 _POST = PRESETS["post"]
 VALID_FRACTION = 0.1
@@ -262,8 +262,7 @@ def interrupted(exc):
                                                         "folder"), None, exc.epochs)
         return TrainingInterrupted(f"interrupted during epoch {exc.epochs}, before it was complete; nothing new was "
                                    "saved; run the same command again to start that epoch over", None, exc.epochs)
-    head = str(exc).split("; continue with")[0]
-    return TrainingInterrupted(f"{head}; continue with --resume {exc.checkpoint}", exc.checkpoint, exc.epochs)
+    return continue_with(exc)
 
 
 def _report(args, preset, corpus, resumed, losses, seconds):
