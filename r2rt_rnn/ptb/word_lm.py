@@ -31,7 +31,7 @@ from .reader import ptb_raw_data
 
 # The tutorial's script held the configs and the model too; its names stay importable from here.
 __all__ = ["CONFIGS", "Config", "LargeConfig", "MediumConfig", "PTBModel", "SmallConfig", "SplitTooShort",
-           "TestConfig", "TrainResult", "build_models", "check_save_path", "checkpoint_perplexity", "get_config",
+           "TestConfig", "TrainResult", "build_models", "checkpoint_perplexity", "get_config",
            "load_model", "run_epoch", "train", "word_vocabulary"]
 
 
@@ -112,12 +112,6 @@ def _check_split_lengths(data, config):
         if epoch_size(len(ids), batch, steps) == 0:
             raise SplitTooShort(f"the {name} split has {len(ids)} words, too few for one [{batch} x {steps}] batch "
                                 f"(needs at least {batch * (steps + 1)})", split)
-
-
-def check_save_path(save_path, overwrite=False, resuming=None):
-    """``save_path`` resolved and checked before any work (:func:`r2rt_rnn.runtime.checkpoint.prepare_save_path`):
-    a checkpoint already there is refused unless ``overwrite`` or it is the one ``resuming``."""
-    return checkpoint.prepare_save_path(save_path, overwrite, resuming)
 
 
 def word_vocabulary(word_to_id):

@@ -25,7 +25,7 @@ from ..ptb.configs import PUBLISHED as PTB_PUBLISHED, SmallConfig, get_config
 from ..ptb.model import build_models
 from ..ptb.reader import UNK, ptb_raw_data, split_path
 from ..ptb.sample import sample_words
-from ..runtime import checks, interrupts
+from ..runtime import checkpoint, checks, interrupts
 from ..runtime.errors import R2RTError
 from ..runtime.files import check_writable_folder, write_file
 from ..runtime.machine import describe
@@ -92,7 +92,7 @@ def ptb_run(data_path, config, save=None, max_epochs=None, seed=0, verbose=False
     :class:`~r2rt_rnn.ptb.word_lm.SplitTooShort`.
     """
     if save is not None:
-        save = word_lm.check_save_path(save, overwrite)
+        save = checkpoint.prepare_save_path(save, overwrite)
     data = data if data is not None else ptb_raw_data(data_path, offer_download=False)
     result = word_lm.train(config, raw_data=data, save_path=save, max_epochs=max_epochs, seed=seed,
                            verbose=verbose, overwrite=overwrite, min_valid_gain=min_valid_gain)
@@ -137,7 +137,7 @@ def ptb_dropout(data_path, save_dir=None, max_epochs=None, seed=0, verbose=False
     Every save path is checked before the first model trains.
     """
     saves = {k: (None if save_dir is None else
-                 word_lm.check_save_path(Path(save_dir) / f"ptb_small_keep{k:g}", overwrite)) for k in keep_probs}
+                 checkpoint.prepare_save_path(Path(save_dir) / f"ptb_small_keep{k:g}", overwrite)) for k in keep_probs}
     data = ptb_raw_data(data_path, offer_download=False)
     log = log or (lambda *_: None)
     results = {}
