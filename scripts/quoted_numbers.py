@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Bind every number the README, ``docs/*.md`` and notebook 01's Markdown quote to the record it comes from.
+"""Bind every number the README, ``docs/*.md`` and notebook 02's Markdown quote to the record it comes from.
 
 A quoted number is one written with a decimal point or a thousands comma. Each is either
 
@@ -17,7 +17,7 @@ a record re-run without the documents following. Binding a new number is deliber
     python scripts/quoted_numbers.py --write    # bind the unbound ones to a record field that holds them
 
 Where several fields hold a number, ``--write`` prefers a record named near the number's first occurrence,
-then the file's own kind of record (the benchmark's for BENCHMARK.md). Notebooks 02-04 quote no measured number
+then the file's own kind of record (the benchmark's for BENCHMARK.md). Notebooks 01-04 quote no measured number
 in Markdown (``tests/test_notebook_numbers.py``); 01 passes what it measures live through ``say(f"...")``.
 """
 import argparse
@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 BINDINGS = REPO / "docs" / "numbers.json"
 NUMBER = re.compile(r"(?<![\w.,/#])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)(?![\w.]*\d)")
 FILES = ["README.md", "docs/REPRODUCTION.md", "docs/BENCHMARK.md", "docs/EQUATIONS.md",
-         "notebooks/01_r2rt_rnns_in_tensorflow_ii.ipynb"]
+         "notebooks/02_r2rt_rnns_in_tensorflow_ii.ipynb"]
 
 TUNING = "a tuning run of REPRODUCTION section 6, kept in its log only (the recorded run is beyond_the_post)"
 PTB_FAULTS = "REPRODUCTION section 5's fault table: the PTB script under each fault, from its test runs' logs"
@@ -81,7 +81,7 @@ NOT_RECORDED = {
         **dict.fromkeys(["95.8", "132.7", "154.8", "45.6", "114.9", "180.6", "76.5", "203.6", "0.99"], LENT),
     },
     "docs/EQUATIONS.md": dict.fromkeys(["0.9", "1.0", "0.81"], KEEP),
-    "notebooks/01_r2rt_rnns_in_tensorflow_ii.ipynb": {"1.397": STDLIB, "300,000": SETTING,
+    "notebooks/02_r2rt_rnns_in_tensorflow_ii.ipynb": {"1.397": STDLIB, "300,000": SETTING,
                                                       **dict.fromkeys(["0.9", "1.0", "0.81"], KEEP)},
 }
 

@@ -52,7 +52,7 @@ def small_data(corpus):
 
 
 def recorded(name):
-    """The recorded run ``docs/results/NAME.json`` without what ``record`` adds: as notebook 01 reads it."""
+    """The recorded run ``docs/results/NAME.json`` without what ``record`` adds: as notebook 02 reads it."""
     from r2rt_rnn.reproduction import reproduce
 
     return reproduce.recorded(name, REPO / "docs" / "results")[0]

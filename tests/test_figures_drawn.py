@@ -94,7 +94,7 @@ def test_curves_apart_by_more_than_the_tolerance_do_not_coincide():
     assert "(post)" not in " ".join(legend(loss_figure({"a": a}, post=False)))
 
 
-# ---- notebook 02 (the gentle intro) and 03 (the slides) ------------------------------------------------
+# ---- notebook 01 (the gentle intro) and 03 (the slides) ------------------------------------------------
 
 def test_the_intro_graph_has_the_whitepaper_layer_and_one_rnn_step():
     from r2rt_rnn.reproduction.figures import gentle

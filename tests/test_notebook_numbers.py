@@ -6,7 +6,7 @@ paper's, a configuration's setting. Each notebook checked here names where those
 number in its Markdown (a measurement typed by hand, or a published one changed) fails this test. Integers
 (sizes, counts of epochs) are not checked.
 
-Checked: notebooks 02, 03 and 04. Notebook 01's Markdown quotes recorded numbers, each bound to its record field
+Checked: notebooks 01, 03 and 04. Notebook 02's Markdown quotes recorded numbers, each bound to its record field
 by ``tests/test_quoted_numbers.py``; what 01 measures live reaches its prose through ``say()`` too.
 """
 import dataclasses
@@ -40,7 +40,7 @@ def _ptb_external():
 
 
 def _gentle_external():
-    """Notebook 02's settings (``Config``, and try-this 3's rate) and TensorFlow's Adagrad starting accumulator."""
+    """Notebook 01's settings (``Config``, and try-this 3's rate) and TensorFlow's Adagrad starting accumulator."""
     import inspect
 
     from r2rt_rnn.min_char_rnn import Config
@@ -52,7 +52,7 @@ def _gentle_external():
 
 
 EXTERNAL = {
-    "02_gentle_intro_min_char_rnn.ipynb": _gentle_external,
+    "01_gentle_intro_min_char_rnn.ipynb": _gentle_external,
     "03_slides_architectures.ipynb": set,  # the slides' sizes are integers; every measured value goes through say()
     "04_ptb_word_lm.ipynb": _ptb_external,
 }

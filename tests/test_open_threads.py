@@ -1,6 +1,6 @@
 """The post's open threads as code: the skip connection from t-2 to t with tf.scan, LN_GRU beside the post's
 cells, its learning rate against faster ones, and dropout's train/validation gap (each run here in quick mode);
-and the run behind notebook 01's first figure, whose three graph styles train one model."""
+and the run behind notebook 02's first figure, whose three graph styles train one model."""
 import numpy as np
 import pytest
 
@@ -68,7 +68,7 @@ def test_each_open_thread_runs_in_quick_mode_and_records_what_ran(experiment, mo
 
 @pytest.mark.slow
 def test_the_three_graph_styles_train_one_model_so_their_losses_coincide():
-    """Notebook 01 draws the recorded graph_styles run and says its three curves are one: the run that records it
+    """Notebook 02 draws the recorded graph_styles run and says its three curves are one: the run that records it
     (``reproduce graph_styles``, ``R2RT_RERUN=1``) gives list, dynamic_rnn and scan the same losses, epoch by epoch."""
     results = experiments.run("graph_styles", epochs=2, num_steps=10, max_chars=3000, verbose=False)
     assert list(results) == ["list", "dynamic_rnn", "scan"]

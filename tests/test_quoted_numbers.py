@@ -1,11 +1,11 @@
-"""One set of numbers in prose too: every number the README, ``docs/*.md`` and notebook 01's Markdown quote is
+"""One set of numbers in prose too: every number the README, ``docs/*.md`` and notebook 02's Markdown quote is
 bound to the record field it comes from, and that field, rounded to the digits written, is the number written.
 
 ``tests/test_recorded_numbers.py`` checks the results tables row by row against the run each row names; this
 module checks everything else those files write with a decimal point or a thousands comma. The bindings are
 ``docs/numbers.json``, written and explained by ``scripts/quoted_numbers.py``; numbers that are not ours (the
 post's, a paper's, a version, logs of runs that were never recorded) are listed there with where they come from.
-Notebooks 02-04 quote no measured number in Markdown (``tests/test_notebook_numbers.py``).
+Notebooks 01-04 quote no measured number in Markdown (``tests/test_notebook_numbers.py``).
 
 What this cannot see: a number changed into another number already bound in the same file, and integers without
 a thousands comma (epochs, sizes, counts).
@@ -24,7 +24,7 @@ def _script():
     return module
 
 
-FILES = _script().FILES  # the files the script checks: README.md, docs/*.md, notebook 01
+FILES = _script().FILES  # the files the script checks: README.md, docs/*.md, notebook 02
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def values(qn):
 
 def test_the_documents_checked():
     assert set(FILES) == {"README.md", "docs/REPRODUCTION.md", "docs/BENCHMARK.md", "docs/EQUATIONS.md",
-                          "notebooks/01_r2rt_rnns_in_tensorflow_ii.ipynb"}
+                          "notebooks/02_r2rt_rnns_in_tensorflow_ii.ipynb"}
 
 
 @pytest.mark.parametrize("name", FILES)

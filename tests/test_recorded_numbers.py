@@ -307,7 +307,7 @@ def test_reproduction_names_the_machine_of_every_record():
 
 
 def test_beyond_the_post_samples_are_the_ones_reproduction_shows():
-    """Notebook 01 shows the samples from docs/results/beyond_the_post_samples.txt; REPRODUCTION shows the same."""
+    """Notebook 02 shows the samples from docs/results/beyond_the_post_samples.txt; REPRODUCTION shows the same."""
     samples = (REPO / "docs" / "results" / "beyond_the_post_samples.txt").read_text(encoding="utf-8")
     assert samples.startswith("--- the post's GRU") and "--- the preset" in samples
     assert f"```\n{samples}```" in (REPO / REPRODUCTION).read_text(encoding="utf-8")

@@ -50,7 +50,7 @@ def add_arguments(parser):
                         help="the ptb_* experiments: folder holding ptb.{train,valid,test}.txt "
                              "(default: $R2RT_PTB_DIR)")
     parser.add_argument("--verbose", action="store_true", help="show progress within each epoch")
-    parser.add_argument("--steps", type=int, default=None, help="slides_text: training steps (default 200)")
+    parser.add_argument("--steps", type=int, default=None, help="slides_text, slides_rates: training steps (default 200, 300)")
     parser.add_argument("--batches", type=int, default=None, help="ptb_speed: training batches timed per model "
                                                                   "(default 200)")
 
@@ -163,8 +163,8 @@ def _run_slides(args):
         check_writable_folder(args.out, "out")
         if args.steps is not None:
             checks.positive(steps=args.steps)
-    results = reproduce.slides_text(**({} if args.steps is None else {"steps": args.steps}),
-                                    log=lambda line: print(line, flush=True))
+    run = reproduce.slides_text if args.experiment == "slides_text" else reproduce.slides_rates
+    results = run(**({} if args.steps is None else {"steps": args.steps}), log=lambda line: print(line, flush=True))
     with flags(FLAGS):
         print(f"wrote {reproduce.record(args.experiment, results, args.out, command_line())}")
     return 0

@@ -37,7 +37,8 @@ DEFAULT_OUT = Path("runs") / "reproduce"
 POST_NAMES = experiments.POST_EXPERIMENTS  # what 'all' runs
 CHAR_NAMES = tuple(experiments.EXPERIMENTS)
 PTB_NAMES = ("ptb_small", "ptb_dropout", "ptb_dropout_decay", "ptb_medium", "ptb_speed")
-SLIDES_NAMES = ("slides_text",)
+SLIDES_NAMES = ("slides_text", "slides_rates")
+SLIDES_RATES = (5e-4,)  # slides_rates: a quarter of the slides' 2e-3 (slides_text)
 ABOUT = ("command", "finished", "machine")  # what record() writes beside the results
 
 
@@ -67,7 +68,7 @@ def recorded(name, folder):
 
     ``models`` is ``{model: record}`` as :func:`r2rt_rnn.reproduction.experiments.run` returned it;
     ``about`` holds the ``command`` that ran, when it ``finished`` and the ``machine``
-    (what :func:`record` adds). Notebook 01 draws these, so the notebook, the README and
+    (what :func:`record` adds). Notebook 02 draws these, so the notebook, the README and
     REPRODUCTION.md show one run.
     """
     path = Path(folder) / f"{name}.json"
@@ -262,3 +263,20 @@ def slides_text(steps=200, eval_every=25, log=print):
     log(f"many_to_many at the slides' size: {steps} steps in {run['seconds']:.0f} s, held-out loss "
         + ", ".join(f"{loss:.3f} at {step}" for step, loss in run["valid_losses"]))
     return {"many_to_many": run, "step_seconds": costs, "batch_size": slides_size.BATCH_SIZE}
+
+
+def slides_rates(steps=300, eval_every=50, learning_rates=SLIDES_RATES, log=print):
+    """The slides' text model at the slides' size, as :func:`slides_text` trains it but at lower learning rates.
+
+    ``slides_text`` at the slides' 2e-3 stays on the character-frequency plateau for its 400 steps; this asks
+    whether the rate holds it there. Returns ``{"runs": {str(rate): train_text(...)}}``, same seed and data.
+    """
+    log = log or (lambda *_: None)
+    runs = {}
+    for rate in learning_rates:
+        run = slides_size.train_text(steps=steps, eval_every=eval_every, learning_rate=rate, progress=False,
+                                     log_every=max(1, eval_every // 2))
+        log(f"learning rate {rate:g}: {steps} steps in {run['seconds']:.0f} s, held-out loss "
+            + ", ".join(f"{loss:.3f} at {step}" for step, loss in run["valid_losses"]))
+        runs[f"{rate:g}"] = run
+    return {"runs": runs}

@@ -2,7 +2,7 @@
 
 Every box is a patch whose ``gid`` says what it is (``"cell"``, ``"dropout"``, ``"gate"``, ...), so
 a test can count what a picture holds with :func:`count`. The diagrams themselves live in one
-module per source: :mod:`.post_diagrams` (notebook 01), :mod:`.gentle` (02), :mod:`.slides` (03).
+module per source: :mod:`.post_diagrams` (notebook 02), :mod:`.gentle` (02), :mod:`.slides` (03).
 """
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 

@@ -1,4 +1,4 @@
-"""The gentle intro's pictures (notebook 02), drawn by code; each function returns a ``Figure`` (no pyplot).
+"""The gentle intro's pictures (notebook 01), drawn by code; each function returns a ``Figure`` (no pyplot).
 
 * :func:`graph_figure`: what a TensorFlow graph is, as the intro shows it with the TF whitepaper's
   feed-forward layer ``ReLU(W x + b)``, beside one step of the intro's RNN built the same way

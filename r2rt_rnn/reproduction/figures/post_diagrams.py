@@ -11,7 +11,7 @@
   layer's input, and the stack's state is the tuple of its layers' states (``state_is_tuple=True``).
 
 Every box is tagged with what it is (:func:`.drawing.count` counts them). ``scripts/draw_diagrams.py``
-writes them to ``docs/figures/``; notebook 01 displays them.
+writes them to ``docs/figures/``; notebook 02 displays them.
 """
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle

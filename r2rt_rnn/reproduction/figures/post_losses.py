@@ -1,4 +1,4 @@
-"""Per-epoch loss curves with the post's beside them: what notebook 01 draws after each experiment.
+"""Per-epoch loss curves with the post's beside them: what notebook 02 draws after each experiment.
 
 :func:`loss_figure` takes the records :func:`r2rt_rnn.reproduction.experiments.run` returns (or a
 ``docs/results/*.json`` file's models) and draws, per model, the training loss (solid),
