@@ -143,6 +143,23 @@ def test_download_ptb_extracts_the_three_files_from_the_archive(tmp_path):
     assert download_ptb(cache_dir=tmp_path / "cache", url=archive.as_uri()) == target
 
 
+def test_find_ptb_looks_in_data_path_then_the_download_cache_and_never_downloads(tmp_path, monkeypatch):
+    import shutil
+
+    from r2rt_rnn.ptb.reader import find_ptb
+
+    monkeypatch.delenv("R2RT_PTB_DIR", raising=False)
+    cache = tmp_path / "cache"
+    assert find_ptb(cache_dir=cache) is None and not cache.exists()  # nothing there, nothing fetched
+    shutil.copytree(FIXTURE, cache / "ptb")
+    assert find_ptb(cache_dir=cache) == cache / "ptb"
+    assert find_ptb(FIXTURE, cache_dir=cache) == FIXTURE  # data_path first
+    monkeypatch.setenv("R2RT_PTB_DIR", str(FIXTURE))
+    assert find_ptb(cache_dir=cache) == FIXTURE
+    (cache / "ptb" / "ptb.test.txt").unlink()  # a folder lacking a split does not count
+    assert find_ptb(tmp_path / "empty", cache_dir=cache) is None
+
+
 def test_real_ptb_valid_and_test_sizes():
     ptb_dir = os.environ.get("R2RT_PTB_DIR")
     if not ptb_dir:

@@ -17,6 +17,7 @@ The batch iterator is :func:`r2rt_rnn.data.ptb_iterator` (the old TF reader's
 semantics, in numpy); it replaces the tutorial's queue-based ``ptb_producer``.
 """
 import collections
+import os
 import tarfile
 from pathlib import Path
 from typing import NamedTuple
@@ -35,7 +36,7 @@ UNK = "<unk>"
 
 __all__ = [
     "EOS", "PTB_URL", "PTBData", "UNK", "build_vocab", "download_ptb", "epoch_size", "file_to_word_ids",
-    "ptb_iterator", "ptb_raw_data", "read_words", "split_path", "split_words",
+    "find_ptb", "ptb_iterator", "ptb_raw_data", "read_words", "split_path", "split_words",
 ]
 
 
@@ -194,6 +195,23 @@ def download_ptb(cache_dir=None, url=PTB_URL):
             "simple-examples/data/ptb.*.txt by hand and give data_path that folder", params=("data_path",)
         ) from None
     return target
+
+
+def find_ptb(data_path=None, cache_dir=None):
+    """The first folder holding all three PTB files, or None; never downloads.
+
+    Looks in ``data_path`` (default: ``$R2RT_PTB_DIR`` when set), then where :func:`download_ptb`
+    puts them (``<cache_dir>/ptb``, ``cache_dir`` defaulting to the download cache). A notebook
+    calls it to train on the real data when the reader already has it, and on a stand-in otherwise.
+    """
+    if data_path is None:
+        data_path = os.environ.get("R2RT_PTB_DIR") or None
+    candidates = [Path(data_path).expanduser()] if data_path else []
+    candidates.append((Path(cache_dir).expanduser() if cache_dir else default_cache_dir()) / "ptb")
+    for folder in candidates:
+        if all(split_path(folder, s).is_file() for s in SPLITS):
+            return folder
+    return None
 
 
 def _members(tar):
