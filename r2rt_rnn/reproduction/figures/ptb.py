@@ -1,11 +1,13 @@
 """Notebook 04's figures: the PTB tutorial's small model beside the published perplexities, dropout's effect on
-the train/validation gap, where each epoch's seconds went, and what each configuration costs.
+the train/validation gap and the learning-rate schedule, where each epoch's seconds went, and what each
+configuration costs.
 
 Each takes recorded runs (``docs/results/ptb_*.json``, read by :func:`r2rt_rnn.reproduction.reproduce.recorded`) and
 returns a Figure.
 """
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 
 def _column(record, key):
@@ -49,23 +51,27 @@ def perplexity_figure(small, published, anchor_run=None, anchor_test=None):
 
 
 def dropout_figure(runs):
-    """``runs``: ``{label: record}``. Top: train (dashed) and validation (solid) perplexity per epoch; bottom:
-    the gap, validation minus train."""
-    fig = Figure(figsize=(9, 6))
-    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    """``runs``: ``{label: record}``. Top: train (dashed) and validation (solid) perplexity per epoch; middle:
+    the gap, validation minus train; bottom: the learning rate each epoch ran at (log scale)."""
+    fig = Figure(figsize=(9, 7.5))
+    top, middle, bottom = fig.subplots(3, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2, 1.6]})
     for i, (label, record) in enumerate(runs.items()):
         epochs = np.arange(1, len(record["epochs"]) + 1)
         train, valid = _column(record, "train_perplexity"), _column(record, "valid_perplexity")
         top.plot(epochs, train, "--", color=f"C{i}", label=f"{label}: train")
-        top.plot(epochs, valid, "o-", color=f"C{i}", label=f"{label}: validation")
-        bottom.plot(epochs, valid - train, "o-", color=f"C{i}", label=label)
+        top.plot(epochs, valid, "o-", color=f"C{i}", ms=4, label=f"{label}: validation")
+        middle.plot(epochs, valid - train, "o-", color=f"C{i}", ms=4, label=label)
+        bottom.plot(epochs, _column(record, "learning_rate"), "o-", color=f"C{i}", ms=4, label=label)
     top.set(ylabel="perplexity", ylim=(30, 200), title="the small model with and without dropout")
-    top.legend(fontsize=8)
-    top.grid(alpha=0.3)
-    bottom.axhline(0, color="gray", lw=1)
-    bottom.set(xlabel="epoch", ylabel="validation - train")
-    bottom.legend(fontsize=8)
-    bottom.grid(alpha=0.3)
+    top.legend(fontsize=7, ncol=2)
+    middle.axhline(0, color="gray", lw=1)
+    middle.set(ylabel="validation - train")
+    middle.legend(fontsize=7)
+    bottom.set_yscale("log")
+    bottom.set(xlabel="epoch", ylabel="learning rate (log)")
+    bottom.xaxis.set_major_locator(MaxNLocator(integer=True))
+    for ax in (top, middle, bottom):
+        ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
 
@@ -93,16 +99,8 @@ def cost_figure(speed, anchor_wps):
     """Words per second of each config: measured here, an estimate from its matrix products timed alone at their
     own shapes (not a bound: the small model's training beats it), the arithmetic bound at the square-matmul peak,
     and the H200 anchor; log scale."""
-    names = [n for n in ("small", "medium", "large") if n in speed]
-    series = {
-        "measured here (TF1, 2 cores)": [speed[n]["words_per_second"] for n in names],
-        "estimate here: its products timed alone at their shapes":
-            [speed[n]["arithmetic"]["at_own_shapes"]["words_per_second"] for n in names],
-        "bound here: every FLOP at the square-matmul peak": [speed[n]["arithmetic"]["at_peak"]["words_per_second"]
-                                                             for n in names],
-        "PyTorch cuDNN on one H200 (fp32)": [anchor_wps[n]["fp32"]["wps"] for n in names],
-    }
-    fig = Figure(figsize=(9, 4))
+    names, series = _cost_series(speed, anchor_wps)
+    fig = Figure(figsize=(9, 4.6))
     ax = fig.subplots()
     width = 0.8 / len(series)
     x = np.arange(len(names))
@@ -112,8 +110,23 @@ def cost_figure(speed, anchor_wps):
             ax.text(bar.get_x() + bar.get_width() / 2, v * 1.08, f"{v:,.0f}", ha="center", fontsize=7, rotation=90)
     ax.set_xticks(x, names)
     ax.set_yscale("log")
-    ax.set_ylim(100, 1e7)
+    lowest, highest = min(min(v) for v in series.values()), max(max(v) for v in series.values())
+    ax.set_ylim(lowest / 2, highest * 5)  # the data's decades, with room above the tallest bar for its label
     ax.set(ylabel="words per second (log)", title="training speed of the three configurations")
-    ax.legend(fontsize=8, loc="upper left", ncol=2)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)
     fig.tight_layout()
     return fig
+
+
+def _cost_series(speed, anchor_wps):
+    """The configs present (small to large) and ``{label: words/s per config}`` of the cost figure's four bars."""
+    names = [n for n in ("small", "medium", "large") if n in speed]
+    series = {
+        "measured here (TF1, 2 cores)": [speed[n]["words_per_second"] for n in names],
+        "estimate here: its products timed alone at their shapes":
+            [speed[n]["arithmetic"]["at_own_shapes"]["words_per_second"] for n in names],
+        "bound here: every FLOP at the square-matmul peak": [speed[n]["arithmetic"]["at_peak"]["words_per_second"]
+                                                             for n in names],
+        "PyTorch cuDNN on one H200 (fp32)": [anchor_wps[n]["fp32"]["wps"] for n in names],
+    }
+    return names, series
