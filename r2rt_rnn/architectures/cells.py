@@ -147,8 +147,55 @@ class HandGRUCell(rnn_cell.RNNCell):
         return h, h
 
 
+class HandLSTMCell(rnn_cell.RNNCell):
+    """:func:`lstm_cell` as an ``RNNCell``; its state is an ``LSTMStateTuple(c, h)`` as ``rnn_cell.LSTMCell``'s.
+
+    The weights are the four gates' ``A``, ``B`` and ``bias`` under ``lstm_cell/{forget,input,output,candidate}``.
+    """
+
+    def __init__(self, units, name=None):
+        super().__init__(name=name)
+        self._units = units
+
+    @property
+    def state_size(self):
+        return rnn_cell.LSTMStateTuple(self._units, self._units)
+
+    @property
+    def output_size(self):
+        return self._units
+
+    def call(self, inputs, state):
+        c, h = state
+        h, c = lstm_cell(inputs, h, c)
+        return h, rnn_cell.LSTMStateTuple(c, h)
+
+
+class HandBasicCell(rnn_cell.RNNCell):
+    """:func:`basic_rnn_cell` as an ``RNNCell``: the ReLU output goes up (or out), the tanh state goes on.
+
+    ``output_units`` (default ``units``) is the output's width; the weights are ``A_u``, ``B_u``, ``A_v``, ``B_v``
+    under ``basic_rnn_cell``, initialised uniformly in [-1, 1] as the slides do.
+    """
+
+    def __init__(self, units, output_units=None, name=None):
+        super().__init__(name=name)
+        self._units, self._output_units = units, output_units or units
+
+    @property
+    def state_size(self):
+        return self._units
+
+    @property
+    def output_size(self):
+        return self._output_units
+
+    def call(self, inputs, state):
+        return basic_rnn_cell(inputs, state, self._output_units)
+
+
 CELLS = {"gru": rnn_cell.GRUCell, "lstm": rnn_cell.LSTMCell, "basic": rnn_cell.BasicRNNCell,
-         "hand_gru": HandGRUCell}  # the names multi_layer_rnn takes
+         "hand_gru": HandGRUCell, "hand_lstm": HandLSTMCell, "hand_basic": HandBasicCell}  # multi_layer_rnn's names
 
 
 def multi_layer_rnn(n_layers, state_dim, cell="gru"):
@@ -156,7 +203,8 @@ def multi_layer_rnn(n_layers, state_dim, cell="gru"):
 
     ``MultiRNNCell([cell] * n)`` would now share one set of weights across all layers
     (with only a warning), so each layer gets its own cell object. ``cell`` names one of
-    :data:`CELLS`: TensorFlow's GRU, LSTM or basic cell, or ``"hand_gru"`` (:class:`HandGRUCell`).
+    :data:`CELLS`: TensorFlow's GRU, LSTM or basic cell, or the hand-built ones: ``"hand_gru"``,
+    ``"hand_lstm"``, ``"hand_basic"`` (:class:`HandGRUCell`, :class:`HandLSTMCell`, :class:`HandBasicCell`).
     """
     make = CELLS[checks.choice("cell", cell, tuple(sorted(CELLS)))]
     # LSTM states stay LSTMStateTuples; GRU/basic states are single tensors per layer.

@@ -40,20 +40,23 @@ def minibatches(n, batch_size, steps, rng):
         pos += batch_size
 
 
-def train_on_minibatches(sess, g, x_train, y_train, batches, steps, label, progress=True, log_every=0, window=50):
+def train_on_minibatches(sess, g, x_train, y_train, batches, steps, label, progress=True, log_every=0, window=50,
+                         parts=()):
     """Run ``g["train_step"]`` on each minibatch of row indices; returns ``{"losses": [...], "grad_norms": [...]}``.
 
     ``grad_norms`` holds the global gradient norm before clipping per step when the graph has a
     ``grad_norm`` tensor (else it is empty). Progress shows the mean loss of the last ``window``
     steps (one batch's loss jumps by a factor of ten from step to step); every ``log_every`` steps a
-    line gives the mean over those steps. Ctrl-C stops it within a step (``TrainingInterrupted``).
+    line gives the mean over those steps. Ctrl-C stops it within a step (``TrainingInterrupted``). ``parts``
+    (e.g. :class:`~r2rt_rnn.runtime.parts.Every`) join the loop; what they measure is returned as ``evals``
+    (``{name: [[step, value], ...]}``).
     """
     norms = []
     fetches = {"loss": g["loss"], "train_step": g["train_step"]}
     if "grad_norm" in g:
         fetches["grad_norm"] = g["grad_norm"]
     bar = ProgressBar(label=label, enabled=progress, unit="step", window=window, log_every=log_every)
-    with Loop(sess, max_steps=steps, parts=[bar], label="run") as loop:
+    with Loop(sess, max_steps=steps, parts=[*parts, bar], label="run") as loop:
         for _ in loop.epochs():  # one pass: the minibatches drawn for this run
             for idx in loop.batches(batches):
                 out = sess.run(fetches, {g["x"]: x_train[idx], g["y"]: y_train[idx]})
@@ -61,4 +64,5 @@ def train_on_minibatches(sess, g, x_train, y_train, batches, steps, label, progr
                     norms.append(float(out["grad_norm"]))
                 loop.step(out["loss"])
             loop.end_epoch()
-    return {"losses": loop.step_losses, "grad_norms": norms}
+    evals = {name: [list(e) for e in values] for name, values in loop.history.evals.items()}
+    return {"losses": loop.step_losses, "grad_norms": norms, "evals": evals}

@@ -27,6 +27,7 @@ from ..data import load_text
 from ..graphs.common import seed_graph
 from ..runtime import checks
 from ..runtime.errors import R2RTError
+from ..runtime.parts import Every
 from ..tf1 import tf
 from .cells import multi_layer_rnn, project
 from .common import E_DIM, check_2d, minibatches, text_to_bytes, train_on_minibatches
@@ -143,6 +144,37 @@ def accuracy(sess, g, x, y, batch_size=256):
     return float(np.mean(predict(sess, g, x, batch_size) == np.asarray(y)))
 
 
+def evaluate(sess, g, x, y, batch_size=256):
+    """``(mean cross-entropy, accuracy)`` of graph ``g`` on windows ``x`` with labels ``y``."""
+    x, y = check_2d(x, g["seq_length"], "x"), np.asarray(y)
+    total_loss, correct = 0.0, 0.0
+    for i in range(0, len(x), batch_size):
+        feed = {g["x"]: x[i : i + batch_size], g["y"]: y[i : i + batch_size]}
+        loss, acc = sess.run([g["loss"], g["accuracy"]], feed)
+        total_loss, correct = total_loss + loss * len(feed[g["y"]]), correct + acc * len(feed[g["y"]])
+    return total_loss / len(x), correct / len(x)
+
+
+class _HeldOut:
+    """One pass over the held-out windows gives both values :class:`Every` records (loss first, then accuracy)."""
+
+    def __init__(self, sess, g, x, y):
+        self.measure = lambda: evaluate(sess, g, x, y)
+        self.last = (None, None)
+
+    def loss(self):
+        self.last = self.measure()
+        return self.last[0]
+
+    def accuracy(self):
+        return self.last[1]
+
+
+def spread(n, count):
+    """``count`` indices spread evenly over ``range(n)`` (all of them when ``count >= n``)."""
+    return np.unique(np.linspace(0, n - 1, min(n, count)).round().astype(int))
+
+
 def confusion_matrix(y_true, y_pred, num_classes):
     """``[num_classes, num_classes]`` counts: row = true class, column = predicted class."""
     matrix = np.zeros([num_classes, num_classes], dtype=int)
@@ -151,15 +183,19 @@ def confusion_matrix(y_true, y_pred, num_classes):
 
 
 def train_many_to_one(data, steps=300, batch_size=32, state_dim=64, n_layers=1, cell="gru",
-                      learning_rate=3e-3, seed=0, log_every=50, progress=False):
+                      learning_rate=3e-3, seed=0, log_every=50, progress=False, eval_every=0):
     """Train the classifier on ``data`` (from :func:`make_windows`) and measure it on held-out windows.
 
     Returns a dict: ``losses`` (one per step), ``test_accuracy``, ``train_accuracy`` (on up to
-    1000 training windows), ``majority_baseline`` (accuracy of always answering the most common
-    training class on the test windows), ``confusion`` (held-out counts, row = true class, column =
-    predicted; a list of lists), ``seconds`` (training only) and ``class_names``.
+    2000 training windows spread evenly over all classes), ``majority_baseline`` (accuracy of always
+    answering the most common training class on the test windows), ``confusion`` and
+    ``train_confusion`` (held-out and training counts, row = true class, column = predicted; lists of
+    lists), ``valid_losses`` and ``valid_accuracies`` (``[step, value]`` on the held-out windows every
+    ``eval_every`` steps and at the end; empty with ``eval_every=0``), ``seconds`` (training and those
+    evaluations) and ``class_names``.
     """
     checks.positive(steps=steps, batch_size=batch_size)
+    eval_every = checks.integer("eval_every", eval_every, 0)
     x_train = np.asarray(data["x_train"])
     seq_length = x_train.shape[1] if x_train.ndim == 2 else -1
     x_train = check_2d(x_train, seq_length, "x_train")
@@ -176,17 +212,25 @@ def train_many_to_one(data, steps=300, batch_size=32, state_dim=64, n_layers=1, 
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             batches = minibatches(len(x_train), batch_size, steps, rng)
+            held = _HeldOut(sess, g, x_test, y_test)
+            parts = [Every(eval_every, held.loss, "held-out loss"),
+                     Every(eval_every, held.accuracy, "held-out accuracy")]
             start = time.perf_counter()
             history = train_on_minibatches(sess, g, x_train, y_train, batches, steps, "many-to-one", progress,
-                                           log_every)
+                                           log_every, parts=parts if eval_every else ())
             seconds = time.perf_counter() - start
             test_pred = predict(sess, g, x_test)
+            some = spread(len(x_train), 2000)  # x_train is ordered by class: the first 1000 are one class
+            train_pred = predict(sess, g, x_train[some])
             return dict(
                 losses=history["losses"],
+                valid_losses=history["evals"].get("held-out loss", []),
+                valid_accuracies=history["evals"].get("held-out accuracy", []),
                 seconds=seconds,
                 test_accuracy=float(np.mean(test_pred == y_test)),
                 confusion=confusion_matrix(y_test, test_pred, num_classes).tolist(),
-                train_accuracy=accuracy(sess, g, x_train[:1000], y_train[:1000]),
+                train_confusion=confusion_matrix(y_train[some], train_pred, num_classes).tolist(),
+                train_accuracy=float(np.mean(train_pred == y_train[some])),
                 majority_baseline=float(np.mean(y_test == majority)),
                 class_names=list(data["class_names"]),
             )

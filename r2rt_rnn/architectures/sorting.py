@@ -21,6 +21,7 @@ SEQ_LENGTH = 256  # the slides' values; the defaults below are sized for a CPU
 E_DIM = 128
 STATE_DIM = 512
 N_LAYERS = 4
+OPTIMIZERS = ("adam", "momentum", "sgd")  # what build_sorting_graph's ``optimizer`` takes
 
 
 def check_sequences(x, seq_length, num_values):
@@ -43,7 +44,7 @@ def make_sorting_data(n, seq_length, num_values, seed=0):
 
 
 def build_sorting_graph(seq_length=SEQ_LENGTH, num_values=E_DIM, state_dim=STATE_DIM, n_layers=N_LAYERS,
-                        learning_rate=1e-3, cell="gru", clip=5.0):
+                        learning_rate=1e-3, cell="gru", clip=5.0, optimizer="adam", epsilon=1e-8):
     """Build the sorter in the current default graph; return its tensors as a dict.
 
     Keys: ``x`` int32 placeholder ``[batch, seq_length]`` (the numbers), ``y`` int32
@@ -51,6 +52,7 @@ def build_sorting_graph(seq_length=SEQ_LENGTH, num_values=E_DIM, state_dim=STATE
     of ``n_layers`` ``[batch, state_dim]`` tensors), ``logits`` ``[batch, seq_length, num_values]``,
     ``prediction`` int32 ``[batch, seq_length]``, ``loss``, ``position_accuracy`` (fraction of
     correct numbers), ``sequence_accuracy`` (fraction of sequences entirely correct), ``train_step``.
+    ``optimizer`` and ``epsilon``: see :func:`make_optimizer`.
     """
     checks.positive(seq_length=seq_length, num_values=num_values, state_dim=state_dim, n_layers=n_layers)
     x = tf.placeholder(tf.int32, [None, seq_length], name="x")
@@ -67,7 +69,7 @@ def build_sorting_graph(seq_length=SEQ_LENGTH, num_values=E_DIM, state_dim=STATE
     prediction = tf.cast(tf.argmax(logits, -1), tf.int32)
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
     correct = tf.cast(tf.equal(prediction, y), tf.float32)  # [batch, seq_length]
-    optimizer = tf.train.AdamOptimizer(learning_rate)
+    optimizer = make_optimizer(optimizer, learning_rate, epsilon)
     grads, variables = zip(*optimizer.compute_gradients(loss))
     if clip is None:
         grad_norm = tf.linalg.global_norm(grads)
@@ -78,6 +80,17 @@ def build_sorting_graph(seq_length=SEQ_LENGTH, num_values=E_DIM, state_dim=STATE
                 sequence_accuracy=tf.reduce_mean(tf.reduce_min(correct, axis=1)), grad_norm=grad_norm,
                 train_step=optimizer.apply_gradients(zip(grads, variables)),
                 seq_length=seq_length, num_values=num_values)
+
+
+def make_optimizer(name, learning_rate, epsilon=1e-8):
+    """``"adam"`` (``epsilon`` is Adam's, TensorFlow's default 1e-8), ``"momentum"`` (0.9) or plain ``"sgd"``."""
+    name = checks.choice("optimizer", name, OPTIMIZERS)
+    learning_rate = checks.real("learning_rate", learning_rate)
+    if name == "adam":
+        return tf.train.AdamOptimizer(learning_rate, epsilon=checks.real("epsilon", epsilon))
+    if name == "momentum":
+        return tf.train.MomentumOptimizer(learning_rate, momentum=0.9)
+    return tf.train.GradientDescentOptimizer(learning_rate)
 
 
 def sort_sequences(sess, g, sequences):
@@ -102,13 +115,14 @@ def positional_baseline(y_train, y_test, num_values):
 
 def train_sorter(seq_length=5, num_values=10, n_train=20000, n_test=1000, steps=1000, batch_size=64,
                  state_dim=64, n_layers=1, learning_rate=3e-3, seed=0, log_every=100, progress=False, cell="gru",
-                 clip=5.0):
+                 clip=5.0, optimizer="adam", epsilon=1e-8):
     """Train the sorter on random sequences and score it on different, held-out ones.
 
     Returns a dict: ``losses`` and ``grad_norms`` (per step; the norm before clipping),
     ``position_accuracy`` and ``sequence_accuracy`` on the test sequences, ``chance``
     (``1 / num_values``), ``positional_baseline``, a few ``examples`` (input, prediction) pairs
-    and ``seconds`` (training only). ``cell`` and ``clip``: see :func:`build_sorting_graph`.
+    and ``seconds`` (training only). ``cell``, ``clip``, ``optimizer``, ``epsilon``: see
+    :func:`build_sorting_graph`.
     """
     checks.positive(steps=steps, batch_size=batch_size, n_test=n_test)
     x_train, y_train = make_sorting_data(n_train, seq_length, num_values, seed)
@@ -116,7 +130,8 @@ def train_sorter(seq_length=5, num_values=10, n_train=20000, n_test=1000, steps=
     graph = tf.Graph()
     with graph.as_default():
         seed_graph(seed)
-        g = build_sorting_graph(seq_length, num_values, state_dim, n_layers, learning_rate, cell, clip)
+        g = build_sorting_graph(seq_length, num_values, state_dim, n_layers, learning_rate, cell, clip, optimizer,
+                                epsilon)
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             batches = minibatches(n_train, batch_size, steps, np.random.RandomState(seed))

@@ -163,3 +163,63 @@ def spikes_figure(losses, grad_norms, spikes=(), window=25):
     top.set_xlabel("")
     fig.tight_layout()
     return fig
+
+
+def runs_figure(panels, window=50, marks=None, log=True):
+    """One panel per ``{title: {label: per-step losses}}`` item, each run's moving mean over ``window`` steps
+    (log scale with ``log``); ``marks`` ``{label: [step, ...]}`` draws each run's marked steps (spikes) as ticks."""
+    fig = Figure(figsize=(4.6 * len(panels), 3.6), dpi=100)
+    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    for ax, (title, runs) in zip(axes, panels.items()):
+        for i, (label, losses) in enumerate(runs.items()):
+            smooth = moving_mean(losses, window)
+            start = len(losses) - len(smooth) + 1
+            ax.plot(np.arange(start, len(losses) + 1), smooth, color=f"C{i}", label=label)
+            steps = (marks or {}).get(label, ())
+            ax.plot(steps, [smooth[max(0, s - start)] for s in steps], "v", color=f"C{i}", ms=6, alpha=0.7)
+        ax.set_yscale("log" if log else "linear")
+        ax.set_xlabel("training step")
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=7)
+    axes[0].set_ylabel(f"loss, mean of {window} steps")
+    fig.tight_layout()
+    return fig
+
+
+def rates_figure(runs, frequencies_loss, window=12):
+    """The slides' text model at each learning rate (``{label: {"losses", "valid_losses"}}``): training loss
+    (moving mean over ``window`` steps, a line) and held-out loss (points), against the loss of the character
+    frequencies alone (dashed)."""
+    fig = Figure(figsize=(8, 3.8), dpi=100)
+    ax = fig.subplots()
+    for i, (label, run) in enumerate(runs.items()):
+        smooth = moving_mean(run["losses"], window)
+        ax.plot(np.arange(len(run["losses"]) - len(smooth) + 1, len(run["losses"]) + 1), smooth, color=f"C{i}",
+                label=f"{label}: training, mean of {window} steps")
+        if run.get("valid_losses"):
+            steps, values = zip(*run["valid_losses"])
+            ax.plot(steps, values, "o--", color=f"C{i}", label=f"{label}: held-out")
+    ax.axhline(frequencies_loss, color="grey", ls=":", lw=1.5, label="the character frequencies alone")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("cross-entropy (nats per byte)")
+    ax.set_title("many-to-many at the slides' size (recorded), by learning rate", fontsize=10)
+    ax.legend(fontsize=7)
+    return fig
+
+
+def held_out_figure(result, chance=None):
+    """The classifier's training loss with its held-out loss (left) and held-out accuracy (right) as it trained
+    (``result`` from ``train_many_to_one(..., eval_every=N)``)."""
+    fig = Figure(figsize=(10, 3.6), dpi=100)
+    left, right = fig.subplots(1, 2)
+    loss_figure(result["losses"], "many-to-one: training and held-out loss", chance, chance and "chance, ln 4",
+                valid=result["valid_losses"], ax=left)
+    steps, values = zip(*result["valid_accuracies"])
+    right.plot(steps, values, "o-", color="C3", label="held-out accuracy")
+    right.set_xlabel("training step")
+    right.set_ylabel("accuracy")
+    right.set_ylim(0, 1)
+    right.set_title("many-to-one: held-out accuracy as it trained", fontsize=10)
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
