@@ -91,3 +91,27 @@ def loss_figure(results, experiment=None, title="", post=True):
 
 def _names(group):
     return ", ".join(group[:-1]) + " and " + group[-1]
+
+
+def gradient_reach_figure(results, title=""):
+    """How far back the last step's gradient reaches: two log-scale panels, at initialisation and after training.
+
+    ``results``: :func:`r2rt_rnn.beyond.gradient_reach.measure`'s ``{label: {"init": reach, "trained": reach}}``;
+    each line is ``reach[k] / reach[0]``, the gradient's norm ``k`` steps back relative to the last step's.
+    """
+    fig = Figure(figsize=(9.6, 3.8), dpi=100)
+    panels = (("init", "at initialisation"), ("trained", "after training"))
+    axes = [fig.add_axes([0.08 + 0.42 * i, 0.14, 0.36, 0.72]) for i in range(2)]
+    for ax, (key, label) in zip(axes, panels):
+        for i, (name, record) in enumerate(results.items()):
+            reach = np.asarray(record[key], dtype=float)
+            ax.semilogy(np.arange(len(reach)), reach / reach[0], "-", color=f"C{i}", marker=MARKERS[i],
+                        markevery=max(1, len(reach) // 8), markersize=5, label=name)
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel("k: steps back from the last one")
+        ax.grid(True, which="major", alpha=0.3)
+    axes[0].set_ylabel("gradient norm, relative to k = 0")
+    axes[1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return fig
