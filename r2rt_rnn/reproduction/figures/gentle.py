@@ -6,7 +6,8 @@
 * :func:`batches_figure`: the unrolled RNN over consecutive batches: ``seq_length`` copies of the
   step per window, the last state of each window fed in as the next window's ``init_state``, and the
   gradients stopping at every window's edge;
-* :func:`loss_figure`: the training loss per step and its moving mean, with the held-out loss.
+* :func:`loss_figure`: the training loss per step and its moving mean, with the held-out loss (x in steps,
+  or in passes over the text).
 
 Boxes are tagged (``"placeholder"``, ``"variable"``, ``"op"``, ``"cell"``, ``"state"``) for
 :func:`.drawing.count`.
@@ -14,6 +15,7 @@ Boxes are tagged (``"placeholder"``, ``"variable"``, ``"op"``, ``"cell"``, ``"st
 import numpy as np
 from matplotlib.figure import Figure
 
+from ...runtime import checks
 from .drawing import arrow, box, check_count, frame
 
 
@@ -97,21 +99,24 @@ def batches_figure(num_batches=3, seq_length=4):
     return fig
 
 
-def loss_figure(losses, uniform, valid=None, window=100, title="min-char-rnn"):
+def loss_figure(losses, uniform, valid=None, window=100, title="min-char-rnn", per_pass=None):
     """Per-step training losses (faint), their moving mean over ``window`` steps, ``valid`` as
-    ``[(step, loss), ...]`` points, and the uniform guess ``uniform`` (``ln V``) as a dashed line."""
+    ``[(step, loss), ...]`` points, and the uniform guess ``uniform`` (``ln V``) as a dashed line.
+    With ``per_pass`` (steps in one pass over the text) the x axis counts passes instead of steps."""
     losses = np.asarray(losses, dtype=float)
     window = max(1, min(window, len(losses)))
+    scale = 1.0 if per_pass is None else 1.0 / checks.positive(per_pass=per_pass)[0]
     fig = Figure(figsize=(8, 3.8), dpi=100)
     ax = fig.subplots()
-    ax.plot(np.arange(1, len(losses) + 1), losses, alpha=0.25, color="C0", label="one batch")
+    ax.plot(np.arange(1, len(losses) + 1) * scale, losses, alpha=0.25, color="C0", label="one batch")
     smooth = np.convolve(losses, np.ones(window) / window, mode="valid")
-    ax.plot(np.arange(window, len(losses) + 1), smooth, color="C0", label=f"training: mean of the last {window}")
+    span = f"{window} steps" if per_pass is None else f"{window / per_pass:g} pass{'' if window == per_pass else 'es'}"
+    ax.plot(np.arange(window, len(losses) + 1) * scale, smooth, color="C0", label=f"training: mean of the last {span}")
     if valid:
         steps, values = zip(*valid)
-        ax.plot(steps, values, "o-", color="C3", label="held-out")
+        ax.plot(np.asarray(steps) * scale, values, "o-" if len(steps) <= 40 else "-", color="C3", label="held-out")
     ax.axhline(uniform, color="grey", ls="--", lw=1, label="uniform guess, ln V")
-    ax.set_xlabel("training step")
+    ax.set_xlabel("training step" if per_pass is None else "passes over the training text")
     ax.set_ylabel("cross-entropy (nats / character)")
     ax.set_title(title)
     ax.legend(fontsize=8)
