@@ -33,10 +33,12 @@ setup(
         # inside the test suite; ruff is CI's linter
         # (configured in pyproject.toml); build makes the wheel that tests/test_packaging.py installs
         # playwright drives Debian's Chromium (apt-get install chromium) for the inspect page's browser test;
-        # it is launched from /usr/bin/chromium, so no browser is downloaded
-        "test": ["pytest", "pytest-xdist", "nbclient", "nbformat", "ipykernel", "ruff", "build", "setuptools>=64",
-                 "wheel", "playwright"],
-        "notebooks": ["jupyter", "nbclient", "nbformat", "ipykernel"],
+        # it is launched from /usr/bin/chromium, so no browser is downloaded; nbconvert + jupyter-server-mathjax
+        # render the notebooks to HTML with MathJax served from this machine (scripts/render_notebooks.py, and the
+        # test that reads a rendered notebook in Chromium)
+        "test": ["pytest", "pytest-xdist", "nbclient", "nbformat", "nbconvert", "jupyter-server-mathjax", "ipykernel",
+                 "ruff", "build", "setuptools>=64", "wheel", "playwright"],
+        "notebooks": ["jupyter", "nbclient", "nbformat", "nbconvert", "jupyter-server-mathjax", "ipykernel"],
         # TensorFlow's CUDA wheels, for the GPU benchmark
         "gpu": ["tensorflow[and-cuda]>=2.16"],
         # optional benchmark peer; never required

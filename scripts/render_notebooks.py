@@ -14,6 +14,10 @@ from pathlib import Path
 import nbformat
 
 HIDE_INPUT = "hide-input"
+# jupyter-server-mathjax ships MathJax 2's STIX-Web fonts only (not its default TeX ones): a MathJax object defined
+# before MathJax.js loads is its configuration
+FONTS = ('window.MathJax = {"HTML-CSS": {availableFonts: ["STIX-Web"], preferredFont: "STIX-Web", '
+         'webFont: "STIX-Web", imageFont: null}};')
 
 
 def mathjax_url():
@@ -23,7 +27,7 @@ def mathjax_url():
     except ImportError:
         return None
     script = Path(jupyter_server_mathjax.__file__).parent / "static" / "MathJax.js"
-    return f"{script.as_uri()}?config=TeX-AMS_CHTML-full,Safe" if script.is_file() else None
+    return f"{script.as_uri()}?config=TeX-AMS-MML_HTMLorMML-full,Safe" if script.is_file() else None
 
 
 def render(path, out):
@@ -34,9 +38,11 @@ def render(path, out):
     url = mathjax_url()
     if url is None:
         raise SystemExit("MathJax is not installed here: pip install -e '.[notebooks]' (jupyter-server-mathjax)")
-    exporter = HTMLExporter(template_name="lab", mathjax_url=url)
+    # require.js is for widgets, which these notebooks have none of: an empty script instead of a CDN fetch
+    exporter = HTMLExporter(template_name="lab", mathjax_url=url, require_js_url="data:text/javascript,")
     exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={HIDE_INPUT}), enabled=True)
     body, _ = exporter.from_notebook_node(nbformat.read(path, as_version=4))
+    body = body.replace(f'<script src="{url}"', f"<script>{FONTS}</script>\n<script src=\"{url}\"", 1)
     target = Path(out) / (Path(path).stem + ".html")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(body, encoding="utf-8")
