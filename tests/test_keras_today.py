@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from conftest import random_checkpoint
-from r2rt_rnn.beyond import keras_side
+from r2rt_rnn.beyond import keras_side, keras_today
 from r2rt_rnn.beyond.keras_today import compare, held_out_batch
 from r2rt_rnn.runtime.errors import R2RTError
 
@@ -74,3 +74,11 @@ def test_the_batch_must_fit_the_data():
         held_out_batch(2, 5, data=np.arange(11))
     with pytest.raises(R2RTError, match="batch_size must be a positive integer"):
         held_out_batch(0, 5)
+
+
+def test_a_failing_keras_side_is_one_line(tmp_path, monkeypatch):
+    broken = tmp_path / "keras_side.py"
+    broken.write_text("raise SystemExit('no Keras 3 here')\n")
+    monkeypatch.setattr(keras_today, "KERAS_SIDE", broken)
+    with pytest.raises(R2RTError, match=r"the Keras 3 side failed \(exit status 1\): no Keras 3 here"):
+        compare("post-GRU", batch_size=1, num_steps=3)

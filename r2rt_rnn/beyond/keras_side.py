@@ -1,15 +1,14 @@
 """The post's final model in today's Keras 3, holding the weights the TF1 graph trained.
 
-This file is run as a script in a process of its own (:mod:`r2rt_rnn.beyond.keras_today` starts it)::
-
-    python -P keras_side.py CHECKPOINT_PREFIX BATCH.npz OUT.npz
-
+This file is run as a script, with the arguments ``CHECKPOINT_PREFIX BATCH.npz OUT.npz``, in a process of its own
+(:mod:`r2rt_rnn.beyond.keras_today` starts it, by ``runpy``: see there why not as ``python keras_side.py``),
 because importing ``r2rt_rnn`` switches TensorFlow to graph mode and to the legacy Keras 2 (``tf_keras``),
 and Keras 3 runs only eagerly, beside neither. So it imports nothing of ``r2rt_rnn`` and imports Keras and
 TensorFlow only inside its functions: the notebook can import it to show its source without loading Keras 3.
 
 Two layouts of the same GRU. TF1's ``GRUCell`` multiplies ``[input, state]`` (joined) by one gates
-matrix whose columns are the reset gate ``r`` then the update gate ``u``, and by a candidate matrix;
+matrix whose columns are the reset gate ``r`` then the update gate ``u``, and ``[input, r * state]`` by a
+candidate matrix;
 Keras's ``GRU`` keeps the input's weights (``kernel``) apart from the state's (``recurrent_kernel``), each
 with columns in the order ``z`` (Keras's name for the update gate), ``r``, candidate ``h``. With
 ``reset_after=False`` Keras applies the reset gate to the state before its matrix, as TF1's cell does

@@ -22,6 +22,7 @@ from ..runtime.errors import R2RTError
 from ..tf1 import tf
 
 KERAS_SIDE = Path(__file__).with_name("keras_side.py")
+RUN_AS_SCRIPT = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
 KERAS_SECONDS = 600  # the Keras process's limit: it imports TensorFlow and Keras, then runs one batch twice
 
 
@@ -71,9 +72,10 @@ def keras_losses_and_logits(ckpt, x, y):
         batch, out = Path(folder) / "batch.npz", Path(folder) / "out.npz"
         np.savez(batch, x=x, y=y, num_classes=ckpt.num_classes, state_size=ckpt.config["state_size"],
                  num_layers=ckpt.config["num_layers"])
-        # -P: the script's folder is not put on sys.path (beyond/inspect would hide the standard library's inspect)
-        done = subprocess.run([sys.executable, "-P", str(KERAS_SIDE), ckpt.prefix, str(batch), str(out)],
-                              capture_output=True, text=True, env=env, timeout=KERAS_SECONDS)
+        # Run by runpy from an empty folder, not as `python keras_side.py`: that would put the script's folder on
+        # sys.path, where beyond/inspect would hide the standard library's inspect (`python -P` is 3.11's cure).
+        done = subprocess.run([sys.executable, "-c", RUN_AS_SCRIPT, str(KERAS_SIDE), ckpt.prefix, str(batch),
+                               str(out)], capture_output=True, text=True, env=env, cwd=folder, timeout=KERAS_SECONDS)
         if done.returncode != 0 or not out.exists():
             last = (done.stderr.strip().splitlines() or ["no message"])[-1]
             raise R2RTError(f"the Keras 3 side failed (exit status {done.returncode}): {last}")
