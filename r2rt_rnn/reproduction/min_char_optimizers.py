@@ -44,7 +44,7 @@ ARMS = {
 }
 
 
-def _train_step(g, arm, clip):
+def train_step(g, arm, clip):
     """``arm``'s update of ``g``'s weights, each gradient entry clipped to ``[-clip, clip]`` as in build_graph."""
     loss = g["loss"] * g["config"]["seq_length"] if arm.summed else g["loss"]
     if arm.optimizer == "adam":
@@ -60,7 +60,7 @@ def _run(ids, vocab_size, arm, config):
     with tf.Graph().as_default():
         seed_graph(config.seed)
         g = build_graph(vocab_size, config.hidden_size, config.seq_length, config.learning_rate, config.clip)
-        step = _train_step(g, arm, config.clip)
+        step = train_step(g, arm, config.clip)
         batches = itertools.chain.from_iterable(  # pass after pass over the text, as long as the steps last
             gen_epoch_data(ids, config.batch_size, config.seq_length) for _ in itertools.count())
         losses = []
