@@ -113,9 +113,8 @@ def build_graph(vocab_size, hidden_size=128, seq_length=25, learning_rate=0.005,
 
     # min-char-rnn used Adagrad(0.1) on a loss *summed* over the window. On this mean loss the
     # gradients are seq_length times smaller and TF's Adagrad accumulator starts at 0.1, which
-    # then swamps them: learning crawls (on 40k characters of tiny-shakespeare, mean loss 3.23 over
-    # steps 200-300, against 2.39 with Adam). Adam is
-    # insensitive to that scale.
+    # then dominates them and keeps the steps small. Adam is insensitive to that scale; notebook 01's
+    # "Why Adam" measures both causes (r2rt_rnn.reproduction.min_char_optimizers).
     optimizer = tf.train.AdamOptimizer(learning_rate)
     grads_and_vars = [(tf.clip_by_value(g, -clip, clip), v) for g, v in optimizer.compute_gradients(loss)]
     train_step = optimizer.apply_gradients(grads_and_vars)
