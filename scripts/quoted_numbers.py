@@ -127,6 +127,9 @@ def derived(recs):
     for model in ("GRU", "LN_LSTM"):
         out[f"derived:cell_comparison/{model} last validation - beyond_the_post best"] = (
             cells[model]["valid_losses"][-1] - tuned["best_valid_loss"])
+    for normalised, plain in (("LN_LSTM", "LSTM"), ("LN_GRU", "GRU")):
+        out[f"derived:cell_comparison: {normalised} median epoch seconds / {plain}'s"] = (
+            statistics.median(cells[normalised]["epoch_seconds"]) / statistics.median(cells[plain]["epoch_seconds"]))
     out["derived:cell_comparison: the post's LN_LSTM seconds / its LSTM seconds"] = (
         cells["LN_LSTM"]["post"]["train_seconds"] / cells["LSTM"]["post"]["train_seconds"])
     out["derived:the goal 1.45 - beyond_the_post best"] = 1.45 - tuned["best_valid_loss"]
