@@ -2,6 +2,7 @@
 
 * :mod:`.cells` -- hand-built ``basic_rnn_cell``, ``lstm_cell``, ``gru_cell`` (bugs fixed),
   ``multi_layer_rnn`` (one cell per layer) and ``project``;
+* :mod:`.cell_match` -- the hand-built cells against TensorFlow's on copied weights;
 * :mod:`.many_to_one` -- a bidirectional multi-layer RNN naming the source of a byte window;
 * :mod:`.many_to_many` -- byte-level text generation with the state fed back;
 * :mod:`.sorting` -- an encoder-decoder (many-to-one-to-many) that sorts sequences of numbers.
