@@ -142,6 +142,17 @@ def derived(recs):
         out[f"derived:slides_text: mean training loss of the 25 steps before step {step}"] = statistics.mean(
             text["losses"][step - 25:step])
     out["derived:slides_text: steps x characters per step"] = len(text["losses"]) * text["chars_per_step"]
+    for rate, run in res["slides_rates"]["runs"].items():
+        for step, _ in run["valid_losses"]:
+            out[f"derived:slides_rates/{rate}: mean training loss of the 25 steps before step {step}"] = (
+                statistics.mean(run["losses"][step - 25:step]))
+    decay, small = res["ptb_dropout_decay"], res["ptb_small"]
+    out["derived:ptb_dropout_decay last validation - ptb_small last validation"] = (
+        small["epochs"][-1]["valid_perplexity"] - decay["epochs"][-1]["valid_perplexity"])
+    out["derived:ptb_dropout_decay last validation - training perplexity"] = (
+        decay["epochs"][-1]["valid_perplexity"] - decay["epochs"][-1]["train_perplexity"])
+    out["derived:ptb_dropout_decay last validation gain"] = (
+        decay["epochs"][-2]["valid_perplexity"] - decay["epochs"][-1]["valid_perplexity"])
     out["derived:200 / 30 (updates per epoch, 30 steps against 200)"] = 200 / 30
     return out
 
