@@ -1,10 +1,11 @@
 """The gradient's reach (r2rt_rnn.beyond.gradient_reach): shapes, a nonzero gradient at the last step, a
-tanh RNN with tiny recurrent weights forgetting faster than one with its initial weights, and its figure."""
+tanh RNN with tiny recurrent weights forgetting faster than one with its initial weights, the state carried
+into the measured batch, and the figure."""
 import numpy as np
 import pytest
 
-from r2rt_rnn.beyond.gradient_reach import decay_per_step, inputs_of, measure, reach_tensor
-from r2rt_rnn.data import bundled_corpus
+from r2rt_rnn.beyond.gradient_reach import decay_per_step, inputs_of, measure, reach_on, reach_tensor
+from r2rt_rnn.data import bundled_corpus, ptb_iterator
 from r2rt_rnn.model import build_graph
 from r2rt_rnn.reproduction.figures.post_losses import gradient_reach_figure
 from r2rt_rnn.runtime.errors import R2RTError
@@ -60,3 +61,16 @@ def test_the_figure_draws_each_cell_relative_to_its_last_step_in_two_log_panels(
     assert len(fig.axes) == 2 and all(ax.get_yscale() == "log" for ax in fig.axes)
     assert [line.get_label() for line in fig.axes[1].lines] == ["RNN", "GRU"]
     assert list(fig.axes[1].lines[0].get_ydata()) == [1.0, 0.25, 0.025]
+
+
+def test_reach_on_carries_the_state_from_the_batches_before():
+    g = build_graph("GRU", state_size=UNITS, batch_size=BATCH, num_steps=STEPS, num_layers=1)
+    reach = reach_tensor(g)
+    first, second = list(ptb_iterator(bundled_corpus().train[:2000], BATCH, STEPS))[:2]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        carried, fresh = reach_on(sess, g, reach, [first, second]), reach_on(sess, g, reach, [second])
+        again = reach_on(sess, g, reach, [first, second])
+    assert carried.shape == fresh.shape == (STEPS,)
+    np.testing.assert_allclose(carried, again, rtol=1e-5)  # no randomness, no state kept between calls
+    assert not np.allclose(carried, fresh)  # the first batch's final state changed the second's gradients

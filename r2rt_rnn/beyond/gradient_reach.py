@@ -11,11 +11,13 @@ reach shrinks about geometrically with ``k`` (the vanishing gradient); gated cel
 
 ``measure`` builds a model with ``build_graph``, measures the reach at
 initialisation, trains it briefly (``run_batches``, Adam, the state carried
-between batches) and measures it again on the same held-out windows.
+between batches) and measures it again on the same held-out windows, each
+starting from the state the window before left (as in training).
 """
 import numpy as np
 
 from ..data import ptb_iterator
+from ..graphs.common import DEFAULT_SEED
 from ..model import build_graph
 from ..runtime import checks
 from ..tf1 import tf
@@ -39,11 +41,12 @@ def reach_tensor(g):
 
 
 def measure_one(cell_type, train, probe, num_steps=50, train_steps=100, learning_rate=3e-3, num_layers=3,
-                state_size=100, batch_size=32, seed=0):
+                state_size=100, batch_size=32, seed=DEFAULT_SEED):
     """``{"init": reach, "trained": reach, "losses": [first, last]}`` for one cell type (None: the basic RNN).
 
     ``train``, ``probe``: id arrays; training takes ``train_steps`` Adam updates (gradients clipped at 5)
-    over the first windows of ``train``; both reaches are averaged over the first batch of ``probe``.
+    over the first windows of ``train``; both reaches are averaged over the second batch of ``probe``, whose
+    initial state is the first batch's final state (:func:`reach_on`).
     """
     checks.positive(num_steps=num_steps, train_steps=train_steps, batch_size=batch_size)
     checks.length(train, batch_size, num_steps)
@@ -51,16 +54,29 @@ def measure_one(cell_type, train, probe, num_steps=50, train_steps=100, learning
     g = build_graph(cell_type=cell_type, num_steps=num_steps, num_layers=num_layers, state_size=state_size,
                     batch_size=batch_size, learning_rate=learning_rate, max_grad_norm=5.0, seed=seed)
     reach = reach_tensor(g)
-    x, y = next(ptb_iterator(probe, batch_size, num_steps))
+    probes = list(_first(ptb_iterator(probe, batch_size, num_steps), 2))
     batches = list(_first(ptb_iterator(train, batch_size, num_steps), train_steps))
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
-        init = sess.run(reach, {g["x"]: x, g["y"]: y})
+        init = reach_on(sess, g, reach, probes)
         first = run_batches(sess, g, batches[:1], False)
         run_batches(sess, g, batches, True)
         last = run_batches(sess, g, batches[-1:], False)
-        trained = sess.run(reach, {g["x"]: x, g["y"]: y})
+        trained = reach_on(sess, g, reach, probes)
     return {"init": init, "trained": trained, "losses": [first, last], "updates": len(batches)}
+
+
+def reach_on(sess, g, reach, batches):
+    """``reach`` on the last of ``batches``, its initial state carried from the ones before (as in training).
+
+    With one batch the state starts at zero, and the first step's input writes into an empty state: its
+    gradient is unlike the others' (for a layer-normalised cell, many times larger).
+    """
+    state = None
+    for x, y in batches:
+        feed = {g["x"]: x, g["y"]: y, **({g["init_state"]: state} if state is not None else {})}
+        values, state = sess.run([reach, g["final_state"]], feed)
+    return values
 
 
 def measure(cell_types, train, probe, **settings):
