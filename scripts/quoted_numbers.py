@@ -111,6 +111,16 @@ def records():
     return found
 
 
+def _derived_slides(res):
+    """The slides' runs at full size: each held-out point's training loss (the mean of the 25 steps before it)."""
+    text = res["slides_text"]["many_to_many"]
+    runs = {"slides_text": text, **{f"slides_rates/{rate}": run for rate, run in res["slides_rates"]["runs"].items()}}
+    out = {f"derived:{name}: mean training loss of the 25 steps before step {step}": statistics.mean(
+        run["losses"][step - 25:step]) for name, run in runs.items() for step, _ in run["valid_losses"]}
+    out["derived:slides_text: steps x characters per step"] = len(text["losses"]) * text["chars_per_step"]
+    return out
+
+
 def derived(recs):
     """Values computed from records: ``{"derived:<formula>": value}``."""
     res = {Path(p).stem: r for p, r in recs.items() if p.startswith("docs/results/") and p.endswith(".json")}
@@ -137,15 +147,7 @@ def derived(recs):
         last = run["epochs"][-1]
         out[f"derived:{name} last validation - training perplexity"] = (last["valid_perplexity"]
                                                                         - last["train_perplexity"])
-    text = res["slides_text"]["many_to_many"]
-    for step, _ in text["valid_losses"]:
-        out[f"derived:slides_text: mean training loss of the 25 steps before step {step}"] = statistics.mean(
-            text["losses"][step - 25:step])
-    out["derived:slides_text: steps x characters per step"] = len(text["losses"]) * text["chars_per_step"]
-    for rate, run in res["slides_rates"]["runs"].items():
-        for step, _ in run["valid_losses"]:
-            out[f"derived:slides_rates/{rate}: mean training loss of the 25 steps before step {step}"] = (
-                statistics.mean(run["losses"][step - 25:step]))
+    out.update(_derived_slides(res))
     decay, small = res["ptb_dropout_decay"], res["ptb_small"]
     out["derived:ptb_dropout_decay last validation - ptb_small last validation"] = (
         small["epochs"][-1]["valid_perplexity"] - decay["epochs"][-1]["valid_perplexity"])
