@@ -14,6 +14,8 @@ initialisation, trains it briefly (``run_batches``, Adam, the state carried
 between batches) and measures it again on the same held-out windows, each
 starting from the state the window before left (as in training).
 """
+from itertools import islice
+
 import numpy as np
 
 from ..data import ptb_iterator
@@ -54,8 +56,8 @@ def measure_one(cell_type, train, probe, num_steps=50, train_steps=100, learning
     g = build_graph(cell_type=cell_type, num_steps=num_steps, num_layers=num_layers, state_size=state_size,
                     batch_size=batch_size, learning_rate=learning_rate, max_grad_norm=5.0, seed=seed)
     reach = reach_tensor(g)
-    probes = list(_first(ptb_iterator(probe, batch_size, num_steps), 2))
-    batches = list(_first(ptb_iterator(train, batch_size, num_steps), train_steps))
+    probes = list(islice(ptb_iterator(probe, batch_size, num_steps), 2))
+    batches = list(islice(ptb_iterator(train, batch_size, num_steps), train_steps))
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         init = reach_on(sess, g, reach, probes)
@@ -90,10 +92,3 @@ def decay_per_step(reach, start=1, stop=None):
     checks.integer("the number of values between start and stop", len(values), minimum=2)
     slope = np.polyfit(np.arange(len(values)), np.log(np.maximum(values, 1e-30)), 1)[0]
     return float(np.exp(slope))
-
-
-def _first(batches, n):
-    for i, batch in enumerate(batches):
-        if i >= n:
-            return
-        yield batch
