@@ -97,26 +97,26 @@ def gru_cell_figure():
     fig = Figure(figsize=(8.4, 5.2), dpi=100)
     ax = fig.subplots()
     _inputs(ax, "$h_{t-1}$", 6.2, y_prev=5.6)
-    for x, name, activation in ((2.0, "U", "σ"), (3.8, "R", "σ")):
+    for x, name, activation in ((2.0, "R", "σ"), (6.2, "U", "σ")):
         _gate(ax, x, name, activation)
-    box(ax, 6.2, 2.6, 1.0, 0.8, "O\ntanh", "gate", fontsize=9)
-    arrow(ax, (6.2, 1.3), (6.2, 2.18))
-    circle(ax, 2.0, 5.6, "×")  # U ⊙ h_{t-1}
-    circle(ax, 4.6, 3.9, "×")  # R ⊙ h_{t-1}
-    circle(ax, 3.2, 3.6, "1−", r=0.3)
-    circle(ax, 7.6, 3.6, "×")  # (1 - U) ⊙ O
-    circle(ax, 7.6, 5.6, "+")
-    arrow(ax, (0.8, 5.6), (1.72, 5.6))
-    arrow(ax, (2.0, 3.0), (2.0, 5.32))
-    arrow(ax, (2.4, 2.9), (2.95, 3.45))
-    arrow(ax, (3.5, 3.6), (7.32, 3.6), curve=-0.25)
-    arrow(ax, (4.6, 5.6), (4.6, 4.18))
-    arrow(ax, (4.1, 3.0), (4.38, 3.7))
-    arrow(ax, (4.85, 3.75), (5.7, 2.95))
-    arrow(ax, (6.7, 2.75), (7.4, 3.38))
-    arrow(ax, (2.28, 5.6), (7.32, 5.6))
-    arrow(ax, (7.6, 3.88), (7.6, 5.32))
-    arrow(ax, (7.88, 5.6), (9.3, 5.6))
+    box(ax, 4.1, 2.6, 1.0, 0.8, "O\ntanh", "gate", fontsize=9)
+    arrow(ax, (4.1, 1.3), (4.1, 2.18))
+    circle(ax, 2.9, 4.0, "×")  # R ⊙ h_{t-1}, taken from h_{t-1} before the update gate's product
+    circle(ax, 6.2, 5.6, "×")  # U ⊙ h_{t-1}
+    circle(ax, 7.1, 3.7, "1−", r=0.3)
+    circle(ax, 7.9, 4.5, "×")  # (1 - U) ⊙ O
+    circle(ax, 7.9, 5.6, "+")
+    arrow(ax, (0.8, 5.6), (5.92, 5.6))
+    arrow(ax, (2.9, 5.6), (2.9, 4.28))
+    arrow(ax, (2.3, 3.0), (2.7, 3.78))
+    arrow(ax, (3.1, 3.78), (3.75, 3.02))
+    arrow(ax, (6.2, 3.0), (6.2, 5.32))
+    arrow(ax, (6.55, 3.0), (6.88, 3.48))
+    arrow(ax, (7.32, 3.9), (7.7, 4.3))
+    arrow(ax, (4.6, 2.95), (7.62, 4.45), curve=0.12)  # O, past the update gate
+    arrow(ax, (6.48, 5.6), (7.62, 5.6))
+    arrow(ax, (7.9, 4.78), (7.9, 5.32))
+    arrow(ax, (8.18, 5.6), (9.3, 5.6))
     ax.text(9.35, 5.6, "$h_t$", ha="left", va="center", fontsize=10)
     ax.text(4.25, 0.45, "O reads $x_t$ and $R \\odot h_{t-1}$; each gate its own $A, B, b$", ha="left",
             fontsize=8, style="italic")
