@@ -270,7 +270,13 @@ def test_slides_section():
     from r2rt_rnn.data import load_text, valid_cut
 
     text = section(REPRODUCTION, "## 8.")
-    costs, curve = tables(text)[:2]
+    costs, curve, lower_rate = tables(text)[:3]
+    rates = recorded("slides_rates")["runs"]
+    assert list(rates) == ["0.0005"]
+    for step, loss in rates["0.0005"]["valid_losses"]:
+        _, shown_valid, shown_train = row(lower_rate, str(step))
+        assert_shows(shown_valid, [loss], f"slides_rates held-out at {step}")
+        assert_shows(shown_train, [np.mean(rates["0.0005"]["losses"][step - 25:step])], f"slides_rates at {step}")
     record = recorded("slides_text")
     run = record["many_to_many"]
     for task, seconds in record["step_seconds"].items():
