@@ -13,6 +13,9 @@ REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("R2RT_QUICK", "1")
 
 
+LOADGROUP = "R2RT_TEST_LOADGROUP"  # set by the controller when it chose --dist loadgroup itself
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config):
     """Two workers by default where pytest-xdist is installed (``-n 0`` runs everything in this process, ``-n N``
@@ -22,6 +25,9 @@ def pytest_cmdline_main(config):
         return None  # a worker, or no xdist
     if config.getoption("numprocesses", None) is None and not config.getoption("collectonly"):
         config.option.numprocesses, config.option.dist = 2, "loadgroup"
+        # A worker reads --dist from the command line, where this default is not: it learns it from here
+        # (pytest_configure), or it would not name the groups and their fixtures would be built on both workers.
+        os.environ[LOADGROUP] = "1"
     return None
 
 
@@ -30,6 +36,8 @@ def pytest_configure(config):
 
     Its environment (``TF_CPP_MIN_LOG_LEVEL``) also reaches the processes the tests start. The
     xdist controller, which only hands the tests out, is left without TensorFlow."""
+    if hasattr(config, "workerinput") and os.environ.get(LOADGROUP) == "1":
+        config.option.loadgroup = True  # what xdist's worker setup sets from --dist loadgroup
     controller = (not hasattr(config, "workerinput") and getattr(config.option, "dist", "no") != "no"
                   and getattr(config.option, "tx", None) and not config.getvalue("collectonly"))
     if not controller:
