@@ -36,8 +36,11 @@ PROGRAMS = {
 
 def one_try(name, delay, timeout):
     code = "import r2rt_rnn\nr2rt_rnn.quiet()\n" + PROGRAMS[name].format(optimizer=random.choice(["adam", "momentum"]))
+    # SIG_DFL first: started from a background job, the child would inherit SIGINT ignored, and Python installs
+    # its KeyboardInterrupt handler only over the default (a terminal or a notebook kernel gives it the default)
     proc = subprocess.Popen([sys.executable, "-u", "-c", code], cwd=REPO, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(delay)
     if proc.poll() is not None:
         return "finished", ""
