@@ -245,8 +245,11 @@ def test_ctrl_c_during_the_slides_trainers_ends_them(tmp_path):
     """The slides' loops reach a safe point every step (they used to swallow the first Ctrl-C)."""
     code = ("from r2rt_rnn.architectures.sorting import train_sorter; "
             "train_sorter(steps=10**8, log_every=50, n_train=500, n_test=10)")
+    # SIGINT at its default in the child: a suite started from a background job has it ignored, which Python keeps
+    # (no KeyboardInterrupt); the commands install their own handler, a plain script does not
     proc = subprocess.Popen([sys.executable, "-u", "-c", code], cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     code, err, seconds = _interrupt_after(proc, lambda line: line.startswith("step 100:"))
     assert code != 0 and seconds < 10
     assert err.strip().splitlines()[-1].startswith("r2rt_rnn.runtime.errors.TrainingInterrupted: interrupted")
