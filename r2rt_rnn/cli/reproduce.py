@@ -50,7 +50,8 @@ def add_arguments(parser):
                         help="the ptb_* experiments: folder holding ptb.{train,valid,test}.txt "
                              "(default: $R2RT_PTB_DIR)")
     parser.add_argument("--verbose", action="store_true", help="show progress within each epoch")
-    parser.add_argument("--steps", type=int, default=None, help="slides_text, slides_rates: training steps (default 200, 300)")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="slides_text, slides_rates: training steps (default 200, 300)")
     parser.add_argument("--batches", type=int, default=None, help="ptb_speed: training batches timed per model "
                                                                   "(default 200)")
 
