@@ -64,8 +64,8 @@ def basic_values(ref, n):
 
 
 _KINDS = {  # name: (hand-built cell, library cell, weights from the library's)
-    "gru": (HandGRUCell, rnn_cell.GRUCell, lambda ref, n, units: gru_values(ref, n, units)),
-    "lstm": (HandLSTMCell, rnn_cell.LSTMCell, lambda ref, n, units: lstm_values(ref, n, units)),
+    "gru": (HandGRUCell, rnn_cell.GRUCell, gru_values),
+    "lstm": (HandLSTMCell, rnn_cell.LSTMCell, lstm_values),
     "basic": (HandBasicCell, rnn_cell.BasicRNNCell, lambda ref, n, units: basic_values(ref, n)),
 }
 

@@ -139,11 +139,6 @@ def predict(sess, g, x, batch_size=256):
                            for i in range(0, len(x), batch_size)])
 
 
-def accuracy(sess, g, x, y, batch_size=256):
-    """Accuracy of graph ``g`` on windows ``x`` ``[n, seq_length]`` with labels ``y`` ``[n]``."""
-    return float(np.mean(predict(sess, g, x, batch_size) == np.asarray(y)))
-
-
 def evaluate(sess, g, x, y, batch_size=256):
     """``(mean cross-entropy, accuracy)`` of graph ``g`` on windows ``x`` with labels ``y``."""
     x, y = check_2d(x, g["seq_length"], "x"), np.asarray(y)

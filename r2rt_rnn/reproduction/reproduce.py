@@ -260,8 +260,7 @@ def slides_text(steps=200, eval_every=25, log=print):
         log(f"{task} at the slides' size: {costs[task]:.2f} s per step of {slides_size.BATCH_SIZE}")
     run = slides_size.train_text(steps=steps, eval_every=eval_every, progress=False,
                                  log_every=max(1, eval_every // 2))
-    log(f"many_to_many at the slides' size: {steps} steps in {run['seconds']:.0f} s, held-out loss "
-        + ", ".join(f"{loss:.3f} at {step}" for step, loss in run["valid_losses"]))
+    log(f"many_to_many at the slides' size: {steps} steps in {run['seconds']:.0f} s, {_held_out(run)}")
     return {"many_to_many": run, "step_seconds": costs, "batch_size": slides_size.BATCH_SIZE}
 
 
@@ -276,7 +275,11 @@ def slides_rates(steps=300, eval_every=50, learning_rates=SLIDES_RATES, log=prin
     for rate in learning_rates:
         run = slides_size.train_text(steps=steps, eval_every=eval_every, learning_rate=rate, progress=False,
                                      log_every=max(1, eval_every // 2))
-        log(f"learning rate {rate:g}: {steps} steps in {run['seconds']:.0f} s, held-out loss "
-            + ", ".join(f"{loss:.3f} at {step}" for step, loss in run["valid_losses"]))
+        log(f"learning rate {rate:g}: {steps} steps in {run['seconds']:.0f} s, {_held_out(run)}")
         runs[f"{rate:g}"] = run
     return {"runs": runs}
+
+
+def _held_out(run):
+    """A slides run's held-out losses as the command prints them: "held-out loss 3.467 at 25, ..."."""
+    return "held-out loss " + ", ".join(f"{loss:.3f} at {step}" for step, loss in run["valid_losses"])

@@ -97,10 +97,8 @@ def gru_cell_figure():
     fig = Figure(figsize=(8.4, 5.2), dpi=100)
     ax = fig.subplots()
     _inputs(ax, "$h_{t-1}$", 6.2, y_prev=5.6)
-    for x, name, activation in ((2.0, "R", "σ"), (6.2, "U", "σ")):
+    for x, name, activation in ((2.0, "R", "σ"), (4.1, "O", "tanh"), (6.2, "U", "σ")):
         _gate(ax, x, name, activation)
-    box(ax, 4.1, 2.6, 1.0, 0.8, "O\ntanh", "gate", fontsize=9)
-    arrow(ax, (4.1, 1.3), (4.1, 2.18))
     circle(ax, 2.9, 4.0, "×")  # R ⊙ h_{t-1}, taken from h_{t-1} before the update gate's product
     circle(ax, 6.2, 5.6, "×")  # U ⊙ h_{t-1}
     circle(ax, 7.1, 3.7, "1−", r=0.3)
