@@ -82,6 +82,18 @@ def environment(changes=None):
     return {name: value for name, value in env.items() if value is not None}
 
 
+CHROMIUM = os.environ.get("R2RT_CHROMIUM", "/usr/bin/chromium")  # Debian's; playwright downloads no browser
+
+
+def playwright_or_skip():
+    """playwright's sync API, for driving :data:`CHROMIUM`; skips the test, saying why, where either is missing."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed "
+                                   "(pip install playwright; no browser download is needed)")
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    return sync_api
+
+
 def run_python(code, cwd=REPO, env=None):
     """Run ``python -c code`` in a fresh process (fresh hash seed too); returns CompletedProcess.
 

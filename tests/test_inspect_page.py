@@ -12,15 +12,13 @@ surprisal mode changes the colours and the colour bar; the gate scatter has a do
 gate unit; the baseline and ablation are shown where they exist.
 """
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import FIXTURE, INSPECT, PASSAGE, ptb_checkpoint
+from conftest import CHROMIUM, FIXTURE, INSPECT, PASSAGE, playwright_or_skip, ptb_checkpoint
 from r2rt_rnn.beyond.inspect.analysis import inspect_passage
 from r2rt_rnn.beyond.inspect.features import BUILT_IN
 from r2rt_rnn.beyond.inspect.packing import LEVELS, pack, packed_size, plan, unpack
@@ -31,7 +29,6 @@ from r2rt_rnn.runtime.errors import R2RTError
 
 pytestmark = pytest.mark.slow  # traces checkpoints of every cell type, and drives a real browser
 
-CHROMIUM = os.environ.get("R2RT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PLANTED, PLANTED_SPAN = "0:3", (20, 40)  # inside the passage's second line, no line break at either end
@@ -225,11 +222,7 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed "
-                                   "(pip install playwright; no browser download is needed)")
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    b = Browser(sync_api, tmp_path_factory.mktemp("browser"))
+    b = Browser(playwright_or_skip(), tmp_path_factory.mktemp("browser"))
     yield b
     b.close()
     assert not b.errors

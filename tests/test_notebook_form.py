@@ -3,19 +3,16 @@ could have said the opposite), a summary and open exercises at the end, and a re
 typesets without the internet."""
 import ast
 import re
-import shutil
 import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import CHROMIUM, REPO, playwright_or_skip
 
 NOTEBOOK_DIR = REPO / "notebooks"
 READING_ORDER = ["01_gentle_intro_min_char_rnn", "02_r2rt_rnns_in_tensorflow_ii", "03_slides_architectures",
                  "04_ptb_word_lm"]
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-CHROMIUM = "/usr/bin/chromium"
 HIDE_INPUT = "hide-input"
 RENDERED = "04_ptb_word_lm"  # the browser test's notebook: display formulas, and hidden conclusions
 
@@ -127,11 +124,7 @@ def rendered(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed "
-                                   "(pip install playwright; no browser download is needed)")
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    driver = sync_api.sync_playwright().start()
+    driver = playwright_or_skip().sync_playwright().start()
     browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True,
                                      args=["--no-sandbox", "--allow-file-access-from-files"])
     yield browser
